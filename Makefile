@@ -1,0 +1,34 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: run test bench package clean
+
+# The venv is rebuilt whenever a requirements file changes.
+$(STAMP): requirements.txt requirements-dev.txt requirements-compat.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-compat.txt
+	touch $(STAMP)
+
+## Start moto (embedded AWS), create every resource, seed demo data and serve the API on 127.0.0.1:$(PORT).
+run: $(STAMP)
+	PORT=$(PORT) $(BIN)/python -m local.run
+
+## Run the whole test suite.
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+## Benchmarks: writes bench/results/report.md.
+bench: $(STAMP)
+	$(BIN)/python -m local.bench
+
+## Render the deployable CloudFormation template (chalice package + infra/ resources) into build/.
+package: $(STAMP)
+	$(BIN)/python -m infra.render --stage $${STAGE:-dev} --out build/$${STAGE:-dev}
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .hypothesis

@@ -1,0 +1,23 @@
+"""Teeka's Lambda entry point: one Chalice app, its blueprints, and the Powertools middleware."""
+from aws_lambda_powertools.logging import correlation_paths
+from chalice import Chalice, ConvertToMiddleware
+
+from chalicelib.api import auth, metadata
+from chalicelib.config import get_settings
+from chalicelib.observability import logger, metrics, tracer
+
+app = Chalice(app_name="teeka")
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)), "http")
+app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
+app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")
+
+app.register_blueprint(auth.bp)
+app.register_blueprint(metadata.bp)
+
+if get_settings().is_local:
+    from chalicelib.adapters import local_carrier
+    from chalicelib.api import local
+
+    local_carrier.install()
+    app.register_blueprint(local.bp)

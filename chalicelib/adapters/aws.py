@@ -1,0 +1,21 @@
+"""boto3 clients, created once per container and pointed at the configured endpoint."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.config import get_settings
+
+
+@lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    import boto3  # provided by the Lambda runtime; imported on first use to keep cold start small
+    from botocore.config import Config
+
+    settings = get_settings()
+    return boto3.client(
+        service,
+        region_name=settings.region,
+        endpoint_url=settings.aws_endpoint_url or None,
+        config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3}),
+    )

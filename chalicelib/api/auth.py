@@ -1,0 +1,66 @@
+"""CoWIN's OTP login routes, all six spellings of them."""
+from __future__ import annotations
+
+import re
+
+from chalice import Blueprint
+
+from chalicelib.api.http import ApiRequest, endpoint, json_response
+from chalicelib.config import get_settings
+from chalicelib.domain import errors, inputs
+from chalicelib.domain.errors import ApiError
+from chalicelib.services import auth
+
+bp = Blueprint(__name__)
+
+SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _generate(request: ApiRequest):
+    mobile = inputs.mobile(request.json(), "mobile", get_settings().country.mobile_pattern)
+    return json_response({"txnId": auth.generate_otp(mobile, request.now)})
+
+
+def _confirm(request: ApiRequest) -> auth.Login:
+    body = request.json()
+    try:
+        client_hash = inputs.text(body, "otp")
+    except ApiError as error:
+        raise ApiError(errors.OTP_REQUIRED) if error.error is errors.INPUT_MISSING else error
+    txn_id = inputs.text(body, "txnId")
+    if not SHA256_HEX.fullmatch(client_hash):
+        raise ApiError(errors.INVALID_OTP, "Invalid OTP: send the SHA-256 hex digest of the OTP")
+    return auth.confirm_otp(txn_id, client_hash, request.now)
+
+
+@endpoint(bp, "/v2/auth/public/generateOTP", methods=("POST",))
+def generate_otp_public(request: ApiRequest):
+    return _generate(request)
+
+
+@endpoint(bp, "/v2/auth/generateOTP", methods=("POST",))
+def generate_otp(request: ApiRequest):
+    return _generate(request)
+
+
+@endpoint(bp, "/v2/auth/generateMobileOTP", methods=("POST",))
+def generate_mobile_otp(request: ApiRequest):
+    """Booking bots send a `secret` along; CoWIN's web app needs it, we accept any value."""
+    return _generate(request)
+
+
+@endpoint(bp, "/v2/auth/public/confirmOTP", methods=("POST",))
+def confirm_otp_public(request: ApiRequest):
+    return json_response({"token": _confirm(request).token})
+
+
+@endpoint(bp, "/v2/auth/confirmOTP", methods=("POST",))
+def confirm_otp(request: ApiRequest):
+    login = _confirm(request)
+    return json_response({"token": login.token, "isNewAccount": "Y" if login.is_new_account else "N"})
+
+
+@endpoint(bp, "/v2/auth/validateMobileOtp", methods=("POST",))
+def validate_mobile_otp(request: ApiRequest):
+    login = _confirm(request)
+    return json_response({"token": login.token, "isNewAccount": "Y" if login.is_new_account else "N"})

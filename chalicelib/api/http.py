@@ -1,0 +1,127 @@
+"""The one HTTP mechanism every route goes through: authentication, roles, errors, bodies, caching.
+
+`endpoint(bp, path, ...)` registers a Chalice route whose handler gets an `ApiRequest`. It turns
+`ApiError` into CoWIN's `{"errorCode", "error"}` JSON, a missing/expired/forged token into CoWIN's
+plain-text 401, and anything unexpected into a logged 500 without details.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+
+from chalicelib.domain import errors
+from chalicelib.domain.errors import ApiError, Unauthenticated
+from chalicelib.domain.roles import Principal, Role
+from chalicelib.observability import logger
+
+UNAUTHENTICATED_BODY = "Unauthenticated access!"
+# CoWIN clients send JSON with assorted Content-Types; accept them all and parse the body ourselves.
+ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
+                          "application/octet-stream", "text/csv"]
+
+# Every route and whether it needs a token: a test checks that each route of the app is listed here.
+ROUTE_ACCESS: dict[tuple[str, str], frozenset[Role] | None] = {}
+
+
+@dataclass
+class ApiRequest:
+    """What a handler may know about the request: never the Chalice object itself."""
+
+    principal: Principal | None
+    query: dict[str, str]
+    headers: dict[str, str]
+    raw_body: bytes
+    now: int
+
+    def json(self) -> dict[str, Any]:
+        """The body as a JSON object, whatever Content-Type the client claimed."""
+        if not self.raw_body:
+            return {}
+        try:
+            body = json.loads(self.raw_body)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(errors.INVALID_JSON) from None
+        if not isinstance(body, dict):
+            raise ApiError(errors.INVALID_JSON, "Request body must be a JSON object")
+        return body
+
+    @property
+    def language(self) -> str:
+        return self.headers.get("accept-language", "").split(",")[0].strip()
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=json.dumps(body, separators=(",", ":"), ensure_ascii=False), status_code=status,
+                    headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def error_response(error: ApiError) -> Response:
+    return json_response(error.body(), error.error.status, error.headers)
+
+
+def unauthenticated_response() -> Response:
+    return Response(body=UNAUTHENTICATED_BODY, status_code=401, headers={"Content-Type": "text/plain"})
+
+
+def cacheable_response(request: ApiRequest, body: Any, max_age: int) -> Response:
+    """A cacheable JSON answer with a strong ETag; 304 when the client already has it.
+
+    Answers to anonymous requests are `public` so a CDN can serve them; answers behind a token are `private`.
+    """
+    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    etag = '"' + hashlib.sha256(payload.encode()).hexdigest()[:32] + '"'
+    visibility = "public" if request.principal is None else "private"
+    headers = {"Cache-Control": f"{visibility}, max-age={max_age}", "ETag": etag, "Vary": "Accept-Language"}
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(body="", status_code=304, headers=headers)
+    return Response(body=payload, status_code=200, headers={"Content-Type": "application/json", **headers})
+
+
+def _bearer_principal(headers: dict[str, str], now: int) -> Principal:
+    from chalicelib.services.tokens import read_token
+
+    scheme, _, token = headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("no bearer token")
+    return read_token(token.strip(), now)
+
+
+def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
+             roles: frozenset[Role] | None = None, **route_options: Any) -> Callable:
+    """Register a route. `roles=None` makes it public; otherwise a valid token with one of `roles`."""
+
+    def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(handler)
+        def view(**uri_params: Any) -> Any:
+            chalice_request = bp.current_request
+            headers = {name.lower(): value for name, value in chalice_request.headers.items()}
+            now = int(time.time())
+            try:
+                principal = None
+                if roles is not None:
+                    principal = _bearer_principal(headers, now)
+                    if not principal.has_any(roles):
+                        raise ApiError(errors.FORBIDDEN)
+                request = ApiRequest(principal=principal, query=dict(chalice_request.query_params or {}),
+                                     headers=headers, raw_body=chalice_request.raw_body or b"", now=now)
+                return handler(request, **uri_params)
+            except Unauthenticated:
+                return unauthenticated_response()
+            except ApiError as error:
+                return error_response(error)
+            except Exception:
+                logger.exception("unhandled error", extra={"path": path})
+                return error_response(ApiError(errors.INTERNAL))
+
+        for method in methods:
+            ROUTE_ACCESS[(path, method)] = roles
+        bp.route(path, methods=list(methods), content_types=ACCEPTED_CONTENT_TYPES, **route_options)(view)
+        return handler
+
+    return register

@@ -1,0 +1,130 @@
+"""One typed settings object, read once from the environment, and one country profile.
+
+Every policy number lives in `CountryProfile` with India's values as defaults; a stage overrides
+any of them with the JSON object in `TEEKA_COUNTRY_PROFILE` (e.g. `{"max_beneficiaries_per_mobile": 6}`).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+STAGES = ("local", "dev", "prod")
+
+
+@dataclass(frozen=True)
+class IdType:
+    id: int
+    type: str
+    type_l: str = ""
+
+
+@dataclass(frozen=True)
+class Gender:
+    id: int
+    gender: str
+    gender_l: str = ""
+
+
+# The 13 photo-ID types CoWIN accepts, with CoWIN's ids.
+INDIA_ID_TYPES = (
+    IdType(1, "Aadhaar Card", "आधार कार्ड"),
+    IdType(2, "Driving License", "ड्राइविंग लाइसेंस"),
+    IdType(3, "PAN Card", "पैन कार्ड"),
+    IdType(4, "Passport", "पासपोर्ट"),
+    IdType(5, "Voter ID", "मतदाता पहचान पत्र"),
+    IdType(6, "NPR Smart Card", "एनपीआर स्मार्ट कार्ड"),
+    IdType(7, "Pension Passbook", "पेंशन पासबुक"),
+    IdType(8, "Service Identity Card", "सेवा पहचान पत्र"),
+    IdType(9, "Bank/Post Office Passbook", "बैंक/डाकघर पासबुक"),
+    IdType(10, "MGNREGA Job Card", "मनरेगा जॉब कार्ड"),
+    IdType(11, "Official ID for MPs/MLAs/MLCs", "सांसदों/विधायकों का आधिकारिक पहचान पत्र"),
+    IdType(12, "Unique Disability ID", "विशिष्ट विकलांगता पहचान पत्र"),
+    IdType(13, "Ration Card with Photo", "फोटो सहित राशन कार्ड"),
+)
+
+INDIA_GENDERS = (
+    Gender(1, "Male", "पुरुष"),
+    Gender(2, "Female", "महिला"),
+    Gender(3, "Others", "अन्य"),
+)
+
+
+@dataclass(frozen=True)
+class CountryProfile:
+    """A country's policy numbers. Defaults are India's (CoWIN, 2021)."""
+
+    country_code: str = "IN"
+    mobile_pattern: str = r"[6-9]\d{9}"
+    mobile_country_prefix: str = "+91"
+    time_zone: str = "Asia/Kolkata"
+    languages: tuple[str, ...] = ("en_US", "hi_IN")
+    otp_length: int = 6
+    otp_validity_seconds: int = 180
+    otp_max_attempts: int = 3
+    otp_resend_interval_seconds: int = 180
+    token_validity_seconds: int = 900
+    max_beneficiaries_per_mobile: int = 4
+    min_age_years: int = 18
+    reschedule_limit: int = 3
+    metadata_ttl_hours: int = 24
+    id_types: tuple[IdType, ...] = INDIA_ID_TYPES
+    genders: tuple[Gender, ...] = INDIA_GENDERS
+
+    @classmethod
+    def with_overrides(cls, overrides: dict) -> "CountryProfile":
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = set(overrides) - set(known)
+        if unknown:
+            raise ValueError(f"unknown country profile settings: {sorted(unknown)}")
+        values = dict(overrides)
+        if "id_types" in values:
+            values["id_types"] = tuple(IdType(**item) for item in values["id_types"])
+        if "genders" in values:
+            values["genders"] = tuple(Gender(**item) for item in values["genders"])
+        if "languages" in values:
+            values["languages"] = tuple(values["languages"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str = "local"
+    region: str = "ap-south-1"
+    # Where AWS lives: empty means the real AWS endpoints; locally, the embedded moto server.
+    aws_endpoint_url: str = ""
+    # SSM SecureString holding the secrets (JWT signing key, OTP pepper, ID-claim HMAC key).
+    secrets_parameter: str = ""
+    metadata_max_age_seconds: int = 3600
+    country: CountryProfile = field(default_factory=CountryProfile)
+
+    def table_name(self, name: str) -> str:
+        return f"teeka-{self.stage}-{name}"
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        stage = env.get("TEEKA_STAGE", "local")
+        if stage not in STAGES:
+            raise ValueError(f"TEEKA_STAGE must be one of {STAGES}, not {stage!r}")
+        profile_json = env.get("TEEKA_COUNTRY_PROFILE", "").strip()
+        country = CountryProfile.with_overrides(json.loads(profile_json)) if profile_json else CountryProfile()
+        return cls(
+            stage=stage,
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
+            aws_endpoint_url=env.get("AWS_ENDPOINT_URL", ""),
+            secrets_parameter=env.get("TEEKA_SECRETS_PARAMETER") or f"/teeka/{stage}/secrets",
+            metadata_max_age_seconds=int(env.get("TEEKA_METADATA_MAX_AGE", cls.metadata_max_age_seconds)),
+            country=country,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()

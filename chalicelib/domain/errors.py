@@ -1,0 +1,55 @@
+"""The error catalogue: one code per cause, CoWIN's codes where CoWIN has one.
+
+Every failure a client can see is an `ApiError` raised with one of these entries; the HTTP layer
+turns it into `{"errorCode": ..., "error": ...}` with the entry's status.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    message: str
+    status: int = 400
+
+
+class ApiError(Exception):
+    def __init__(self, error: ErrorCode, detail: str | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail or error.message)
+        self.error = error
+        self.message = detail or error.message
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, str]:
+        return {"errorCode": self.error.code, "error": self.message}
+
+
+class Unauthenticated(Exception):
+    """Missing, expired or forged token. CoWIN answers 401 with a fixed plain-text body."""
+
+
+# Request shape
+INPUT_MISSING = ErrorCode("USRRES0001", "Input parameter missing")
+INVALID_JSON = ErrorCode("USRRES0002", "Request body is not valid JSON")
+INVALID_INPUT = ErrorCode("USRRES0003", "Invalid input parameter")
+INVALID_DATE = ErrorCode("USRRES0004", "Invalid date, expected DD-MM-YYYY")
+
+# Auth
+INVALID_MOBILE = ErrorCode("USRAUT0001", "Invalid mobile number")
+OTP_REQUIRED = ErrorCode("USRAUT0012", "OTP is Required")
+INVALID_OTP = ErrorCode("USRAUT0014", "Invalid OTP")
+OTP_EXPIRED = ErrorCode("USRAUT0015", "OTP has expired, please generate a new one")
+OTP_ATTEMPTS_EXCEEDED = ErrorCode("USRAUT0016", "Too many wrong OTP attempts, please generate a new one")
+INVALID_TXN = ErrorCode("USRAUT0017", "Invalid transaction id")
+OTP_ALREADY_USED = ErrorCode("USRAUT0021", "This OTP has already been used, please generate a new one")
+OTP_THROTTLED = ErrorCode("USRAUT0018", "Generate OTP failed")
+SMS_UNAVAILABLE = ErrorCode("USRAUT0019", "Could not send the OTP, please try again", 503)
+FORBIDDEN = ErrorCode("USRAUT0020", "You are not allowed to do this", 403)
+
+# Metadata
+INVALID_STATE = ErrorCode("USRMET0001", "Invalid state id")
+
+# Platform
+INTERNAL = ErrorCode("TEEKA0500", "Something went wrong on our side, please try again", 500)

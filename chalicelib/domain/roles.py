@@ -1,0 +1,57 @@
+"""Who may do what, and where: roles and their geographic scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Role(str, Enum):
+    CITIZEN = "citizen"
+    VACCINATOR = "vaccinator"
+    VERIFIER = "verifier"
+    FACILITY_ADMIN = "facility_admin"
+    DISTRICT_ADMIN = "district_admin"
+    STATE_ADMIN = "state_admin"
+    NATIONAL_ADMIN = "national_admin"
+
+
+STAFF_ROLES = frozenset(Role) - {Role.CITIZEN}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a staff member acts. Empty fields are wider: no district means the whole state."""
+
+    facility_id: int | None = None
+    district_id: int | None = None
+    state_id: int | None = None
+
+    def as_claim(self) -> dict[str, int]:
+        return {k: v for k, v in (("facility_id", self.facility_id), ("district_id", self.district_id),
+                                  ("state_id", self.state_id)) if v is not None}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: the mobile they logged in with, their roles and scope."""
+
+    mobile: str
+    roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.CITIZEN}))
+    scope: Scope = field(default_factory=Scope)
+
+    def has_any(self, roles: frozenset[Role]) -> bool:
+        return bool(self.roles & roles)
+
+    def covers(self, *, state_id: int | None = None, district_id: int | None = None,
+               facility_id: int | None = None) -> bool:
+        """True when the place (given as precisely as known) lies inside this principal's scope."""
+        if Role.NATIONAL_ADMIN in self.roles:
+            return True
+        wanted = (("state_id", state_id), ("district_id", district_id), ("facility_id", facility_id))
+        own = {"state_id": self.scope.state_id, "district_id": self.scope.district_id,
+               "facility_id": self.scope.facility_id}
+        narrowest = [name for name, value in own.items() if value is not None]
+        if not narrowest:
+            return False
+        # Every level this principal is pinned to must match the place at that level.
+        return all(value is not None and own[name] == value for name, value in wanted if name in narrowest)

@@ -1,0 +1,42 @@
+"""Login tokens: HS256 JWTs carrying the subject mobile, roles and scope."""
+from __future__ import annotations
+
+import uuid
+
+import jwt
+
+from chalicelib.adapters.secrets import get_secrets
+from chalicelib.config import get_settings
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.roles import Principal, Role, Scope
+
+ISSUER = "teeka"
+ALGORITHM = "HS256"
+
+
+def issue_token(principal: Principal, now: int) -> str:
+    claims = {
+        "iss": ISSUER,
+        "sub": principal.mobile,
+        "roles": sorted(role.value for role in principal.roles),
+        "scope": principal.scope.as_claim(),
+        "iat": now,
+        "exp": now + get_settings().country.token_validity_seconds,
+        "jti": str(uuid.uuid4()),
+    }
+    return jwt.encode(claims, get_secrets().jwt_key, algorithm=ALGORITHM)
+
+
+def read_token(token: str, now: int) -> Principal:
+    """The principal of a valid token; Unauthenticated for anything missing, expired, forged or malformed."""
+    try:
+        # Expiry is checked against the caller's clock (injectable in tests), not PyJWT's own.
+        claims = jwt.decode(token, get_secrets().jwt_key, algorithms=[ALGORITHM], issuer=ISSUER,
+                            options={"require": ["exp", "iat", "sub", "iss"], "verify_exp": False})
+        if claims["exp"] <= now:
+            raise Unauthenticated("token expired")
+        roles = frozenset(Role(role) for role in claims.get("roles", []))
+        scope = Scope(**{k: int(v) for k, v in claims.get("scope", {}).items()})
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
+        raise Unauthenticated(str(error)) from None
+    return Principal(mobile=claims["sub"], roles=roles, scope=scope)

@@ -1,0 +1,177 @@
+"""Auth tables: OTP transactions with their per-mobile resend throttle, citizen accounts, staff."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
+from pynamodb.attributes import TTLAttribute
+from pynamodb.connection import Connection
+from pynamodb.constants import ALL_OLD
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.domain.otp import OtpTransaction
+from chalicelib.store.base import TeekaModel, table_meta
+
+
+class OtpItem(TeekaModel):
+    """One table, two item kinds (PynamoDB discriminator): `txn#<id>` and `mobile#<mobile>`."""
+
+    Meta = table_meta("otp")
+    pk = UnicodeAttribute(hash_key=True)
+    kind = DiscriminatorAttribute()
+    expires_at = TTLAttribute()
+
+
+class OtpTransactionItem(OtpItem, discriminator="txn"):
+    mobile = UnicodeAttribute()
+    otp_digest = UnicodeAttribute()
+    issued_at = NumberAttribute()
+    attempts = NumberAttribute(default=0)
+    consumed = BooleanAttribute(default=False)
+
+    @staticmethod
+    def key(txn_id: str) -> str:
+        return f"txn#{txn_id}"
+
+
+class OtpThrottleItem(OtpItem, discriminator="throttle"):
+    """Guards the resend interval: written conditionally with the transaction it throttles."""
+
+    last_sent_at = NumberAttribute()
+    txn_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(mobile: str) -> str:
+        return f"mobile#{mobile}"
+
+
+class AccountItem(TeekaModel):
+    """A citizen account: the mobile that logged in. Later holds its beneficiary count."""
+
+    Meta = table_meta("accounts")
+    mobile = UnicodeAttribute(hash_key=True)
+    created_at = NumberAttribute()
+    last_login_at = NumberAttribute()
+
+
+class StaffItem(TeekaModel):
+    """A staff member's roles and scope, keyed by the mobile they log in with."""
+
+    Meta = table_meta("staff")
+    mobile = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    roles = UnicodeSetAttribute()
+    facility_id = NumberAttribute(null=True)
+    district_id = NumberAttribute(null=True)
+    state_id = NumberAttribute(null=True)
+    active = BooleanAttribute(default=True)
+
+
+def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int) -> bool:
+    """Write the transaction and claim the mobile's resend slot in one TransactWriteItems.
+
+    False when the mobile had an OTP sent after `resend_allowed_after` (throttled); nothing is written then.
+    """
+    item = OtpTransactionItem(
+        OtpTransactionItem.key(txn.txn_id), mobile=txn.mobile, otp_digest=txn.otp_digest,
+        issued_at=txn.issued_at, expires_at=_instant(txn.expires_at), attempts=0, consumed=False,
+    )
+    throttle = OtpThrottleItem(
+        OtpThrottleItem.key(txn.mobile), last_sent_at=txn.issued_at, txn_id=txn.txn_id,
+        # Kept until the resend interval is over; TTL deletion may lag, the condition below does not.
+        expires_at=_instant(txn.expires_at + txn.issued_at - resend_allowed_after),
+    )
+    try:
+        with TransactWrite(connection=_connection(OtpItem)) as transaction:
+            transaction.save(item, condition=OtpItem.pk.does_not_exist())
+            transaction.save(throttle, condition=OtpItem.pk.does_not_exist()
+                             | (OtpThrottleItem.last_sent_at <= resend_allowed_after))
+    except TransactWriteError as error:
+        if _only_condition_failures(error):
+            return False
+        raise
+    return True
+
+
+def release_otp_throttle(mobile: str, txn_id: str) -> None:
+    """Undo the resend claim of a transaction whose SMS never left, so the citizen may ask again."""
+    try:
+        OtpThrottleItem(OtpThrottleItem.key(mobile)).delete(condition=OtpThrottleItem.txn_id == txn_id)
+    except DeleteError as error:
+        if not _is_condition_failure(error):
+            raise
+
+
+def get_otp_transaction(txn_id: str) -> OtpTransaction | None:
+    try:
+        item = OtpTransactionItem.get(OtpTransactionItem.key(txn_id), consistent_read=True)
+    except OtpTransactionItem.DoesNotExist:
+        return None
+    return OtpTransaction(
+        txn_id=txn_id, mobile=item.mobile, otp_digest=item.otp_digest, issued_at=int(item.issued_at),
+        expires_at=int(item.expires_at.timestamp()), attempts=int(item.attempts), consumed=bool(item.consumed),
+    )
+
+
+def consume_otp(txn_id: str, seen_attempts: int) -> bool:
+    """Mark the OTP used, only if nobody used it or spent an attempt since we read it."""
+    return _update_if_unchanged(txn_id, seen_attempts, [OtpTransactionItem.consumed.set(True)])
+
+
+def record_wrong_otp(txn_id: str, seen_attempts: int) -> bool:
+    return _update_if_unchanged(txn_id, seen_attempts, [OtpTransactionItem.attempts.add(1)])
+
+
+def _update_if_unchanged(txn_id: str, seen_attempts: int, actions: list) -> bool:
+    try:
+        OtpTransactionItem(OtpTransactionItem.key(txn_id)).update(
+            actions=actions,
+            condition=(OtpTransactionItem.attempts == seen_attempts) & (OtpTransactionItem.consumed == False),  # noqa: E712
+        )
+    except UpdateError as error:
+        if _is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def record_login(mobile: str, now: int) -> bool:
+    """Create the account on first login; True when it is new. One UpdateItem, race-free."""
+    # Model.update() only returns the new image; the old one (empty for a new account) needs the table connection.
+    response = AccountItem._get_connection().update_item(
+        mobile,
+        actions=[AccountItem.created_at.set(AccountItem.created_at | now), AccountItem.last_login_at.set(now)],
+        return_values=ALL_OLD,
+    )
+    return not response.get("Attributes")
+
+
+def get_staff(mobile: str) -> StaffItem | None:
+    try:
+        return StaffItem.get(mobile)
+    except StaffItem.DoesNotExist:
+        return None
+
+
+def _instant(epoch_seconds: int) -> datetime:
+    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+
+
+def _connection(model: type[TeekaModel]) -> Connection:
+    return Connection(region=model.Meta.region, host=model.Meta.host)
+
+
+def _is_condition_failure(error: Exception) -> bool:
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def _only_condition_failures(error: TransactWriteError) -> bool:
+    reasons = [reason for reason in (error.cancellation_reasons or []) if reason is not None]
+    return bool(reasons) and all(reason.code == "ConditionalCheckFailed" for reason in reasons)

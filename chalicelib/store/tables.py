@@ -1,0 +1,53 @@
+"""The one list of tables. Used to create them in moto (`make run`, tests) and to render `infra/`."""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.models import Model
+
+from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
+from chalicelib.store.planning import CenterItem, SessionItem
+
+TABLE_MODELS: tuple[type[Model], ...] = (OtpItem, AccountItem, StaffItem, CenterItem, SessionItem)
+
+
+def create_all() -> None:
+    for model in TABLE_MODELS:
+        if not model.exists():
+            model.create_table(wait=True)
+
+
+def delete_all() -> None:
+    for model in TABLE_MODELS:
+        if model.exists():
+            model.delete_table()
+
+
+def _logical_id(model: type[Model]) -> str:
+    return "".join(part.capitalize() for part in model.Meta.logical_name.split("-")) + "Table"
+
+
+def cloudformation_resources() -> dict[str, Any]:
+    """`AWS::DynamoDB::Table` resources, derived from the very models the code uses."""
+    resources: dict[str, Any] = {}
+    for model in TABLE_MODELS:
+        schema = model._get_schema()
+        # PynamoDB's schema entries already use DynamoDB's (and so CloudFormation's) names.
+        properties: dict[str, Any] = {
+            "TableName": model.Meta.table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": schema["attribute_definitions"],
+            "KeySchema": schema["key_schema"],
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        }
+        if schema["global_secondary_indexes"]:
+            properties["GlobalSecondaryIndexes"] = [
+                {"IndexName": index["index_name"], "KeySchema": index["key_schema"], "Projection": index["projection"]}
+                for index in schema["global_secondary_indexes"]
+            ]
+        ttl = model._ttl_attribute()
+        if ttl is not None:
+            properties["TimeToLiveSpecification"] = {"AttributeName": ttl.attr_name, "Enabled": True}
+        resources[_logical_id(model)] = {"Type": "AWS::DynamoDB::Table", "Properties": properties}
+    return resources

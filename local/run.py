@@ -1,0 +1,52 @@
+"""`make run`: the whole API on this machine, on an embedded AWS, with demo data.
+
+Starts moto on loopback, creates every resource, seeds demo data, and serves the Chalice app
+(stage `local`) on http://127.0.0.1:$PORT. Ctrl-C stops everything; nothing outlives the process.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from local import embedded_aws
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    port = int(os.environ.get("PORT", "8000"))
+    moto = embedded_aws.start(int(os.environ.get("MOTO_PORT", "0")))
+    embedded_aws.provision()
+
+    from chalice.cli import create_local_server
+    from chalice.cli.factory import CLIFactory
+
+    from local import seed
+
+    counts = seed.seed()
+    try:
+        server = create_local_server(CLIFactory(str(PROJECT_DIR), environ=os.environ), "127.0.0.1", port, "local")
+    except OSError as error:
+        moto.stop()
+        sys.exit(f"Cannot serve on 127.0.0.1:{port} ({error.strerror}); choose another port: make run PORT=8001")
+    base = f"http://127.0.0.1:{port}"
+    print(f"\nTeeka is running at {base}  (embedded AWS at {os.environ['AWS_ENDPOINT_URL']})", flush=True)
+    print(f"Demo data: {counts['centres']} centres, {counts['sessions']} sessions, {counts['staff']} staff.")
+    print("Staff mobiles (log in with the OTP flow like any citizen):")
+    for mobile, name, role, scope in seed.DEMO_STAFF:
+        print(f"  {mobile}  {role:<15} {name}  {scope or 'nationwide'}")
+    print(f"Read any OTP from the local SMS outbox: curl '{base}/_local/outbox?mobile=9876543210'")
+    print("Press Ctrl-C to stop.", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        moto.stop()
+        print("Stopped.", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
