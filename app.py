@@ -1,5 +1,4 @@
 """Teeka's Lambda entry point: one Chalice app, its blueprints, and the Powertools middleware."""
-from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import auth, metadata
@@ -7,8 +6,7 @@ from chalicelib.config import get_settings
 from chalicelib.observability import logger, metrics, tracer
 
 app = Chalice(app_name="teeka")
-app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(
-    correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)), "http")
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)), "all")
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")
 

@@ -6,7 +6,7 @@ from chalicelib.config import get_settings
 
 
 class SmsError(Exception):
-    """The carrier did not accept the message."""
+    """The carrier did not accept the message. Carries only an error code: AWS messages may quote the number."""
 
 
 def send_sms(mobile: str, message: str) -> str:
@@ -20,6 +20,8 @@ def send_sms(mobile: str, message: str) -> str:
             Message=message,
             MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
         )
-    except (BotoCoreError, ClientError) as error:
-        raise SmsError(str(error)) from error
+    except ClientError as error:
+        raise SmsError(error.response.get("Error", {}).get("Code", "ClientError")) from None
+    except BotoCoreError as error:
+        raise SmsError(type(error).__name__) from None
     return response["MessageId"]

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -101,6 +102,8 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
         def view(**uri_params: Any) -> Any:
             chalice_request = bp.current_request
             headers = {name.lower(): value for name, value in chalice_request.headers.items()}
+            # API Gateway's request id; `chalice local` has none, so make one up there.
+            logger.set_correlation_id((chalice_request.context or {}).get("requestId") or str(uuid.uuid4()))
             now = int(time.time())
             try:
                 principal = None

@@ -50,8 +50,9 @@ def generate_otp(mobile: str, now: int) -> str:
     try:
         send_sms(mobile, f"Your OTP to log in to Teeka is {code}. It is valid for {minutes} minutes. "
                          "Do not share it with anyone.")
-    except SmsError:
-        logger.exception("OTP SMS failed", extra={"mobile": mask_mobile(mobile)})
+    except SmsError as error:
+        # No traceback: exception texts from carriers can quote the number.
+        logger.error("OTP SMS failed", extra={"mobile": mask_mobile(mobile), "reason": type(error).__name__})
         store.release_otp_throttle(mobile, txn_id)
         raise ApiError(errors.SMS_UNAVAILABLE) from None
     metrics.add_metric(name="OtpSent", unit="Count", value=1)

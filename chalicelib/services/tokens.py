@@ -12,6 +12,7 @@ from chalicelib.domain.roles import Principal, Role, Scope
 
 ISSUER = "teeka"
 ALGORITHM = "HS256"
+CLOCK_SKEW_SECONDS = 60
 
 
 def issue_token(principal: Principal, now: int) -> str:
@@ -30,11 +31,12 @@ def issue_token(principal: Principal, now: int) -> str:
 def read_token(token: str, now: int) -> Principal:
     """The principal of a valid token; Unauthenticated for anything missing, expired, forged or malformed."""
     try:
-        # Expiry is checked against the caller's clock (injectable in tests), not PyJWT's own.
+        # Time is checked against the caller's clock (injectable in tests), not PyJWT's own.
         claims = jwt.decode(token, get_secrets().jwt_key, algorithms=[ALGORITHM], issuer=ISSUER,
-                            options={"require": ["exp", "iat", "sub", "iss"], "verify_exp": False})
-        if claims["exp"] <= now:
-            raise Unauthenticated("token expired")
+                            options={"require": ["exp", "iat", "sub", "iss"], "verify_exp": False,
+                                     "verify_iat": False})
+        if not claims["iat"] - CLOCK_SKEW_SECONDS <= now < claims["exp"]:
+            raise Unauthenticated("token expired or not yet valid")
         roles = frozenset(Role(role) for role in claims.get("roles", []))
         scope = Scope(**{k: int(v) for k, v in claims.get("scope", {}).items()})
     except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:

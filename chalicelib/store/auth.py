@@ -165,7 +165,8 @@ def _instant(epoch_seconds: int) -> datetime:
 
 
 def _connection(model: type[TeekaModel]) -> Connection:
-    return Connection(region=model.Meta.region, host=model.Meta.host)
+    """The model's own connection, so a transaction reuses its warm botocore client."""
+    return model._get_connection().connection
 
 
 def _is_condition_failure(error: Exception) -> bool:

@@ -1,0 +1,48 @@
+"""Logs are JSON with a correlation id, and never carry a mobile, an OTP or a token in clear."""
+import io
+import json
+import logging
+
+import pytest
+
+from chalicelib.adapters.sms import SmsError
+from chalicelib.services import auth
+from chalicelib.observability import logger
+from tests.helpers import last_otp, post, sha256
+
+MOBILE = "9876543210"
+
+
+def log_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+@pytest.fixture
+def logs():
+    """Everything the app logs, formatted exactly as Powertools writes it to CloudWatch."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    yield stream
+    logger.removeHandler(handler)
+
+
+def test_login_and_failure_logs_hold_nothing_personal(api, logs, monkeypatch):
+    txn = post(api, "/v2/auth/public/generateOTP", {"mobile": MOBILE}).json_body["txnId"]
+    otp = last_otp(MOBILE)
+    token = post(api, "/v2/auth/public/confirmOTP", {"otp": sha256(otp), "txnId": txn}).json_body["token"]
+
+    def carrier_down(mobile, message):
+        raise SmsError(f"could not deliver to {mobile}")
+
+    monkeypatch.setattr(auth, "send_sms", carrier_down)
+    assert post(api, "/v2/auth/public/generateOTP", {"mobile": "9876543211"}).status_code == 503
+
+    text = logs.getvalue()
+    lines = log_lines(text)
+    failure = next(line for line in lines if line["message"] == "OTP SMS failed")
+    assert failure["mobile"] == "******3211"
+    assert failure["correlation_id"]
+    for secret in (MOBILE, "9876543211", otp, sha256(otp), token):
+        assert secret not in text

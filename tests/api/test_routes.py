@@ -1,0 +1,59 @@
+"""Every route goes through the one mechanism, and local-only routes exist only locally."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from app import app
+from chalicelib.api.http import ROUTE_ACCESS
+from tests.conftest import ROOT
+
+PUBLIC_ROUTES = {
+    ("/v2/admin/location/states", "GET"),
+    ("/v2/admin/location/districts/{state_id}", "GET"),
+    ("/v2/auth/public/generateOTP", "POST"),
+    ("/v2/auth/public/confirmOTP", "POST"),
+    ("/v2/auth/generateOTP", "POST"),
+    ("/v2/auth/confirmOTP", "POST"),
+    ("/v2/auth/generateMobileOTP", "POST"),
+    ("/v2/auth/validateMobileOtp", "POST"),
+    ("/_local/outbox", "GET"),
+}
+
+
+def app_routes():
+    return {(path, method) for path, methods in app.routes.items() for method in methods}
+
+
+def test_every_route_is_registered_through_endpoint():
+    assert app_routes() <= set(ROUTE_ACCESS)
+
+
+def test_only_the_intended_routes_are_public():
+    public = {route for route in app_routes() if ROUTE_ACCESS[route] is None}
+    assert public == PUBLIC_ROUTES
+
+
+def routes_in_stage(stage: str) -> set[str]:
+    code = "import json, app; print(json.dumps(sorted(app.app.routes)))"
+    env = {**os.environ, "TEEKA_STAGE": stage}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_local_outbox_does_not_exist_in_deployed_stages(stage):
+    routes = routes_in_stage(stage)
+    assert "/_local/outbox" not in routes
+    assert "/v2/auth/public/generateOTP" in routes
+
+
+def test_local_outbox_exists_locally():
+    assert "/_local/outbox" in routes_in_stage("local")
+
+
+def test_unknown_route_is_not_a_500(api):
+    response = api.http.get("/v2/no/such/route")
+    assert response.status_code in (403, 404)

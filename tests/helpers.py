@@ -1,0 +1,34 @@
+"""Small helpers shared by the API and end-to-end tests."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from chalicelib.adapters import local_carrier
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def last_otp(mobile: str) -> str:
+    """The OTP in the newest SMS the simulated carrier delivered to `mobile`."""
+    return re.search(r"\b(\d{6})\b", local_carrier.messages_for(mobile)[-1]["message"]).group(1)
+
+
+def post(api, path: str, body, headers: dict | None = None):
+    payload = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return api.http.post(path, headers={"Content-Type": "application/json", **(headers or {})}, body=payload)
+
+
+def login(api, mobile: str) -> str:
+    """Full OTP login through the API; returns the bearer token."""
+    txn_id = post(api, "/v2/auth/generateOTP", {"mobile": mobile}).json_body["txnId"]
+    response = post(api, "/v2/auth/confirmOTP", {"otp": sha256(last_otp(mobile)), "txnId": txn_id})
+    assert response.status_code == 200, response.body
+    return response.json_body["token"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

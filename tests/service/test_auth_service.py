@@ -1,0 +1,107 @@
+"""The login use case against moto in-process, with an injected clock."""
+import pytest
+
+from chalicelib.domain import errors
+from chalicelib.domain.errors import ApiError
+from chalicelib.domain.otp import sha256_hex
+from chalicelib.domain.roles import Role
+from chalicelib.services import auth
+from chalicelib.services.tokens import read_token
+from chalicelib.store.auth import OtpThrottleItem, OtpTransactionItem, StaffItem
+from tests.helpers import last_otp
+
+MOBILE = "9876543210"
+T0 = 1_800_000_000
+
+
+def error_of(call) -> errors.ErrorCode:
+    with pytest.raises(ApiError) as raised:
+        call()
+    return raised.value.error
+
+
+def test_login_gives_a_citizen_token(aws):
+    txn_id = auth.generate_otp(MOBILE, T0)
+    login = auth.confirm_otp(txn_id, sha256_hex(last_otp(MOBILE)), T0 + 30)
+    principal = read_token(login.token, T0 + 31)
+    assert principal.mobile == MOBILE and principal.roles == {Role.CITIZEN}
+    assert login.is_new_account
+
+
+def test_second_login_is_not_a_new_account(aws):
+    auth.confirm_otp(auth.generate_otp(MOBILE, T0), sha256_hex(last_otp(MOBILE)), T0 + 1)
+    txn_id = auth.generate_otp(MOBILE, T0 + 200)
+    assert not auth.confirm_otp(txn_id, sha256_hex(last_otp(MOBILE)), T0 + 201).is_new_account
+
+
+def test_resend_within_the_interval_is_refused_and_allowed_after(aws):
+    auth.generate_otp(MOBILE, T0)
+    assert error_of(lambda: auth.generate_otp(MOBILE, T0 + 179)) is errors.OTP_THROTTLED
+    assert auth.generate_otp(MOBILE, T0 + 180)
+
+
+def test_the_throttle_is_per_mobile(aws):
+    auth.generate_otp(MOBILE, T0)
+    assert auth.generate_otp("9876543211", T0 + 1)
+
+
+def test_expired_otp_is_refused(aws):
+    txn_id = auth.generate_otp(MOBILE, T0)
+    assert error_of(lambda: auth.confirm_otp(txn_id, sha256_hex(last_otp(MOBILE)), T0 + 180)) is errors.OTP_EXPIRED
+
+
+def test_three_wrong_attempts_burn_the_transaction(aws):
+    txn_id = auth.generate_otp(MOBILE, T0)
+    code = last_otp(MOBILE)
+    wrong = sha256_hex("000000" if code != "000000" else "111111")
+    for _ in range(3):
+        assert error_of(lambda: auth.confirm_otp(txn_id, wrong, T0 + 5)) is errors.INVALID_OTP
+    assert error_of(lambda: auth.confirm_otp(txn_id, sha256_hex(code), T0 + 6)) is errors.OTP_ATTEMPTS_EXCEEDED
+
+
+def test_an_otp_works_once(aws):
+    txn_id = auth.generate_otp(MOBILE, T0)
+    code = sha256_hex(last_otp(MOBILE))
+    auth.confirm_otp(txn_id, code, T0 + 1)
+    assert error_of(lambda: auth.confirm_otp(txn_id, code, T0 + 2)) is errors.OTP_ALREADY_USED
+
+
+def test_unknown_transaction(aws):
+    assert error_of(lambda: auth.confirm_otp("no-such-txn", sha256_hex("123456"), T0)) is errors.INVALID_TXN
+
+
+def test_the_table_holds_only_a_keyed_digest(aws):
+    txn_id = auth.generate_otp(MOBILE, T0)
+    code = last_otp(MOBILE)
+    raw = OtpTransactionItem.get(OtpTransactionItem.key(txn_id)).serialize()
+    stored = repr(raw)
+    assert code not in stored and sha256_hex(code) not in stored
+
+
+def test_sms_failure_releases_the_throttle(aws, monkeypatch):
+    from chalicelib.adapters.sms import SmsError
+
+    def refuse(mobile, message):
+        raise SmsError("carrier down")
+
+    monkeypatch.setattr(auth, "send_sms", refuse)
+    assert error_of(lambda: auth.generate_otp(MOBILE, T0)) is errors.SMS_UNAVAILABLE
+    assert OtpThrottleItem.count(OtpThrottleItem.key(MOBILE)) == 0
+    monkeypatch.undo()
+    assert auth.generate_otp(MOBILE, T0 + 1)
+
+
+def test_staff_get_their_roles_and_scope(aws):
+    StaffItem("9000000006", name="Vikram", roles={"vaccinator"}, state_id=21, district_id=395,
+              facility_id=100001).save()
+    txn_id = auth.generate_otp("9000000006", T0)
+    principal = read_token(auth.confirm_otp(txn_id, sha256_hex(last_otp("9000000006")), T0 + 1).token, T0 + 2)
+    assert principal.roles == {Role.CITIZEN, Role.VACCINATOR}
+    assert principal.covers(state_id=21, district_id=395, facility_id=100001)
+
+
+def test_inactive_staff_are_plain_citizens(aws):
+    StaffItem("9000000006", name="Vikram", roles={"vaccinator"}, facility_id=100001, active=False).save()
+    txn_id = auth.generate_otp("9000000006", T0)
+    principal = read_token(auth.confirm_otp(txn_id, sha256_hex(last_otp("9000000006")), T0 + 1).token, T0 + 2)
+    assert principal.roles == {Role.CITIZEN}
