@@ -1,0 +1,43 @@
+"""Over real HTTP against the local server, as a person following the README would."""
+import hashlib
+import re
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+
+def test_otp_login_over_http(server_url):
+    mobile = "9000000003"  # the demo district admin of Mumbai
+    txn = requests.post(f"{server_url}/v2/auth/generateOTP", json={"mobile": mobile}, timeout=5).json()["txnId"]
+    outbox = requests.get(f"{server_url}/_local/outbox", params={"mobile": mobile}, timeout=5).json()
+    otp = re.search(r"\b(\d{6})\b", outbox[-1]["message"]).group(1)
+    confirmed = requests.post(f"{server_url}/v2/auth/confirmOTP", timeout=5,
+                              json={"otp": hashlib.sha256(otp.encode()).hexdigest(), "txnId": txn})
+    assert confirmed.status_code == 200
+    token = confirmed.json()["token"]
+    id_types = requests.get(f"{server_url}/v2/registration/beneficiary/idTypes", timeout=5,
+                            headers={"Authorization": f"Bearer {token}"})
+    assert id_types.status_code == 200 and len(id_types.json()["types"]) == 13
+
+
+def test_bad_token_over_http_is_cowins_plain_401(server_url):
+    response = requests.get(f"{server_url}/v2/registration/beneficiary/genders", timeout=5,
+                            headers={"Authorization": "Bearer forged"})
+    assert response.status_code == 401 and response.text == "Unauthenticated access!"
+
+
+def test_public_cowin_client_reads_states_and_districts(server_url, monkeypatch):
+    """The PyPI package `cowin` (module cowin_api), with its URL constants pointed at us."""
+    from cowin_api import CoWinAPI
+    from cowin_api.constants import Constants
+
+    base = f"{server_url}/v2"
+    monkeypatch.setattr(Constants, "states_list_url", f"{base}/admin/location/states")
+    monkeypatch.setattr(Constants, "districts_list_url", f"{base}/admin/location/districts")
+    client = CoWinAPI()
+    states = client.get_states()
+    assert {"state_id": 16, "state_name": "Karnataka"} in states["states"]
+    districts = client.get_districts("16")
+    assert {"district_id": 294, "district_name": "BBMP"} in districts["districts"]
