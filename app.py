@@ -1,9 +1,14 @@
 """Teeka's Lambda entry point: one Chalice app, its blueprints, and the Powertools middleware."""
+import warnings
+
 from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import auth, metadata
 from chalicelib.config import get_settings
 from chalicelib.observability import logger, metrics, tracer
+
+# Most requests emit no business metric; Powertools would warn on every one of them.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 app = Chalice(app_name="teeka")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)), "all")

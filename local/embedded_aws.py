@@ -15,7 +15,6 @@ LOCAL_ENV = {
     "AWS_DEFAULT_REGION": "ap-south-1",
     "AWS_REGION": "ap-south-1",
     "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_DISABLED": "true",
 }
 
 

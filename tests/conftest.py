@@ -19,7 +19,6 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "ap-south-1",
     "AWS_REGION": "ap-south-1",
     "POWERTOOLS_TRACE_DISABLED": "true",
-    "POWERTOOLS_METRICS_DISABLED": "true",
 })
 
 import pytest  # noqa: E402

@@ -1,0 +1,154 @@
+"""`make bench`: measured numbers, written to bench/results/report.md.
+
+In-process against moto (`mock_aws`), through the real Chalice app (chalice.test.Client), so the
+numbers are this code's overhead on top of an in-memory DynamoDB, not AWS latencies. Each figure
+sits beside the bare DynamoDB call(s) the request cannot avoid, as a ratio.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+REPORT = PROJECT_DIR / "bench" / "results" / "report.md"
+
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.update({"TEEKA_STAGE": "local", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                   "AWS_DEFAULT_REGION": "ap-south-1", "AWS_REGION": "ap-south-1",
+                   "POWERTOOLS_TRACE_DISABLED": "true",
+                   "POWERTOOLS_LOG_LEVEL": "WARNING"})
+sys.path.insert(0, str(PROJECT_DIR))
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def timed(fn, runs: int) -> list[float]:
+    samples = []
+    for i in range(runs):
+        start = time.perf_counter()
+        fn(i)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def summary(name: str, samples: list[float], calls: str, baseline: list[float] | None = None) -> dict:
+    row = {"path": name, "requests": len(samples), "calls": calls,
+           "median_ms": statistics.median(samples) * 1000, "p99_ms": percentile(samples, 0.99) * 1000,
+           "per_second": len(samples) / sum(samples)}
+    if baseline:
+        row["ratio"] = statistics.median(samples) / statistics.median(baseline)
+    return row
+
+
+def cold_import_seconds(runs: int = 7) -> float:
+    code = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
+    env = {**os.environ, "TEEKA_STAGE": "dev"}
+    samples = [float(subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True,
+                                    text=True, check=True).stdout.strip()) for _ in range(runs)]
+    return statistics.median(samples)
+
+
+def login_paths() -> list[dict]:
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from chalicelib.adapters import local_carrier
+    from chalicelib.domain.otp import sha256_hex
+    from pynamodb.transactions import TransactWrite
+
+    from chalicelib.store.auth import AccountItem, OtpItem, OtpThrottleItem, OtpTransactionItem
+    from local import embedded_aws
+    from local.metering import count_dynamodb_calls
+
+    rows = []
+    expiry = datetime.now(timezone.utc)
+    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):  # Powertools writes metrics (EMF) to stdout
+        embedded_aws.provision()
+        from app import app
+
+        with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+            client.http.get("/v2/admin/location/states")  # warm caches, as a warm Lambda container would be
+            states = timed(lambda i: client.http.get("/v2/admin/location/states"), 2000)
+            rows.append(summary("GET /v2/admin/location/states", states, "0"))
+
+            mobiles = [f"9{i:09d}" for i in range(1, 401)]
+            txns = []
+
+            # The unavoidable DynamoDB work, done bare. moto copies the table for every transaction
+            # (O(table size), unlike DynamoDB), so the bare transaction runs interleaved with the
+            # request: both see a table of the same size.
+            def bare_transaction(i):
+                with TransactWrite(connection=OtpItem._get_connection().connection) as transaction:
+                    for key in (f"bench#{i}", f"bench-txn#{i}"):
+                        transaction.save(OtpThrottleItem(key, last_sent_at=1, txn_id="t", expires_at=expiry))
+
+            def generate(i):
+                txns.append(client.http.post("/v2/auth/public/generateOTP", headers={"Content-Type": "application/json"},
+                                             body=json.dumps({"mobile": mobiles[i]})).json_body["txnId"])
+
+            generate_samples, bare_transact = [], []
+            with count_dynamodb_calls() as calls:
+                for i in range(len(mobiles)):
+                    generate_samples += timed(lambda _: generate(i), 1)
+                    with count_dynamodb_calls():
+                        bare_transact += timed(lambda _: bare_transaction(i), 1)
+            generate_calls = {op: n / len(mobiles) for op, n in calls.items()}
+
+            hashes = [sha256_hex(local_carrier.messages_for(m)[-1]["message"].split(" is ")[1][:6]) for m in mobiles]
+            with count_dynamodb_calls() as calls:
+                confirm_samples = timed(lambda i: client.http.post(
+                    "/v2/auth/confirmOTP", headers={"Content-Type": "application/json"},
+                    body=json.dumps({"otp": hashes[i], "txnId": txns[i]})), len(mobiles))
+            confirm_calls = {op: n / len(mobiles) for op, n in calls.items()}
+
+            bare_get = timed(lambda i: OtpTransactionItem.get(OtpTransactionItem.key(txns[i])), len(mobiles))
+            bare_update = timed(lambda i: AccountItem(mobiles[i]).update(
+                actions=[AccountItem.last_login_at.set(1)]), len(mobiles))
+            bare_pair = [a + b for a, b in zip(bare_get, bare_update)]
+            rows.append(summary("POST /v2/auth/public/generateOTP", generate_samples,
+                                ", ".join(f"{op} {n:g}" for op, n in generate_calls.items()), bare_transact))
+            rows.append(summary("POST /v2/auth/confirmOTP", confirm_samples,
+                                ", ".join(f"{op} {n:g}" for op, n in confirm_calls.items()), bare_pair))
+            rows.append(summary("bare TransactWriteItems of 2 puts (PynamoDB, moto)", bare_transact, "1"))
+            rows.append(summary("bare GetItem + UpdateItem (PynamoDB, moto)", bare_pair, "2"))
+    return rows
+
+
+def main() -> None:
+    import platform
+
+    cold = cold_import_seconds()
+    rows = login_paths()
+    lines = [
+        "# Teeka benchmarks",
+        "",
+        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}; in-process moto, warm container.",
+        "",
+        f"Cold import of app.py (stage dev, median of 7 fresh processes): **{cold * 1000:.0f} ms**",
+        "",
+        "| path | requests | DynamoDB calls per request | median ms | p99 ms | requests/s | ratio to bare DynamoDB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        ratio = f"{row['ratio']:.1f}x" if "ratio" in row else ""
+        lines.append(f"| {row['path']} | {row['requests']} | {row['calls']} | {row['median_ms']:.2f} | "
+                     f"{row['p99_ms']:.2f} | {row['per_second']:.0f} | {ratio} |")
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"\nwritten to {REPORT.relative_to(PROJECT_DIR)}")
+
+
+if __name__ == "__main__":
+    main()

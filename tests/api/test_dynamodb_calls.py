@@ -1,0 +1,24 @@
+"""Each request path makes exactly the DynamoDB calls its docstring promises, no more."""
+from local.metering import count_dynamodb_calls
+from tests.helpers import last_otp, post, sha256
+
+
+def test_generate_otp_is_one_transaction(api):
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/auth/public/generateOTP", {"mobile": "9876543210"}).status_code == 200
+    assert calls == {"TransactWriteItems": 1}
+
+
+def test_confirm_otp_is_two_reads_and_two_writes(api):
+    txn = post(api, "/v2/auth/public/generateOTP", {"mobile": "9876543210"}).json_body["txnId"]
+    with count_dynamodb_calls() as calls:
+        response = post(api, "/v2/auth/confirmOTP", {"otp": sha256(last_otp("9876543210")), "txnId": txn})
+    assert response.status_code == 200
+    assert calls == {"GetItem": 2, "UpdateItem": 2}
+
+
+def test_metadata_reads_no_table(api):
+    with count_dynamodb_calls() as calls:
+        api.http.get("/v2/admin/location/states")
+        api.http.get("/v2/admin/location/districts/21")
+    assert sum(calls.values()) == 0
