@@ -6,6 +6,7 @@ Starts moto on loopback, creates every resource, seeds demo data, and serves the
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def main() -> None:
         print(f"  {mobile}  {role:<15} {name}  {scope or 'nationwide'}")
     print(f"Read any OTP from the local SMS outbox: curl '{base}/_local/outbox?mobile=9876543210'")
     print("Press Ctrl-C to stop.", flush=True)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -46,6 +48,10 @@ def main() -> None:
         server.shutdown()
         moto.stop()
         print("Stopped.", file=sys.stderr)
+
+
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
