@@ -3,7 +3,7 @@ import warnings
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import auth, metadata
+from chalicelib.api import auth, metadata, registration
 from chalicelib.config import get_settings
 from chalicelib.observability import logger, metrics, tracer
 
@@ -17,6 +17,7 @@ app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all
 
 app.register_blueprint(auth.bp)
 app.register_blueprint(metadata.bp)
+app.register_blueprint(registration.bp)
 
 if get_settings().is_local:
     from chalicelib.adapters import local_carrier

@@ -70,6 +70,9 @@ class CountryProfile:
     min_age_years: int = 18
     reschedule_limit: int = 3
     metadata_ttl_hours: int = 24
+    # ID types a national provider can authenticate online (India: Aadhaar), and whether booking needs it.
+    verifiable_id_types: tuple[int, ...] = (1,)
+    id_verification_required_for_booking: bool = False
     id_types: tuple[IdType, ...] = INDIA_ID_TYPES
     genders: tuple[Gender, ...] = INDIA_GENDERS
 
@@ -84,8 +87,9 @@ class CountryProfile:
             values["id_types"] = tuple(IdType(**item) for item in values["id_types"])
         if "genders" in values:
             values["genders"] = tuple(Gender(**item) for item in values["genders"])
-        if "languages" in values:
-            values["languages"] = tuple(values["languages"])
+        for name in ("languages", "verifiable_id_types"):
+            if name in values:
+                values[name] = tuple(values[name])
         return cls(**values)
 
 

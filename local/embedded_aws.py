@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 
 LOCAL_ENV = {
     "TEEKA_STAGE": "local",
@@ -18,18 +19,52 @@ LOCAL_ENV = {
 }
 
 
-def start(port: int = 0):
-    """Start moto on 127.0.0.1 (`port=0` picks a free one) and point every AWS client at it."""
-    from moto.server import ThreadedMotoServer
+class AtomicDynamoDB:
+    """WSGI middleware: one DynamoDB request at a time.
 
+    DynamoDB applies every write, conditional write and transaction atomically. moto's in-memory
+    backend checks conditions and then writes in plain Python, so two threads can interleave between
+    the check and the write. Serialising DynamoDB requests restores the guarantee the app relies on,
+    so concurrency tests against this server test our code, not moto's races.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return self.app(environ, start_response)
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
+class EmbeddedAws:
+    """moto's server on a loopback port, in a background thread of this process."""
+
+    def __init__(self, port: int):
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        app = AtomicDynamoDB(DomainDispatcherApplication(create_backend_app))
+        self.server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="embedded-aws", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join()
+
+
+def start(port: int = 0) -> EmbeddedAws:
+    """Start moto on 127.0.0.1 (`port=0` picks a free one) and point every AWS client at it."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call drowns the app's logs
     for name, value in LOCAL_ENV.items():
         os.environ.setdefault(name, value)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    _, bound_port = server.get_host_and_port()
-    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{bound_port}"
-    return server
+    aws = EmbeddedAws(port)
+    os.environ["AWS_ENDPOINT_URL"] = aws.url
+    return aws
 
 
 def provision() -> None:

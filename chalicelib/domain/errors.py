@@ -51,5 +51,25 @@ FORBIDDEN = ErrorCode("USRAUT0020", "You are not allowed to do this", 403)
 # Metadata
 INVALID_STATE = ErrorCode("USRMET0001", "Invalid state id")
 
+# Registration
+BENEFICIARY_LIMIT = ErrorCode("BENREG0001", "The maximum number of beneficiaries for this mobile is already registered")
+DUPLICATE_ID = ErrorCode("BENREG0002", "This photo ID is already registered; one ID can register one person only")
+INVALID_ID_TYPE = ErrorCode("BENREG0003", "Invalid photo ID type")
+INVALID_ID_NUMBER = ErrorCode("BENREG0004", "Invalid photo ID number")
+INVALID_BIRTH_YEAR = ErrorCode("BENREG0005", "Invalid birth year")
+INVALID_GENDER = ErrorCode("BENREG0006", "Invalid gender")
+INVALID_COMORBIDITY = ErrorCode("BENREG0007", "comorbidity_ind must be Y or N")
+INVALID_NAME = ErrorCode("BENREG0008", "Name is required: letters and spaces, at most 100 characters")
+BENEFICIARY_NOT_FOUND = ErrorCode("BENREG0009", "No such beneficiary on this mobile number")
+DELETE_AFTER_DOSE = ErrorCode("BENREG0010", "A beneficiary with a recorded dose cannot be deleted", 409)
+CORRECTION_USED = ErrorCode("BENREG0011", "The one-time correction has already been used for this beneficiary", 409)
+NOTHING_TO_CORRECT = ErrorCode("BENREG0012", "Give at least one of name, birth_year, gender_id to correct")
+ID_NOT_VERIFIABLE = ErrorCode("BENREG0013", "This photo ID type cannot be verified online")
+ID_MISMATCH = ErrorCode("BENREG0014", "The photo ID number does not match the one registered")
+ID_PROVIDER_UNAVAILABLE = ErrorCode("BENREG0015", "The ID verification service is not responding, please try again", 503)
+ID_VERIFICATION_FAILED = ErrorCode("BENREG0016", "ID verification failed")
+ID_VERIFICATION_TXN = ErrorCode("BENREG0017", "Invalid or expired ID verification transaction")
+REGISTRATION_BUSY = ErrorCode("BENREG0018", "Registration could not be completed, please try again", 503)
+
 # Platform
 INTERNAL = ErrorCode("TEEKA0500", "Something went wrong on our side, please try again", 500)

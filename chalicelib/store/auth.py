@@ -11,13 +11,12 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
 )
 from pynamodb.attributes import TTLAttribute
-from pynamodb.connection import Connection
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.otp import OtpTransaction
 from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.store.common import Transaction, is_condition_failure
 
 
 class OtpItem(TeekaModel):
@@ -53,12 +52,14 @@ class OtpThrottleItem(OtpItem, discriminator="throttle"):
 
 
 class AccountItem(TeekaModel):
-    """A citizen account: the mobile that logged in. Later holds its beneficiary count."""
+    """A citizen account: the mobile that logged in, and how many beneficiaries it holds."""
 
     Meta = table_meta("accounts")
     mobile = UnicodeAttribute(hash_key=True)
-    created_at = NumberAttribute()
-    last_login_at = NumberAttribute()
+    created_at = NumberAttribute(null=True)
+    last_login_at = NumberAttribute(null=True)
+    # Guards the per-mobile limit: changed only in the same transaction as a beneficiary.
+    beneficiary_count = NumberAttribute(default=0)
 
 
 class StaffItem(TeekaModel):
@@ -88,15 +89,16 @@ def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int) -> boo
         # Kept until the resend interval is over; TTL deletion may lag, the condition below does not.
         expires_at=_instant(txn.expires_at + txn.issued_at - resend_allowed_after),
     )
+    transaction = Transaction(OtpItem)
     try:
-        with TransactWrite(connection=_connection(OtpItem)) as transaction:
-            transaction.save(item, condition=OtpItem.pk.does_not_exist())
-            transaction.save(throttle, condition=OtpItem.pk.does_not_exist()
-                             | (OtpThrottleItem.last_sent_at <= resend_allowed_after))
+        with transaction:
+            transaction.put("transaction", item, condition=OtpItem.pk.does_not_exist())
+            transaction.put("throttle", throttle, condition=OtpItem.pk.does_not_exist()
+                            | (OtpThrottleItem.last_sent_at <= resend_allowed_after))
     except TransactWriteError as error:
-        if _only_condition_failures(error):
-            return False
-        raise
+        if transaction.failed(error) is None:
+            raise
+        return False
     return True
 
 
@@ -105,7 +107,7 @@ def release_otp_throttle(mobile: str, txn_id: str) -> None:
     try:
         OtpThrottleItem(OtpThrottleItem.key(mobile)).delete(condition=OtpThrottleItem.txn_id == txn_id)
     except DeleteError as error:
-        if not _is_condition_failure(error):
+        if not is_condition_failure(error):
             raise
 
 
@@ -136,7 +138,7 @@ def _update_if_unchanged(txn_id: str, seen_attempts: int, actions: list) -> bool
             condition=(OtpTransactionItem.attempts == seen_attempts) & (OtpTransactionItem.consumed == False),  # noqa: E712
         )
     except UpdateError as error:
-        if _is_condition_failure(error):
+        if is_condition_failure(error):
             return False
         raise
     return True
@@ -150,7 +152,7 @@ def record_login(mobile: str, now: int) -> bool:
         actions=[AccountItem.created_at.set(AccountItem.created_at | now), AccountItem.last_login_at.set(now)],
         return_values=ALL_OLD,
     )
-    return not response.get("Attributes")
+    return "created_at" not in response.get("Attributes", {})
 
 
 def get_staff(mobile: str) -> StaffItem | None:
@@ -162,17 +164,3 @@ def get_staff(mobile: str) -> StaffItem | None:
 
 def _instant(epoch_seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
-
-
-def _connection(model: type[TeekaModel]) -> Connection:
-    """The model's own connection, so a transaction reuses its warm botocore client."""
-    return model._get_connection().connection
-
-
-def _is_condition_failure(error: Exception) -> bool:
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
-
-
-def _only_condition_failures(error: TransactWriteError) -> bool:
-    reasons = [reason for reason in (error.cancellation_reasons or []) if reason is not None]
-    return bool(reasons) and all(reason.code == "ConditionalCheckFailed" for reason in reasons)

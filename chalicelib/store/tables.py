@@ -7,8 +7,11 @@ from pynamodb.models import Model
 
 from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
 from chalicelib.store.planning import CenterItem, SessionItem
+from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
 
-TABLE_MODELS: tuple[type[Model], ...] = (OtpItem, AccountItem, StaffItem, CenterItem, SessionItem)
+TABLE_MODELS: tuple[type[Model], ...] = (
+    OtpItem, AccountItem, StaffItem, CenterItem, SessionItem, BeneficiaryItem, IdClaimItem, AuditItem,
+)
 
 
 def create_all() -> None:
@@ -27,6 +30,11 @@ def _logical_id(model: type[Model]) -> str:
     return "".join(part.capitalize() for part in model.Meta.logical_name.split("-")) + "Table"
 
 
+def _hash_first(key_schema: list[dict]) -> list[dict]:
+    """DynamoDB wants the HASH key before the RANGE key; PynamoDB lists them in attribute order."""
+    return sorted(key_schema, key=lambda key: key["KeyType"] != "HASH")
+
+
 def cloudformation_resources() -> dict[str, Any]:
     """`AWS::DynamoDB::Table` resources, derived from the very models the code uses."""
     resources: dict[str, Any] = {}
@@ -37,13 +45,14 @@ def cloudformation_resources() -> dict[str, Any]:
             "TableName": model.Meta.table_name,
             "BillingMode": "PAY_PER_REQUEST",
             "AttributeDefinitions": schema["attribute_definitions"],
-            "KeySchema": schema["key_schema"],
+            "KeySchema": _hash_first(schema["key_schema"]),
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "SSESpecification": {"SSEEnabled": True},
         }
         if schema["global_secondary_indexes"]:
             properties["GlobalSecondaryIndexes"] = [
-                {"IndexName": index["index_name"], "KeySchema": index["key_schema"], "Projection": index["projection"]}
+                {"IndexName": index["index_name"], "KeySchema": _hash_first(index["key_schema"]),
+                 "Projection": index["projection"]}
                 for index in schema["global_secondary_indexes"]
             ]
         ttl = model._ttl_attribute()

@@ -1,0 +1,106 @@
+"""Registration rules for a beneficiary, pure: who may be registered, with what details."""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from chalicelib.config import CountryProfile
+from chalicelib.domain import errors, identity, inputs
+from chalicelib.domain.errors import ApiError
+
+MIN_BIRTH_YEAR = 1900
+NAME_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A validated request to register one person."""
+
+    name: str
+    birth_year: int
+    gender_id: int
+    photo_id_type: int
+    photo_id_number: str  # normalised; never stored, only hashed into the claim and cut to its last 4
+    comorbidity_ind: str
+    consent_version: str
+
+
+def new_reference_id() -> str:
+    """14 random digits, not starting with 0: unguessable, so one beneficiary's id says nothing of another's."""
+    return str(10**13 + secrets.randbelow(9 * 10**13))
+
+
+def clean_name(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise ApiError(errors.INVALID_NAME)
+    name = re.sub(r"\s+", " ", raw).strip()
+    if not 1 <= len(name) <= NAME_MAX_LENGTH or not any(ch.isalpha() for ch in name) \
+            or any(ch.isdigit() for ch in name):
+        raise ApiError(errors.INVALID_NAME)
+    return name
+
+
+def check_birth_year(year: int, current_year: int, profile: CountryProfile) -> int:
+    if not MIN_BIRTH_YEAR <= year <= current_year - profile.min_age_years:
+        raise ApiError(errors.INVALID_BIRTH_YEAR,
+                       f"Birth year must be between {MIN_BIRTH_YEAR} and {current_year - profile.min_age_years}")
+    return year
+
+
+def check_gender(gender_id: int, profile: CountryProfile) -> int:
+    if gender_id not in {g.id for g in profile.genders}:
+        raise ApiError(errors.INVALID_GENDER)
+    return gender_id
+
+
+def check_photo_id(id_type: int, raw_number: str, profile: CountryProfile) -> str:
+    if id_type not in {t.id for t in profile.id_types} or id_type not in identity.ID_FORMATS:
+        raise ApiError(errors.INVALID_ID_TYPE)
+    number = identity.normalise(raw_number)
+    if not identity.is_valid(id_type, number):
+        name = next(t.type for t in profile.id_types if t.id == id_type)
+        raise ApiError(errors.INVALID_ID_NUMBER, f"Invalid {name} number: {identity.ID_FORMATS[id_type].rule}")
+    return number
+
+
+def parse_registration(body: Mapping[str, Any], current_year: int, profile: CountryProfile) -> Registration:
+    comorbidity = str(body.get("comorbidity_ind", "N")).strip().upper()
+    if comorbidity not in ("Y", "N"):
+        raise ApiError(errors.INVALID_COMORBIDITY)
+    id_type = inputs.integer(body, "photo_id_type")
+    return Registration(
+        name=clean_name(inputs.field(body, "name")),
+        birth_year=check_birth_year(inputs.integer(body, "birth_year"), current_year, profile),
+        gender_id=check_gender(inputs.integer(body, "gender_id"), profile),
+        photo_id_type=id_type,
+        photo_id_number=check_photo_id(id_type, inputs.text(body, "photo_id_number", max_length=40), profile),
+        comorbidity_ind=comorbidity,
+        consent_version=str(body.get("consent_version") or "V1")[:20],
+    )
+
+
+CORRECTABLE_FIELDS = ("name", "birth_year", "gender_id")
+
+
+def parse_correction(body: Mapping[str, Any], current_year: int, profile: CountryProfile) -> dict[str, Any]:
+    """The fields to correct, validated like at registration. At least one is required."""
+    changes: dict[str, Any] = {}
+    if body.get("name") is not None:
+        changes["name"] = clean_name(body["name"])
+    if body.get("birth_year") is not None:
+        changes["birth_year"] = check_birth_year(inputs.integer(body, "birth_year"), current_year, profile)
+    if body.get("gender_id") is not None:
+        changes["gender_id"] = check_gender(inputs.integer(body, "gender_id"), profile)
+    if not changes:
+        raise ApiError(errors.NOTHING_TO_CORRECT)
+    return changes
+
+
+def vaccination_status(doses_given: int, total_doses: int | None) -> str:
+    if doses_given == 0:
+        return "Not Vaccinated"
+    if total_doses is not None and doses_given >= total_doses:
+        return "Vaccinated"
+    return "Partially Vaccinated"

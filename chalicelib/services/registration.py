@@ -1,0 +1,157 @@
+"""Registering people on a mobile: add, list, delete, the one-time correction, and ID verification.
+
+DynamoDB calls: register = 1 TransactWriteItems (count + ID claim + beneficiary);
+list = 1 Query (by-mobile index); delete = GetItem + TransactWriteItems;
+correction = GetItem + TransactWriteItems (change + audit record);
+ID verification: start = GetItem + UpdateItem, confirm = GetItem + UpdateItem.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from chalicelib.adapters import national_id
+from chalicelib.adapters.secrets import get_secrets
+from chalicelib.config import get_settings
+from chalicelib.domain import beneficiaries as rules
+from chalicelib.domain import errors, identity
+from chalicelib.domain.errors import ApiError
+from chalicelib.domain.masking import mask_id_number, mask_mobile
+from chalicelib.observability import logger, metrics
+from chalicelib.store import registration as store
+from chalicelib.store.registration import AuditItem, BeneficiaryItem, Outcome
+
+REFERENCE_ATTEMPTS = 3
+
+
+def _current_year(now: int) -> int:
+    return datetime.fromtimestamp(now, ZoneInfo(get_settings().country.time_zone)).year
+
+
+def register(mobile: str, body: dict, now: int) -> str:
+    """Register one person on `mobile`; returns their 14-digit beneficiary reference id."""
+    country = get_settings().country
+    registration = rules.parse_registration(body, _current_year(now), country)
+    claim = identity.claim_key(get_secrets().id_hmac_key, registration.photo_id_type, registration.photo_id_number)
+    for _ in range(REFERENCE_ATTEMPTS):
+        reference_id = rules.new_reference_id()
+        outcome = store.register(BeneficiaryItem(
+            reference_id, mobile=mobile, name=registration.name, birth_year=registration.birth_year,
+            gender_id=registration.gender_id, photo_id_type=registration.photo_id_type, id_claim=claim,
+            id_last4=identity.last4(registration.photo_id_number), comorbidity_ind=registration.comorbidity_ind,
+            consent_version=registration.consent_version, created_at=now,
+        ), country.max_beneficiaries_per_mobile)
+        if outcome is Outcome.DONE:
+            metrics.add_metric(name="BeneficiaryRegistered", unit="Count", value=1)
+            logger.info("beneficiary registered", extra={"mobile": mask_mobile(mobile)})
+            return reference_id
+        if outcome is Outcome.ID_TAKEN:
+            metrics.add_metric(name="DuplicateIdRefused", unit="Count", value=1)
+            raise ApiError(errors.DUPLICATE_ID)
+        if outcome is Outcome.LIMIT_REACHED:
+            raise ApiError(errors.BENEFICIARY_LIMIT,
+                           f"At most {country.max_beneficiaries_per_mobile} beneficiaries can be registered "
+                           "on one mobile number")
+        # REFERENCE_TAKEN: a 1-in-90-trillion collision; draw another id.
+    raise ApiError(errors.REGISTRATION_BUSY)
+
+
+def owned(mobile: str, reference_id: str) -> BeneficiaryItem:
+    """The beneficiary, if it is registered on `mobile`; otherwise the same not-found as for no beneficiary."""
+    beneficiary = store.get(reference_id) if reference_id.isdigit() and len(reference_id) == 14 else None
+    if beneficiary is None or beneficiary.mobile != mobile:
+        raise ApiError(errors.BENEFICIARY_NOT_FOUND)
+    return beneficiary
+
+
+def list_for(mobile: str) -> list[dict]:
+    return [view(beneficiary) for beneficiary in store.for_mobile(mobile)]
+
+
+def view(beneficiary: BeneficiaryItem) -> dict:
+    """CoWIN's BENEFICIARY shape: identifiers masked, dates `DD-MM-YYYY` or `""`."""
+    country = get_settings().country
+    id_types = {t.id: t.type for t in country.id_types}
+    genders = {g.id: g.gender for g in country.genders}
+    return {
+        "beneficiary_reference_id": beneficiary.beneficiary_reference_id,
+        "name": beneficiary.name,
+        "birth_year": str(int(beneficiary.birth_year)),
+        "gender": genders.get(int(beneficiary.gender_id), ""),
+        "mobile_number": mask_mobile(beneficiary.mobile),
+        "photo_id_type": id_types.get(int(beneficiary.photo_id_type), ""),
+        "photo_id_number": mask_id_number(beneficiary.id_last4),
+        "comorbidity_ind": beneficiary.comorbidity_ind,
+        "vaccination_status": rules.vaccination_status(int(beneficiary.doses_given), None),
+        "vaccine": beneficiary.vaccine or "",
+        "dose1_date": _cowin_date(beneficiary.dose1_date),
+        "dose2_date": _cowin_date(beneficiary.dose2_date),
+        "id_verified": bool(beneficiary.id_verified),
+        "appointments": [],
+    }
+
+
+def _cowin_date(iso_date: str | None) -> str:
+    return datetime.strptime(iso_date, "%Y-%m-%d").strftime("%d-%m-%Y") if iso_date else ""
+
+
+def delete(mobile: str, reference_id: str) -> None:
+    beneficiary = owned(mobile, reference_id)
+    if int(beneficiary.doses_given) > 0 or store.delete(beneficiary) is not Outcome.DONE:
+        raise ApiError(errors.DELETE_AFTER_DOSE)
+    logger.info("beneficiary deleted", extra={"mobile": mask_mobile(mobile)})
+
+
+def correct(mobile: str, reference_id: str, body: dict, now: int) -> dict:
+    """The one-time correction of name, birth year or gender, recorded with old and new values."""
+    beneficiary = owned(mobile, reference_id)
+    if beneficiary.corrected:
+        raise ApiError(errors.CORRECTION_USED)
+    changes = rules.parse_correction(body, _current_year(now), get_settings().country)
+    old = {name: getattr(beneficiary, name) for name in changes}
+    audit = AuditItem(
+        f"beneficiary#{reference_id}", f"{datetime.fromtimestamp(now, timezone.utc).isoformat()}#{uuid.uuid4().hex[:8]}",
+        action="correction", actor=mobile, old=old, new=changes,
+    )
+    if store.correct(beneficiary, changes, audit) is not Outcome.DONE:
+        raise ApiError(errors.CORRECTION_USED)
+    for name, value in changes.items():
+        setattr(beneficiary, name, value)
+    return view(beneficiary)
+
+
+def start_id_verification(mobile: str, reference_id: str, photo_id_number: str) -> dict:
+    """Ask the national-ID provider to send an OTP to the ID's linked mobile.
+
+    The citizen types the ID number again: we keep only its HMAC, so it is checked against the claim
+    and passed to the provider, never stored.
+    """
+    beneficiary = owned(mobile, reference_id)
+    if int(beneficiary.photo_id_type) not in get_settings().country.verifiable_id_types:
+        raise ApiError(errors.ID_NOT_VERIFIABLE)
+    number = identity.normalise(photo_id_number)
+    claim = identity.claim_key(get_secrets().id_hmac_key, int(beneficiary.photo_id_type), number)
+    if claim != beneficiary.id_claim:
+        raise ApiError(errors.ID_MISMATCH)
+    try:
+        txn, mobile_hint = national_id.get_provider().request_otp(number)
+    except national_id.ProviderTimeout:
+        raise ApiError(errors.ID_PROVIDER_UNAVAILABLE) from None
+    except national_id.ProviderRefused:
+        raise ApiError(errors.ID_VERIFICATION_FAILED, "The ID provider cannot authenticate this ID") from None
+    store.set_verification_txn(reference_id, mobile, txn)
+    return {"txnId": txn, "mobile_hint": mobile_hint}
+
+
+def confirm_id_verification(mobile: str, reference_id: str, txn: str, otp: str) -> dict:
+    beneficiary = owned(mobile, reference_id)
+    if not txn or beneficiary.id_verification_txn != txn:
+        raise ApiError(errors.ID_VERIFICATION_TXN)
+    if not national_id.get_provider().verify_otp(txn, otp):
+        raise ApiError(errors.ID_VERIFICATION_FAILED)
+    if not store.mark_verified(reference_id, mobile, txn):
+        raise ApiError(errors.ID_VERIFICATION_TXN)
+    metrics.add_metric(name="IdVerified", unit="Count", value=1)
+    beneficiary.id_verified = True
+    return view(beneficiary)

@@ -1,0 +1,57 @@
+"""Helpers every store module shares: connections, and reading conditional-write failures."""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.store.base import TeekaModel
+
+
+def connection(model: type[TeekaModel]) -> Connection:
+    """The model's own connection, so a transaction reuses its warm botocore client."""
+    return model._get_connection().connection
+
+
+def is_condition_failure(error: PynamoDBException) -> bool:
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+class Transaction(TransactWrite):
+    """PynamoDB's TransactWrite whose items carry a label, so a cancellation says which conditions failed.
+
+    PynamoDB sends condition checks, then deletes, then puts, then updates, whatever order they were
+    added in; DynamoDB's cancellation reasons follow the sent order. This class keeps that mapping.
+    """
+
+    def __init__(self, model: type[TeekaModel]):
+        super().__init__(connection=connection(model))
+        self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
+
+    def check(self, label: str, model_cls: type[TeekaModel], hash_key: Any, condition: Any) -> None:
+        self._labels["check"].append(label)
+        self.condition_check(model_cls, hash_key, condition=condition)
+
+    def remove(self, label: str, model: TeekaModel, condition: Any = None) -> None:
+        self._labels["delete"].append(label)
+        self.delete(model, condition=condition)
+
+    def put(self, label: str, model: TeekaModel, condition: Any = None) -> None:
+        self._labels["put"].append(label)
+        self.save(model, condition=condition)
+
+    def change(self, label: str, model: TeekaModel, actions: list, condition: Any = None) -> None:
+        self._labels["update"].append(label)
+        self.update(model, actions=actions, condition=condition)
+
+    def failed(self, error: TransactWriteError) -> set[str] | None:
+        """Labels of the items whose condition failed; None when the transaction failed for another
+        reason (throttling, a conflicting transaction, validation): then the caller re-raises."""
+        sent = [*self._labels["check"], *self._labels["delete"], *self._labels["put"], *self._labels["update"]]
+        reasons = error.cancellation_reasons or []
+        failed = [(i, reason.code) for i, reason in enumerate(reasons) if reason is not None and reason.code != "None"]
+        if not failed or any(code != "ConditionalCheckFailed" for _, code in failed):
+            return None
+        return {sent[i] for i, _ in failed}

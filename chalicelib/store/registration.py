@@ -1,0 +1,178 @@
+"""Beneficiaries, the nationwide photo-ID claims that keep them unique, and the audit trail.
+
+Invariants live in conditional writes: a registration is one transaction of (account count below the
+limit, ID claim not taken, reference id not taken); a deletion gives back both the count and the claim.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from chalicelib.store.auth import AccountItem
+from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.store.common import Transaction, is_condition_failure
+
+
+class BeneficiariesByMobile(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-mobile"
+        projection = AllProjection()
+
+    mobile = UnicodeAttribute(hash_key=True)
+    beneficiary_reference_id = UnicodeAttribute(range_key=True)
+
+
+class BeneficiaryItem(TeekaModel):
+    Meta = table_meta("beneficiaries")
+    beneficiary_reference_id = UnicodeAttribute(hash_key=True)
+    mobile = UnicodeAttribute()
+    name = UnicodeAttribute()
+    birth_year = NumberAttribute()
+    gender_id = NumberAttribute()
+    photo_id_type = NumberAttribute()
+    id_claim = UnicodeAttribute()  # HMAC of the normalised ID: the number itself is never stored
+    id_last4 = UnicodeAttribute()
+    comorbidity_ind = UnicodeAttribute()
+    consent_version = UnicodeAttribute()
+    created_at = NumberAttribute()
+    id_verified = BooleanAttribute(default=False)
+    id_verification_txn = UnicodeAttribute(null=True)
+    corrected = BooleanAttribute(default=False)
+    doses_given = NumberAttribute(default=0)
+    vaccine = UnicodeAttribute(null=True)
+    dose1_date = UnicodeAttribute(null=True)  # ISO date
+    dose2_date = UnicodeAttribute(null=True)
+    by_mobile = BeneficiariesByMobile()
+
+
+class IdClaimItem(TeekaModel):
+    """One item per photo ID in the country, keyed by its HMAC: the uniqueness guard."""
+
+    Meta = table_meta("id-claims")
+    claim = UnicodeAttribute(hash_key=True)
+    beneficiary_reference_id = UnicodeAttribute()
+    created_at = NumberAttribute()
+
+
+class AuditItem(TeekaModel):
+    """Who changed what, when: append-only."""
+
+    Meta = table_meta("audit")
+    subject = UnicodeAttribute(hash_key=True)  # e.g. beneficiary#12345678901234
+    at = UnicodeAttribute(range_key=True)  # ISO timestamp + unique suffix, so entries sort by time
+    action = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    old = MapAttribute(default=dict)
+    new = MapAttribute(default=dict)
+
+
+class Outcome(Enum):
+    DONE = "done"
+    LIMIT_REACHED = "limit_reached"
+    ID_TAKEN = "id_taken"
+    REFERENCE_TAKEN = "reference_taken"
+    REFUSED = "refused"
+
+
+def register(beneficiary: BeneficiaryItem, max_per_mobile: int) -> Outcome:
+    """One TransactWriteItems: bump the mobile's count (below the limit), claim the ID, write the beneficiary."""
+    claim = IdClaimItem(beneficiary.id_claim, beneficiary_reference_id=beneficiary.beneficiary_reference_id,
+                        created_at=beneficiary.created_at)
+    transaction = Transaction(BeneficiaryItem)
+    try:
+        with transaction:
+            transaction.change("account", AccountItem(beneficiary.mobile),
+                               actions=[AccountItem.beneficiary_count.add(1)],
+                               condition=AccountItem.beneficiary_count.does_not_exist()
+                               | (AccountItem.beneficiary_count < max_per_mobile))
+            transaction.put("claim", claim, condition=IdClaimItem.claim.does_not_exist())
+            transaction.put("beneficiary", beneficiary,
+                            condition=BeneficiaryItem.beneficiary_reference_id.does_not_exist())
+    except TransactWriteError as error:
+        failed = transaction.failed(error)
+        if failed is None:
+            raise
+        # When several conditions fail, the most useful answer to the citizen comes first.
+        return (Outcome.ID_TAKEN if "claim" in failed else Outcome.LIMIT_REACHED if "account" in failed
+                else Outcome.REFERENCE_TAKEN)
+    return Outcome.DONE
+
+
+def for_mobile(mobile: str) -> list[BeneficiaryItem]:
+    return list(BeneficiaryItem.by_mobile.query(mobile))
+
+
+def get(reference_id: str) -> BeneficiaryItem | None:
+    try:
+        return BeneficiaryItem.get(reference_id, consistent_read=True)
+    except BeneficiaryItem.DoesNotExist:
+        return None
+
+
+def delete(beneficiary: BeneficiaryItem) -> Outcome:
+    """Remove a never-vaccinated beneficiary, and give back its ID claim and its place on the mobile."""
+    transaction = Transaction(BeneficiaryItem)
+    try:
+        with transaction:
+            transaction.remove("beneficiary", beneficiary, condition=(BeneficiaryItem.mobile == beneficiary.mobile)
+                               & (BeneficiaryItem.doses_given == 0))
+            transaction.remove("claim", IdClaimItem(beneficiary.id_claim),
+                               condition=IdClaimItem.beneficiary_reference_id == beneficiary.beneficiary_reference_id)
+            transaction.change("account", AccountItem(beneficiary.mobile),
+                               actions=[AccountItem.beneficiary_count.add(-1)],
+                               condition=AccountItem.beneficiary_count > 0)
+    except TransactWriteError as error:
+        if transaction.failed(error) is None:
+            raise
+        return Outcome.REFUSED
+    return Outcome.DONE
+
+
+def correct(beneficiary: BeneficiaryItem, changes: dict[str, Any], audit: AuditItem) -> Outcome:
+    """Apply the one-time correction and its audit record together; refused if it was used meanwhile."""
+    attributes = BeneficiaryItem.get_attributes()
+    actions = [attributes[name].set(value) for name, value in changes.items()]
+    actions.append(BeneficiaryItem.corrected.set(True))
+    transaction = Transaction(BeneficiaryItem)
+    try:
+        with transaction:
+            transaction.change("beneficiary", beneficiary, actions=actions,
+                               condition=(BeneficiaryItem.mobile == beneficiary.mobile)
+                               & (BeneficiaryItem.corrected == False))  # noqa: E712
+            transaction.put("audit", audit, condition=AuditItem.at.does_not_exist())
+    except TransactWriteError as error:
+        if transaction.failed(error) is None:
+            raise
+        return Outcome.REFUSED
+    return Outcome.DONE
+
+
+def audit_trail(subject: str) -> list[AuditItem]:
+    return list(AuditItem.query(subject))
+
+
+def set_verification_txn(reference_id: str, mobile: str, txn: str) -> bool:
+    return _update_owned(reference_id, mobile, [BeneficiaryItem.id_verification_txn.set(txn)])
+
+
+def mark_verified(reference_id: str, mobile: str, txn: str) -> bool:
+    return _update_owned(reference_id, mobile,
+                         [BeneficiaryItem.id_verified.set(True), BeneficiaryItem.id_verification_txn.remove()],
+                         BeneficiaryItem.id_verification_txn == txn)
+
+
+def _update_owned(reference_id: str, mobile: str, actions: list, extra_condition=None) -> bool:
+    condition = BeneficiaryItem.mobile == mobile
+    if extra_condition is not None:
+        condition &= extra_condition
+    try:
+        BeneficiaryItem(reference_id).update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
