@@ -1,13 +1,15 @@
 """Photo-ID rules: normalising and validating each ID type, and the claim that makes an ID unique.
 
-A number is normalised (spaces, hyphens, slashes and dots removed; upper-cased) before it is checked,
-compared or hashed, so `2341 2341 2346` and `234123412346` are one ID.
+A number is normalised (spaces, hyphens, slashes and dots removed; digits of any script, such as
+Devanagari `२`, turned into ASCII; upper-cased) before it is checked, compared or hashed, so
+`2341 2341 2346`, `२३४१२३४१२३४६` and `234123412346` are one ID and one claim.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # Verhoeff's dihedral-group tables (as used by Aadhaar's check digit).
@@ -41,7 +43,7 @@ def verhoeff_valid(number: str) -> bool:
 
 
 def _aadhaar(number: str) -> bool:
-    return re.fullmatch(r"[2-9]\d{11}", number) is not None and verhoeff_valid(number)
+    return re.fullmatch(r"[2-9][0-9]{11}", number) is not None and verhoeff_valid(number)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ class IdFormat:
     extra_check: object = None
 
     def accepts(self, number: str) -> bool:
-        if re.fullmatch(self.pattern, number) is None:
+        # ASCII: in Python's default (Unicode) mode \d also matches digits of other scripts.
+        if re.fullmatch(self.pattern, number, flags=re.ASCII) is None:
             return False
         return self.extra_check is None or self.extra_check(number)
 
@@ -80,7 +83,8 @@ ID_FORMATS: dict[int, IdFormat] = {
 
 
 def normalise(number: str) -> str:
-    return re.sub(r"[\s\-/.]", "", number).upper()
+    ascii_digits = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in number)
+    return re.sub(r"[\s\-/.]", "", ascii_digits).upper()
 
 
 def is_valid(id_type: int, normalised_number: str) -> bool:

@@ -44,7 +44,8 @@ def integer(body: Mapping[str, Any], name: str) -> int:
 def mobile(body: Mapping[str, Any], name: str, pattern: str) -> str:
     value = field(body, name)
     candidate = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if not re.fullmatch(pattern, candidate):
+    # ASCII: a mobile typed in another script's digits must not become a second account.
+    if not re.fullmatch(pattern, candidate, flags=re.ASCII):
         raise ApiError(INVALID_MOBILE)
     return candidate
 

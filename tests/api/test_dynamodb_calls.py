@@ -22,3 +22,19 @@ def test_metadata_reads_no_table(api):
         api.http.get("/v2/admin/location/states")
         api.http.get("/v2/admin/location/districts/21")
     assert sum(calls.values()) == 0
+
+
+def test_registration_paths(api):
+    from tests.helpers import bearer, login, person
+
+    headers = bearer(login(api, "9876543210"))
+    with count_dynamodb_calls() as calls:
+        reference_id = post(api, "/v2/registration/beneficiary/new", person(1), headers).json_body[
+            "beneficiary_reference_id"]
+    assert calls == {"TransactWriteItems": 1}
+    with count_dynamodb_calls() as calls:
+        api.http.get("/v2/appointment/beneficiaries", headers=headers)
+    assert calls == {"Query": 1}
+    with count_dynamodb_calls() as calls:
+        post(api, "/v2/registration/beneficiary/delete", {"beneficiary_reference_id": reference_id}, headers)
+    assert calls == {"GetItem": 1, "TransactWriteItems": 1}

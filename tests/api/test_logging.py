@@ -46,3 +46,14 @@ def test_login_and_failure_logs_hold_nothing_personal(api, logs, monkeypatch):
     assert failure["correlation_id"]
     for secret in (MOBILE, "9876543211", otp, sha256(otp), token):
         assert secret not in text
+
+
+def test_registration_logs_mask_the_mobile_and_never_hold_the_id(api, logs):
+    from tests.helpers import bearer, login, person
+
+    headers = bearer(login(api, MOBILE))
+    body = person(1)
+    post(api, "/v2/registration/beneficiary/new", body, headers)
+    text = logs.getvalue()
+    assert "******3210" in text
+    assert MOBILE not in text and body["photo_id_number"] not in text

@@ -48,3 +48,7 @@ def test_masking():
 
     assert mask_mobile("9876543210") == "******3210"
     assert mask_id_number("3405") == "********3405"
+
+
+def test_mobile_in_another_scripts_digits_is_refused():
+    assert code_of(lambda: inputs.mobile({"mobile": "९८७६५४३२१०"}, "mobile", PATTERN)) == errors.INVALID_MOBILE.code
