@@ -28,7 +28,7 @@ bench: $(STAMP)
 
 ## Render the deployable CloudFormation template (chalice package + infra/ resources) into build/.
 package: $(STAMP)
-	$(BIN)/python -m infra.render --stage $${STAGE:-dev} --out build/$${STAGE:-dev}
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-ap-south-1} $(BIN)/python -m infra.render --stage $${STAGE:-dev} --out build/$${STAGE:-dev}
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

@@ -11,9 +11,25 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The Lambda Python runtime ships these; pynamodb pulls botocore in anyway (20 MB of the 27 MB unzipped).
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+
+
+def strip_runtime_provided(zip_path: Path) -> None:
+    """Rewrite the deployment package without the AWS SDK the Lambda runtime already has."""
+    stripped = zip_path.with_suffix(".stripped.zip")
+    with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            top = entry.filename.split("/", 1)[0]
+            if top in RUNTIME_PROVIDED or any(top.startswith(f"{name}-") and top.endswith(".dist-info")
+                                              for name in RUNTIME_PROVIDED):
+                continue
+            target.writestr(entry, source.read(entry.filename))
+    stripped.replace(zip_path)
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -34,6 +50,7 @@ def main(argv: list[str] | None = None) -> Path:
     chalice = Path(sys.executable).with_name("chalice")
     subprocess.run([str(chalice), "package", "--stage", args.stage, "--merge-template", str(extra), str(out)],
                    cwd=PROJECT_DIR, check=True)
+    strip_runtime_provided(out / "deployment.zip")
     return out / "sam.json"
 
 

@@ -48,3 +48,19 @@ def test_template_keeps_the_api_and_its_stage_environment(rendered):
 def test_cfn_lint_passes(rendered):
     result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(rendered)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_package_leaves_out_the_sdk_the_runtime_provides(tmp_path):
+    import zipfile
+
+    from infra.render import strip_runtime_provided
+
+    package = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(package, "w") as archive:
+        for name in ("app.py", "chalicelib/config.py", "botocore/client.py", "botocore-1.44.5.dist-info/METADATA",
+                     "boto3/session.py", "s3transfer/manager.py", "pynamodb/models.py", "botocorelike/x.py"):
+            archive.writestr(name, "x")
+    strip_runtime_provided(package)
+    with zipfile.ZipFile(package) as archive:
+        assert sorted(archive.namelist()) == ["app.py", "botocorelike/x.py", "chalicelib/config.py",
+                                              "pynamodb/models.py"]
