@@ -13,6 +13,7 @@ from pathlib import Path
 from local import embedded_aws
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+LISTEN_BACKLOG = 512
 
 
 def main() -> None:
@@ -31,6 +32,8 @@ def main() -> None:
     except OSError as error:
         moto.stop()
         sys.exit(f"Cannot serve on 127.0.0.1:{port} ({error.strerror}); choose another port: make run PORT=8001")
+    # socketserver listens with a backlog of 5; a burst of simultaneous clients would be reset.
+    server.server.socket.listen(LISTEN_BACKLOG)
     base = f"http://127.0.0.1:{port}"
     print(f"\nTeeka is running at {base}  (embedded AWS at {os.environ['AWS_ENDPOINT_URL']})", flush=True)
     print(f"Demo data: {counts['centres']} centres, {counts['sessions']} sessions, {counts['staff']} staff.")
