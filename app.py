@@ -3,7 +3,7 @@ import warnings
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import auth, metadata, registration
+from chalicelib.api import auth, availability, metadata, registration
 from chalicelib.config import get_settings
 from chalicelib.observability import logger, metrics, tracer
 
@@ -18,6 +18,7 @@ app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all
 app.register_blueprint(auth.bp)
 app.register_blueprint(metadata.bp)
 app.register_blueprint(registration.bp)
+app.register_blueprint(availability.bp)
 
 if get_settings().is_local:
     from chalicelib.adapters import local_carrier

@@ -45,6 +45,24 @@ INDIA_ID_TYPES = (
     IdType(13, "Ration Card with Photo", "फोटो सहित राशन कार्ड"),
 )
 
+@dataclass(frozen=True)
+class Vaccine:
+    """A vaccine the campaign uses: doses, the window between doses, who may receive it."""
+
+    name: str
+    manufacturer: str
+    total_doses: int
+    min_interval_days: int
+    max_interval_days: int
+    min_age_years: int = 18
+
+
+INDIA_VACCINES = (
+    Vaccine("COVISHIELD", "Serum Institute of India", 2, 84, 112),
+    Vaccine("COVAXIN", "Bharat Biotech", 2, 28, 42),
+    Vaccine("SPUTNIK V", "Dr. Reddy's Laboratories", 2, 21, 90),
+)
+
 INDIA_GENDERS = (
     Gender(1, "Male", "पुरुष"),
     Gender(2, "Female", "महिला"),
@@ -75,6 +93,12 @@ class CountryProfile:
     id_verification_required_for_booking: bool = False
     id_types: tuple[IdType, ...] = INDIA_ID_TYPES
     genders: tuple[Gender, ...] = INDIA_GENDERS
+    vaccines: tuple[Vaccine, ...] = INDIA_VACCINES
+    # Sessions are planned this many days ahead at most; availability searches cover 7 days.
+    planning_horizon_days: int = 60
+
+    def vaccine(self, name: str) -> Vaccine | None:
+        return next((v for v in self.vaccines if v.name == name), None)
 
     @classmethod
     def with_overrides(cls, overrides: dict) -> "CountryProfile":
@@ -87,6 +111,8 @@ class CountryProfile:
             values["id_types"] = tuple(IdType(**item) for item in values["id_types"])
         if "genders" in values:
             values["genders"] = tuple(Gender(**item) for item in values["genders"])
+        if "vaccines" in values:
+            values["vaccines"] = tuple(Vaccine(**item) for item in values["vaccines"])
         for name in ("languages", "verifiable_id_types"):
             if name in values:
                 values[name] = tuple(values[name])
@@ -102,6 +128,7 @@ class Settings:
     # SSM SecureString holding the secrets (JWT signing key, OTP pepper, ID-claim HMAC key).
     secrets_parameter: str = ""
     metadata_max_age_seconds: int = 3600
+    availability_max_age_seconds: int = 60
     country: CountryProfile = field(default_factory=CountryProfile)
 
     def table_name(self, name: str) -> str:
@@ -125,6 +152,7 @@ class Settings:
             aws_endpoint_url=env.get("AWS_ENDPOINT_URL", ""),
             secrets_parameter=env.get("TEEKA_SECRETS_PARAMETER") or f"/teeka/{stage}/secrets",
             metadata_max_age_seconds=int(env.get("TEEKA_METADATA_MAX_AGE", cls.metadata_max_age_seconds)),
+            availability_max_age_seconds=int(env.get("TEEKA_AVAILABILITY_MAX_AGE", cls.availability_max_age_seconds)),
             country=country,
         )
 

@@ -3,13 +3,15 @@ Mumbai (district 395) and BBMP Bengaluru (district 294)."""
 from __future__ import annotations
 
 import random
+import time
 import uuid
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from chalicelib.config import get_settings
+from chalicelib.domain.calendar import local_date
+from chalicelib.domain.planning import Centre, SessionPlan, Slot
 from chalicelib.store.auth import StaffItem
-from chalicelib.store.planning import CenterItem, SessionItem, SlotAttribute
+from chalicelib.store.planning import CenterItem, CounterItem, SessionItem, centre_item, session_item
 
 MUMBAI, MAHARASHTRA = 395, 21
 BBMP, KARNATAKA = 294, 16
@@ -85,22 +87,17 @@ DEMO_STAFF = [
 ]
 
 
-def today_in_country() -> date:
-    return datetime.now(ZoneInfo(get_settings().country.time_zone)).date()
-
-
 def _centres() -> list[CenterItem]:
     centres = []
     for first_id, district_id, state_id, rows in ((100001, MUMBAI, MAHARASHTRA, MUMBAI_CENTRES),
                                                   (200001, BBMP, KARNATAKA, BBMP_CENTRES)):
         for offset, (name, block, pincode, lat, long) in enumerate(rows):
             paid = offset % 3 == 2
-            centres.append(CenterItem(
-                first_id + offset, name=name, address=f"{name}, {block}", block_name=block,
-                district_id=district_id, state_id=state_id, pincode=pincode, lat=lat, long=long,
-                opens="09:00:00", closes="18:00:00", fee_type="Paid" if paid else "Free",
-                vaccine_fees=dict(PAID_FEES) if paid else {}, active=True,
-            ))
+            centres.append(centre_item(first_id + offset, Centre(
+                name=name, address=f"{name}, {block}", block_name=block, district_id=district_id,
+                state_id=state_id, pincode=pincode, lat=lat, long=long, opens="09:00:00", closes="18:00:00",
+                fee_type="Paid" if paid else "Free", vaccine_fees=dict(PAID_FEES) if paid else {},
+            )))
     return centres
 
 
@@ -109,26 +106,29 @@ def _sessions(centre: CenterItem, start: date, days: int, rng: random.Random) ->
     for day in range(days):
         for vaccine, min_age, max_age in (("COVISHIELD", 18, 44), ("COVAXIN", 45, None)):
             dose1, dose2 = rng.choice((40, 60, 80, 100)), rng.choice((20, 40))
-            per_slot = (dose1 + dose2) // len(SLOT_NAMES)
-            sessions.append(SessionItem(
-                str(uuid.UUID(int=rng.getrandbits(128), version=4)), center_id=centre.center_id,
-                date=(start + timedelta(days=day)).isoformat(), vaccine=vaccine, min_age_limit=min_age,
-                max_age_limit=max_age, allow_all_age=False, capacity_dose1=dose1, capacity_dose2=dose2,
-                slots=[SlotAttribute(name=slot, capacity=per_slot, booked=0) for slot in SLOT_NAMES],
-                fee=PAID_FEES[vaccine] if centre.fee_type == "Paid" else "0",
-            ))
+            share = (dose1 + dose2) // len(SLOT_NAMES)
+            slots = tuple(Slot(name, share + ((dose1 + dose2) % len(SLOT_NAMES) if i == 0 else 0))
+                          for i, name in enumerate(SLOT_NAMES))
+            plan = SessionPlan(
+                center_id=int(centre.center_id), date=start + timedelta(days=day), vaccine=vaccine,
+                min_age_limit=min_age, max_age_limit=max_age, allow_all_age=False, capacity_dose1=dose1,
+                capacity_dose2=dose2, slots=slots, fee=PAID_FEES[vaccine] if centre.fee_type == "Paid" else "0",
+            )
+            sessions.append(session_item(str(uuid.UUID(int=rng.getrandbits(128), version=4)), centre, plan))
     return sessions
 
 
-def seed(days: int = 8, rng_seed: int = 2021) -> dict[str, int]:
+def seed(days: int = 8, rng_seed: int = 2021, now: int | None = None) -> dict[str, int]:
     """Write the demo data; returns how many of each thing were written."""
     rng = random.Random(rng_seed)
     centres = _centres()
-    start = today_in_country()
+    start = local_date(get_settings().country, int(time.time()) if now is None else now)
     sessions = [session for centre in centres for session in _sessions(centre, start, days, rng)]
     staff = [StaffItem(mobile, name=name, roles={role}, **scope) for mobile, name, role, scope in DEMO_STAFF]
     for model, items in ((CenterItem, centres), (SessionItem, sessions), (StaffItem, staff)):
         with model.batch_write() as batch:
             for item in items:
                 batch.save(item)
+    # Centre ids handed out by the planning API continue after the demo ones.
+    CounterItem("center_id", value=300000).save()
     return {"centres": len(centres), "sessions": len(sessions), "staff": len(staff)}

@@ -47,7 +47,8 @@ def districts(state_id: int, language: str = "") -> list[dict]:
     return _localise(rows, language)
 
 
-def district_ids() -> dict[int, int]:
+@lru_cache(maxsize=1)
+def district_states() -> dict[int, int]:
     """district_id -> state_id, for validating places."""
     return {d["district_id"]: state_id for state_id, rows in _locations()[1].items() for d in rows}
 
@@ -60,3 +61,22 @@ def id_types(language: str = "") -> list[dict]:
 def genders(language: str = "") -> list[dict]:
     return [{"gender": g.gender, "gender_l": g.gender_l if language == HINDI else "", "id": g.id}
             for g in get_settings().country.genders]
+
+
+@lru_cache(maxsize=None)
+def _place(state_id: int, district_id: int) -> tuple[str, str, str]:
+    states, districts = _locations()
+    state = next((s for s in states if s["state_id"] == state_id), None)
+    district = next((d for d in districts.get(state_id, []) if d["district_id"] == district_id), None)
+    return (state["state_name"] if state else "", state["state_name_l"] if state else "",
+            district["district_name"] if district else "")
+
+
+def place_names(state_id: int, district_id: int, language: str = "") -> dict[str, str]:
+    """State and district names for availability rows; `*_l` forms with a language (English stands in
+    where no translation exists, as CoWIN's spec wants them non-empty)."""
+    state_name, state_name_hi, district_name = _place(state_id, district_id)
+    names = {"state_name": state_name, "district_name": district_name}
+    if language == HINDI:
+        names.update(state_name_l=state_name_hi or state_name, district_name_l=district_name)
+    return names

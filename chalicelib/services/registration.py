@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from chalicelib.adapters import national_id
 from chalicelib.adapters.secrets import get_secrets
 from chalicelib.config import get_settings
 from chalicelib.domain import beneficiaries as rules
 from chalicelib.domain import errors, identity
+from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_id_number, mask_mobile
 from chalicelib.observability import logger, metrics
@@ -26,7 +26,7 @@ REFERENCE_ATTEMPTS = 3
 
 
 def _current_year(now: int) -> int:
-    return datetime.fromtimestamp(now, ZoneInfo(get_settings().country.time_zone)).year
+    return local_date(get_settings().country, now).year
 
 
 def register(mobile: str, body: dict, now: int) -> str:

@@ -1,5 +1,13 @@
-"""Planning tables: vaccination centres (facilities) and their sessions."""
+"""Planning tables: centres, their sessions, and staff allocations to sessions.
+
+A session item carries its centre's public fields (denormalised), so every availability search is
+answered from one index Query of sessions, with no join: `by-district-date`, `by-pincode-date`
+and `by-center-date` (ISO dates sort, so a 7-day calendar is one key range).
+"""
 from __future__ import annotations
+
+import math
+from typing import Iterable
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -8,9 +16,38 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.store.common import is_condition_failure
+
+
+GRID_DEGREES = 0.1  # about 11 km: a findByLatLong search reads a cell and its 8 neighbours
+
+
+def grid_cell(lat: float, long: float) -> str:
+    return f"{math.floor(lat / GRID_DEGREES)}:{math.floor(long / GRID_DEGREES)}"
+
+
+def neighbouring_cells(lat: float, long: float) -> list[str]:
+    row, col = math.floor(lat / GRID_DEGREES), math.floor(long / GRID_DEGREES)
+    return [f"{row + dr}:{col + dc}" for dr in (-1, 0, 1) for dc in (-1, 0, 1)]
+
+
+class CounterItem(TeekaModel):
+    """Monotonic counters, e.g. the next numeric centre id."""
+
+    Meta = table_meta("counters")
+    name = UnicodeAttribute(hash_key=True)
+    value = NumberAttribute(default=0)
+
+
+def next_value(name: str, start: int) -> int:
+    """Atomically the next number of a counter; the first call answers `start`."""
+    item = CounterItem(name)
+    item.update(actions=[CounterItem.value.set((CounterItem.value | (start - 1)) + 1)])
+    return int(item.value)
 
 
 class CentersByDistrict(GlobalSecondaryIndex):
@@ -19,6 +56,15 @@ class CentersByDistrict(GlobalSecondaryIndex):
         projection = AllProjection()
 
     district_id = NumberAttribute(hash_key=True)
+    center_id = NumberAttribute(range_key=True)
+
+
+class CentersByCell(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-cell"
+        projection = AllProjection()
+
+    grid_cell = UnicodeAttribute(hash_key=True)
     center_id = NumberAttribute(range_key=True)
 
 
@@ -33,18 +79,38 @@ class CenterItem(TeekaModel):
     pincode = NumberAttribute()
     lat = NumberAttribute()
     long = NumberAttribute()
+    grid_cell = UnicodeAttribute()
     opens = UnicodeAttribute()  # HH:MM:SS, CoWIN's `from`
     closes = UnicodeAttribute()  # HH:MM:SS, CoWIN's `to`
     fee_type = UnicodeAttribute()  # Free | Paid
     vaccine_fees = MapAttribute(default=dict)  # vaccine name -> fee as a string, for paid centres
     active = BooleanAttribute(default=True)
     by_district = CentersByDistrict()
+    by_cell = CentersByCell()
 
 
 class SlotAttribute(MapAttribute):
     name = UnicodeAttribute()  # e.g. 09:00AM-11:00AM
     capacity = NumberAttribute()
     booked = NumberAttribute(default=0)
+
+
+class SessionsByDistrict(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-district-date"
+        projection = AllProjection()
+
+    district_id = NumberAttribute(hash_key=True)
+    date = UnicodeAttribute(range_key=True)
+
+
+class SessionsByPincode(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-pincode-date"
+        projection = AllProjection()
+
+    pincode = NumberAttribute(hash_key=True)
+    date = UnicodeAttribute(range_key=True)
 
 
 class SessionsByCenter(GlobalSecondaryIndex):
@@ -57,12 +123,11 @@ class SessionsByCenter(GlobalSecondaryIndex):
 
 
 class SessionItem(TeekaModel):
-    """One centre, one date, one vaccine: capacity per dose and per slot."""
+    """One centre, one date, one vaccine: capacity per dose and per slot, and the centre's public fields."""
 
     Meta = table_meta("sessions")
     session_id = UnicodeAttribute(hash_key=True)
-    center_id = NumberAttribute()
-    date = UnicodeAttribute()  # ISO YYYY-MM-DD, so it sorts
+    date = UnicodeAttribute()  # ISO YYYY-MM-DD, so a date range is a key range
     vaccine = UnicodeAttribute()
     min_age_limit = NumberAttribute()
     max_age_limit = NumberAttribute(null=True)
@@ -73,5 +138,155 @@ class SessionItem(TeekaModel):
     booked_dose2 = NumberAttribute(default=0)
     slots = ListAttribute(of=SlotAttribute)
     fee = UnicodeAttribute(default="0")
-    status = UnicodeAttribute(default="ACTIVE")
+    status = UnicodeAttribute(default="ACTIVE")  # ACTIVE | CANCELLED
+    # The centre, copied so a search needs no second read. Kept in step by update_centre.
+    center_id = NumberAttribute()
+    district_id = NumberAttribute()
+    state_id = NumberAttribute()
+    pincode = NumberAttribute()
+    name = UnicodeAttribute()
+    address = UnicodeAttribute()
+    block_name = UnicodeAttribute()
+    lat = NumberAttribute()
+    long = NumberAttribute()
+    opens = UnicodeAttribute()
+    closes = UnicodeAttribute()
+    fee_type = UnicodeAttribute()
+    vaccine_fees = MapAttribute(default=dict)
+    by_district = SessionsByDistrict()
+    by_pincode = SessionsByPincode()
     by_center = SessionsByCenter()
+
+
+CENTRE_FIELDS_ON_SESSIONS = ("district_id", "state_id", "pincode", "name", "address", "block_name", "lat", "long",
+                             "opens", "closes", "fee_type", "vaccine_fees")
+
+
+class AllocationsByStaff(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-staff-date"
+        projection = AllProjection()
+
+    mobile = UnicodeAttribute(hash_key=True)
+    date = UnicodeAttribute(range_key=True)
+
+
+class AllocationItem(TeekaModel):
+    """A vaccinator or verifier allocated to a session."""
+
+    Meta = table_meta("allocations")
+    session_id = UnicodeAttribute(hash_key=True)
+    mobile = UnicodeAttribute(range_key=True)
+    role = UnicodeAttribute()
+    date = UnicodeAttribute()
+    center_id = NumberAttribute()
+    allocated_at = NumberAttribute()
+    allocated_by = UnicodeAttribute()
+    by_staff = AllocationsByStaff()
+
+
+def get_centre(center_id: int) -> CenterItem | None:
+    try:
+        return CenterItem.get(center_id)
+    except CenterItem.DoesNotExist:
+        return None
+
+
+def get_session(session_id: str, consistent: bool = False) -> SessionItem | None:
+    try:
+        return SessionItem.get(session_id, consistent_read=consistent)
+    except SessionItem.DoesNotExist:
+        return None
+
+
+def sessions_by_district(district_id: int, first: str, last: str) -> Iterable[SessionItem]:
+    return SessionItem.by_district.query(district_id, SessionItem.date.between(first, last))
+
+
+def sessions_by_pincode(pincode: int, first: str, last: str) -> Iterable[SessionItem]:
+    return SessionItem.by_pincode.query(pincode, SessionItem.date.between(first, last))
+
+
+def sessions_by_center(center_id: int, first: str, last: str) -> Iterable[SessionItem]:
+    return SessionItem.by_center.query(center_id, SessionItem.date.between(first, last))
+
+
+def centres_in_cell(cell: str) -> Iterable[CenterItem]:
+    return CenterItem.by_cell.query(cell)
+
+
+def centres_in_district(district_id: int) -> Iterable[CenterItem]:
+    return CenterItem.by_district.query(district_id)
+
+
+def save_sessions(sessions: list[SessionItem]) -> None:
+    """Write new sessions (fresh uuids, so no conflicts) in batches of 25."""
+    with SessionItem.batch_write() as batch:
+        for session in sessions:
+            batch.save(session)
+
+
+def delete_sessions(session_ids: Iterable[str]) -> None:
+    with SessionItem.batch_write() as batch:
+        for session_id in session_ids:
+            batch.delete(SessionItem(session_id))
+
+
+def set_capacity(session: SessionItem, dose1: int, dose2: int, slots: list[SlotAttribute]) -> bool:
+    """Replace the capacities, only if nothing was booked beyond them meanwhile (bookings change
+    `booked_*` atomically; this condition re-checks the numbers the caller validated against)."""
+    try:
+        session.update(
+            actions=[SessionItem.capacity_dose1.set(dose1), SessionItem.capacity_dose2.set(dose2),
+                     SessionItem.slots.set(slots)],
+            condition=(SessionItem.booked_dose1 <= dose1) & (SessionItem.booked_dose2 <= dose2)
+            & (SessionItem.status == "ACTIVE") & (SessionItem.booked_dose1 == session.booked_dose1)
+            & (SessionItem.booked_dose2 == session.booked_dose2),
+        )
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def cancel_session(session_id: str) -> bool:
+    try:
+        SessionItem(session_id).update(actions=[SessionItem.status.set("CANCELLED")],
+                                       condition=SessionItem.status == "ACTIVE")
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def allocations_of(mobile: str, first: str, last: str) -> Iterable[AllocationItem]:
+    return AllocationItem.by_staff.query(mobile, AllocationItem.date.between(first, last))
+
+
+def allocations_for_session(session_id: str) -> Iterable[AllocationItem]:
+    return AllocationItem.query(session_id)
+
+
+def centre_item(center_id: int, centre) -> CenterItem:
+    """The stored form of a validated `domain.planning.Centre`."""
+    return CenterItem(center_id, name=centre.name, address=centre.address, block_name=centre.block_name,
+                      district_id=centre.district_id, state_id=centre.state_id, pincode=centre.pincode,
+                      lat=centre.lat, long=centre.long, grid_cell=grid_cell(centre.lat, centre.long),
+                      opens=centre.opens, closes=centre.closes, fee_type=centre.fee_type,
+                      vaccine_fees=dict(centre.vaccine_fees), active=True)
+
+
+def session_item(session_id: str, centre: CenterItem, plan) -> SessionItem:
+    """The stored form of a validated `domain.planning.SessionPlan` at `centre`, with the centre's fields."""
+    return SessionItem(
+        session_id, date=plan.date.isoformat(), vaccine=plan.vaccine, min_age_limit=plan.min_age_limit,
+        max_age_limit=plan.max_age_limit, allow_all_age=plan.allow_all_age, capacity_dose1=plan.capacity_dose1,
+        capacity_dose2=plan.capacity_dose2, booked_dose1=0, booked_dose2=0,
+        slots=[SlotAttribute(name=slot.name, capacity=slot.capacity, booked=0) for slot in plan.slots],
+        fee=plan.fee, status="ACTIVE", center_id=int(centre.center_id),
+        **{name: getattr(centre, name) for name in CENTRE_FIELDS_ON_SESSIONS if name != "vaccine_fees"},
+        vaccine_fees=centre.vaccine_fees.as_dict() if isinstance(centre.vaccine_fees, MapAttribute)
+        else dict(centre.vaccine_fees),
+    )

@@ -6,11 +6,12 @@ from typing import Any
 from pynamodb.models import Model
 
 from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
-from chalicelib.store.planning import CenterItem, SessionItem
+from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
 
 TABLE_MODELS: tuple[type[Model], ...] = (
-    OtpItem, AccountItem, StaffItem, CenterItem, SessionItem, BeneficiaryItem, IdClaimItem, AuditItem,
+    OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
+    CounterItem, CenterItem, SessionItem, AllocationItem,
 )
 
 

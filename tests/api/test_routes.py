@@ -20,6 +20,12 @@ PUBLIC_ROUTES = {
     ("/v2/auth/generateMobileOTP", "POST"),
     ("/v2/auth/validateMobileOtp", "POST"),
     ("/_local/outbox", "GET"),
+    ("/v2/appointment/sessions/public/findByPin", "GET"),
+    ("/v2/appointment/sessions/public/findByDistrict", "GET"),
+    ("/v2/appointment/sessions/public/calendarByPin", "GET"),
+    ("/v2/appointment/sessions/public/calendarByDistrict", "GET"),
+    ("/v2/appointment/sessions/public/calendarByCenter", "GET"),
+    ("/v2/appointment/centers/public/findByLatLong", "GET"),
 }
 
 

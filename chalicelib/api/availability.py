@@ -1,0 +1,67 @@
+"""CoWIN's availability routes: public (CDN-cacheable) and protected (with a `vaccine` filter)."""
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.api.http import ApiRequest, cacheable_response, endpoint
+from chalicelib.config import get_settings
+from chalicelib.domain import inputs
+from chalicelib.domain.roles import Role
+from chalicelib.services import availability
+
+bp = Blueprint(__name__)
+ANYONE_LOGGED_IN = frozenset(Role)
+BASE = "/v2/appointment/sessions"
+
+
+def _answer(request: ApiRequest, body: dict):
+    return cacheable_response(request, body, get_settings().availability_max_age_seconds)
+
+
+def _vaccine(request: ApiRequest) -> str | None:
+    return (request.query.get("vaccine") or "").strip().upper() or None
+
+
+def _find_by_pin(request: ApiRequest):
+    day = inputs.cowin_date(request.query.get("date"))
+    return _answer(request, {"sessions": availability.find_by_pin(
+        inputs.text(request.query, "pincode"), day, request.language, _vaccine(request))})
+
+
+def _find_by_district(request: ApiRequest):
+    day = inputs.cowin_date(request.query.get("date"))
+    return _answer(request, {"sessions": availability.find_by_district(
+        inputs.text(request.query, "district_id"), day, request.language, _vaccine(request))})
+
+
+def _calendar_by_pin(request: ApiRequest):
+    day = inputs.cowin_date(request.query.get("date"))
+    return _answer(request, {"centers": availability.calendar_by_pin(
+        inputs.text(request.query, "pincode"), day, request.language, _vaccine(request))})
+
+
+def _calendar_by_district(request: ApiRequest):
+    day = inputs.cowin_date(request.query.get("date"))
+    return _answer(request, {"centers": availability.calendar_by_district(
+        inputs.text(request.query, "district_id"), day, request.language, _vaccine(request))})
+
+
+def _calendar_by_center(request: ApiRequest):
+    day = inputs.cowin_date(request.query.get("date"))
+    centre = availability.calendar_by_center(inputs.text(request.query, "center_id"), day, request.language,
+                                             _vaccine(request))
+    return _answer(request, {"centers": centre} if centre else {})
+
+
+# CoWIN has public and protected spellings of four searches, and only a public calendarByCenter.
+for suffix, handler in (("findByPin", _find_by_pin), ("findByDistrict", _find_by_district),
+                        ("calendarByPin", _calendar_by_pin), ("calendarByDistrict", _calendar_by_district)):
+    endpoint(bp, f"{BASE}/public/{suffix}")(handler)
+    endpoint(bp, f"{BASE}/{suffix}", roles=ANYONE_LOGGED_IN)(handler)
+endpoint(bp, f"{BASE}/public/calendarByCenter")(_calendar_by_center)
+
+
+@endpoint(bp, "/v2/appointment/centers/public/findByLatLong")
+def find_by_lat_long(request: ApiRequest):
+    return _answer(request, {"centers": availability.find_by_lat_long(
+        inputs.field(request.query, "lat"), inputs.field(request.query, "long"))})

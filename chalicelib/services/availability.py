@@ -1,0 +1,103 @@
+"""Availability search, CoWIN's way: by district, pincode, centre (one day or a 7-day calendar), or nearby.
+
+DynamoDB calls: every search by district, pincode or centre is one Query on an index of the sessions
+table, keyed (place, date range); a page holds up to 1 MB, so a 7-day calendar of a very large
+district takes a few pages (the benchmark reports how many). findByLatLong queries the centres'
+grid cell and its 8 neighbours: 9 Queries.
+"""
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Iterable
+
+from chalicelib.domain import availability as shapes
+from chalicelib.domain import errors
+from chalicelib.domain.errors import ApiError
+from chalicelib.domain.planning import PINCODE_PATTERN
+from chalicelib.services.metadata import district_states, place_names
+from chalicelib.store import planning as store
+from chalicelib.store.planning import SessionItem
+
+CALENDAR_DAYS = 7
+NEARBY_LIMIT = 50
+
+
+def record(item: SessionItem) -> dict:
+    """A session item as a plain dict for the pure shaping functions."""
+    values = dict(item.attribute_values)
+    values["slots"] = [{"name": slot.name, "capacity": slot.capacity, "booked": slot.booked} for slot in item.slots]
+    values["vaccine_fees"] = item.vaccine_fees.as_dict() if item.vaccine_fees else {}
+    return values
+
+
+def _records(items: Iterable[SessionItem]) -> list[dict]:
+    return [record(item) for item in items]
+
+
+def _district(district_id: str | int) -> int:
+    try:
+        value = int(district_id)
+    except (TypeError, ValueError):
+        raise ApiError(errors.INVALID_DISTRICT) from None
+    if value not in district_states():
+        raise ApiError(errors.INVALID_DISTRICT)
+    return value
+
+
+def _pincode(pincode: str | int) -> int:
+    if not PINCODE_PATTERN.fullmatch(str(pincode).strip()):
+        raise ApiError(errors.INVALID_PINCODE)
+    return int(pincode)
+
+
+def _center(center_id: str | int) -> int:
+    try:
+        return int(center_id)
+    except (TypeError, ValueError):
+        raise ApiError(errors.INVALID_CENTER) from None
+
+
+def _window(day: date, days: int) -> tuple[str, str]:
+    return day.isoformat(), (day + timedelta(days=days - 1)).isoformat()
+
+
+def find_by_district(district_id, day: date, language: str = "", vaccine: str | None = None) -> list[dict]:
+    rows = store.sessions_by_district(_district(district_id), *_window(day, 1))
+    return shapes.flat_sessions(_records(rows), place_names, language, vaccine)
+
+
+def find_by_pin(pincode, day: date, language: str = "", vaccine: str | None = None) -> list[dict]:
+    rows = store.sessions_by_pincode(_pincode(pincode), *_window(day, 1))
+    return shapes.flat_sessions(_records(rows), place_names, language, vaccine)
+
+
+def calendar_by_district(district_id, day: date, language: str = "", vaccine: str | None = None) -> list[dict]:
+    rows = store.sessions_by_district(_district(district_id), *_window(day, CALENDAR_DAYS))
+    return shapes.calendar(_records(rows), place_names, language, vaccine)
+
+
+def calendar_by_pin(pincode, day: date, language: str = "", vaccine: str | None = None) -> list[dict]:
+    rows = store.sessions_by_pincode(_pincode(pincode), *_window(day, CALENDAR_DAYS))
+    return shapes.calendar(_records(rows), place_names, language, vaccine)
+
+
+def calendar_by_center(center_id, day: date, language: str = "", vaccine: str | None = None) -> dict:
+    rows = store.sessions_by_center(_center(center_id), *_window(day, CALENDAR_DAYS))
+    centres = shapes.calendar(_records(rows), place_names, language, vaccine)
+    return centres[0] if centres else {}
+
+
+def find_by_lat_long(lat, long) -> list[dict]:
+    try:
+        latitude, longitude = float(lat), float(long)
+    except (TypeError, ValueError):
+        raise ApiError(errors.INVALID_COORDINATES) from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ApiError(errors.INVALID_COORDINATES)
+    centres = [centre for cell in store.neighbouring_cells(latitude, longitude) for centre in store.centres_in_cell(cell)
+               if centre.active]
+    # Nearest first; at these distances a flat-earth measure orders centres correctly.
+    scale = max(abs(math.cos(math.radians(latitude))), 1e-6)
+    centres.sort(key=lambda c: ((c.lat - latitude) ** 2 + ((c.long - longitude) * scale) ** 2, c.center_id))
+    return [shapes.nearby_centre(centre.attribute_values, place_names) for centre in centres[:NEARBY_LIMIT]]
