@@ -5,6 +5,8 @@ from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import auth, availability, metadata, registration
 from chalicelib.config import get_settings
+from chalicelib.adapters.queues import SMS, queue_name
+from chalicelib.events import sms
 from chalicelib.observability import logger, metrics, tracer
 
 # Most requests emit no business metric; Powertools would warn on every one of them.
@@ -19,6 +21,14 @@ app.register_blueprint(auth.bp)
 app.register_blueprint(metadata.bp)
 app.register_blueprint(registration.bp)
 app.register_blueprint(availability.bp)
+
+
+
+# Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.
+@app.on_sqs_message(queue=queue_name(SMS), batch_size=10)
+def deliver_sms(event):
+    return sms.handle(event.to_dict())
+
 
 if get_settings().is_local:
     from chalicelib.adapters import local_carrier

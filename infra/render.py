@@ -51,7 +51,18 @@ def main(argv: list[str] | None = None) -> Path:
     subprocess.run([str(chalice), "package", "--stage", args.stage, "--merge-template", str(extra), str(out)],
                    cwd=PROJECT_DIR, check=True)
     strip_runtime_provided(out / "deployment.zip")
+    report_batch_item_failures(out / "sam.json")
     return out / "sam.json"
+
+
+def report_batch_item_failures(template_path: Path) -> None:
+    """Our SQS consumers return `batchItemFailures`; Chalice cannot yet ask SAM to honour it."""
+    template = json.loads(template_path.read_text())
+    for resource in template["Resources"].values():
+        for event in resource.get("Properties", {}).get("Events", {}).values():
+            if event.get("Type") == "SQS":
+                event["Properties"]["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+    template_path.write_text(json.dumps(template, indent=2))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@ from typing import Any
 
 
 def resources() -> dict[str, Any]:
-    from chalicelib.store.tables import cloudformation_resources
+    from chalicelib.adapters import queues
+    from chalicelib.store import tables
 
-    return cloudformation_resources()
+    return {**tables.cloudformation_resources(), **queues.cloudformation_resources()}
 
 
 def template() -> dict[str, Any]:

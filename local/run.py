@@ -24,7 +24,7 @@ def main() -> None:
     from chalice.cli import create_local_server
     from chalice.cli.factory import CLIFactory
 
-    from local import seed
+    from local import dispatcher, seed
 
     counts = seed.seed()
     try:
@@ -34,6 +34,9 @@ def main() -> None:
         sys.exit(f"Cannot serve on 127.0.0.1:{port} ({error.strerror}); choose another port: make run PORT=8001")
     # socketserver listens with a backlog of 5; a burst of simultaneous clients would be reset.
     server.server.socket.listen(LISTEN_BACKLOG)
+    from app import app as chalice_app  # the module chalice just loaded
+
+    stop_dispatcher = dispatcher.start(chalice_app)
     base = f"http://127.0.0.1:{port}"
     print(f"\nTeeka is running at {base}  (embedded AWS at {os.environ['AWS_ENDPOINT_URL']})", flush=True)
     print(f"Demo data: {counts['centres']} centres, {counts['sessions']} sessions, {counts['staff']} staff.")
@@ -48,6 +51,7 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        stop_dispatcher.set()
         server.shutdown()
         moto.stop()
         print("Stopped.", file=sys.stderr)

@@ -64,3 +64,13 @@ def test_the_package_leaves_out_the_sdk_the_runtime_provides(tmp_path):
     with zipfile.ZipFile(package) as archive:
         assert sorted(archive.namelist()) == ["app.py", "botocorelike/x.py", "chalicelib/config.py",
                                               "pynamodb/models.py"]
+
+
+def test_queues_have_dead_letter_queues_and_report_partial_failures(rendered):
+    resources = json.loads(rendered.read_text())["Resources"]
+    queues = {r["Properties"]["QueueName"]: r for r in resources.values() if r["Type"] == "AWS::SQS::Queue"}
+    assert "teeka-prod-sms" in queues and "teeka-prod-sms-dlq" in queues
+    assert queues["teeka-prod-sms"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
+    events = [event for r in resources.values() for event in r.get("Properties", {}).get("Events", {}).values()
+              if event.get("Type") == "SQS"]
+    assert events and all(e["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for e in events)

@@ -1,0 +1,72 @@
+"""SQS queues: their definitions (once, for moto and for CloudFormation) and sending to them.
+
+Every queue has a dead-letter queue; a message that fails `MAX_RECEIVES` times lands there.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import get_settings
+
+SMS = "sms"
+QUEUES = (SMS,)
+MAX_RECEIVES = 5
+# Six times the Lambda timeout (15 s), as AWS recommends for SQS event sources.
+VISIBILITY_TIMEOUT_SECONDS = 90
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+
+
+def queue_name(name: str) -> str:
+    return f"teeka-{get_settings().stage}-{name}"
+
+
+def dead_letter_name(name: str) -> str:
+    return f"{queue_name(name)}-dlq"
+
+
+@lru_cache(maxsize=None)
+def queue_url(name: str) -> str:
+    return client("sqs").get_queue_url(QueueName=queue_name(name))["QueueUrl"]
+
+
+def send(name: str, body: dict[str, Any]) -> None:
+    client("sqs").send_message(QueueUrl=queue_url(name), MessageBody=json.dumps(body, separators=(",", ":")))
+
+
+def create_all() -> None:
+    """Create every queue and its DLQ (locally, on moto)."""
+    sqs = client("sqs")
+    for name in QUEUES:
+        dlq_url = sqs.create_queue(QueueName=dead_letter_name(name),
+                                   Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)})["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sqs.create_queue(QueueName=queue_name(name), Attributes={
+            "VisibilityTimeout": str(VISIBILITY_TIMEOUT_SECONDS),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVES)}),
+        })
+    queue_url.cache_clear()
+
+
+def cloudformation_resources() -> dict[str, Any]:
+    resources: dict[str, Any] = {}
+    for name in QUEUES:
+        logical = "".join(part.capitalize() for part in name.split("-")) + "Queue"
+        resources[f"{logical}DeadLetters"] = {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": dead_letter_name(name), "MessageRetentionPeriod": DLQ_RETENTION_SECONDS,
+                           "SqsManagedSseEnabled": True},
+        }
+        resources[logical] = {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": queue_name(name),
+                "VisibilityTimeout": VISIBILITY_TIMEOUT_SECONDS,
+                "SqsManagedSseEnabled": True,
+                "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": [f"{logical}DeadLetters", "Arn"]},
+                                  "maxReceiveCount": MAX_RECEIVES},
+            },
+        }
+    return resources

@@ -1,0 +1,20 @@
+"""SQS consumer: delivers queued SMS, reporting each failed message so only it is retried."""
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from chalicelib.services import notifications
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def _deliver(record: SQSRecord) -> None:
+    notifications.deliver(json.loads(record.body))
+
+
+def handle(event: dict) -> dict:
+    """`{"batchItemFailures": [...]}` for Lambda's ReportBatchItemFailures."""
+    return process_partial_response(event=event, record_handler=_deliver, processor=processor)

@@ -1,0 +1,92 @@
+"""Local stage only: what Lambda's SQS event source mappings do in AWS.
+
+Long-polls every queue on the embedded AWS and invokes the very handler Lambda would, with a real
+SQS event. Messages the handler reports as failed stay on the queue, reappear after the visibility
+timeout and, after `MAX_RECEIVES`, move to the dead-letter queue, exactly as in AWS.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from chalice.app import SQSEventConfig
+
+from chalicelib.adapters.aws import client
+from chalicelib.observability import logger
+
+BATCH_SIZE = 10
+
+
+class LambdaContext:
+    """The few attributes Powertools reads from Lambda's context object."""
+
+    function_name = "teeka-local"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:teeka-local"
+    aws_request_id = "local"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 15_000
+
+
+def _handlers(app) -> dict[str, Any]:
+    """queue name -> the app's SQS handler for it, read from the app's own registrations."""
+    return {config.queue: app.handler_map[config.name] for config in app.event_sources
+            if isinstance(config, SQSEventConfig)}
+
+
+def _event(queue: str, messages: list[dict]) -> dict:
+    arn = f"arn:aws:sqs:{client('sqs').meta.region_name}:000000000000:{queue}"
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
+        "md5OfBody": m["MD5OfBody"], "eventSource": "aws:sqs", "eventSourceARN": arn,
+        "awsRegion": client("sqs").meta.region_name,
+    } for m in messages]}
+
+
+def poll_once(app, wait_seconds: int = 0) -> int:
+    """Deliver what is on every queue now, one batch each; returns how many messages were handled."""
+    sqs, handled = client("sqs"), 0
+    for queue, handler in _handlers(app).items():
+        url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=BATCH_SIZE, WaitTimeSeconds=wait_seconds,
+                                       AttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            continue
+        try:
+            result = handler(_event(queue, messages), LambdaContext()) or {}
+            failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
+        except Exception:
+            logger.exception("local dispatcher: handler failed", extra={"queue": queue})
+            failed = {m["MessageId"] for m in messages}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            sqs.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+        handled += len(messages)
+    return handled
+
+
+def drain(app, rounds: int = 20) -> None:
+    """Poll until the queues are empty (tests use this to let queued work finish)."""
+    for _ in range(rounds):
+        if poll_once(app) == 0:
+            return
+
+
+def start(app) -> threading.Event:
+    """Poll in a background thread until the returned event is set."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                poll_once(app, wait_seconds=1)
+            except Exception:
+                logger.exception("local dispatcher: polling failed")
+                stop.wait(1)
+
+    threading.Thread(target=loop, name="local-dispatcher", daemon=True).start()
+    return stop
