@@ -16,14 +16,16 @@ class ErrorCode:
 
 
 class ApiError(Exception):
-    def __init__(self, error: ErrorCode, detail: str | None = None, headers: dict[str, str] | None = None):
+    def __init__(self, error: ErrorCode, detail: str | None = None, headers: dict[str, str] | None = None,
+                 extra: dict | None = None):
         super().__init__(detail or error.message)
         self.error = error
         self.message = detail or error.message
         self.headers = headers or {}
+        self.extra = extra or {}  # more detail for the client, e.g. a per-row report
 
-    def body(self) -> dict[str, str]:
-        return {"errorCode": self.error.code, "error": self.message}
+    def body(self) -> dict:
+        return {"errorCode": self.error.code, "error": self.message, **self.extra}
 
 
 class Unauthenticated(Exception):
@@ -89,6 +91,9 @@ PLAN_INVALID = ErrorCode("PLANNG0013", "The plan has errors; nothing was saved")
 DUPLICATE_SESSION = ErrorCode("PLANNG0014", "A session for this centre, date and vaccine already exists", 409)
 NOT_FACILITY_STAFF = ErrorCode("PLANNG0015", "Only vaccinators and verifiers of the session's centre can be allocated")
 INVALID_STAFF_ROLE = ErrorCode("PLANNG0016", "role must be vaccinator or verifier")
+CENTRE_HAS_SESSIONS = ErrorCode("PLANNG0017", "Cancel the centre's future sessions before deactivating it", 409)
+CENTRE_INACTIVE = ErrorCode("PLANNG0018", "This centre is inactive", 409)
+STAFF_ELSEWHERE = ErrorCode("PLANNG0019", "This mobile already belongs to staff of another facility or role", 409)
 OUT_OF_SCOPE = ErrorCode("USRAUT0022", "This is outside the area you administer", 403)
 INVALID_CENTER = ErrorCode("APPOIN0016", "Invalid center id")
 INVALID_COORDINATES = ErrorCode("APPOIN0019", "Invalid latitude or longitude")

@@ -165,8 +165,15 @@ def parse_centre(body: Mapping[str, Any], district_state: Mapping[int, int], pro
     )
 
 
+def clean_label(text: str) -> str:
+    label = re.sub(r"\s+", " ", text).strip()
+    if not label:
+        raise ApiError(errors.INVALID_INPUT, "A name is required")
+    return label
+
+
 def _label(body: Mapping[str, Any], name: str) -> str:
-    return re.sub(r"\s+", " ", inputs.text(body, name, max_length=200))
+    return clean_label(inputs.text(body, name, max_length=200))
 
 
 def _coordinate(body: Mapping[str, Any], name: str, low: float, high: float) -> float:
@@ -185,6 +192,14 @@ def _time(body: Mapping[str, Any], name: str, default: str) -> str:
     if not TIME_PATTERN.fullmatch(value):
         raise ApiError(errors.INVALID_INPUT, f"{name} must be HH:MM:SS")
     return value
+
+
+def check_slot_edit(slots: tuple[Slot, ...], booked: Mapping[str, int]) -> None:
+    """Slots with bookings must stay, with at least as much room as they have booked."""
+    new = {slot.name: slot.capacity for slot in slots}
+    for name, count in booked.items():
+        if count and new.get(name, 0) < count:
+            raise ApiError(errors.CAPACITY_BELOW_BOOKED, f"Slot {name} has {count} bookings")
 
 
 def check_capacity_edit(new_dose1: int, new_dose2: int, booked_dose1: int, booked_dose2: int) -> None:

@@ -164,3 +164,19 @@ def get_staff(mobile: str) -> StaffItem | None:
 
 def _instant(epoch_seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+
+
+def add_facility_staff(mobile: str, name: str, role: str, state_id: int, district_id: int, facility_id: int) -> bool:
+    """Add a vaccinator/verifier role at a facility; refused if the mobile is staff elsewhere."""
+    try:
+        StaffItem(mobile).update(
+            actions=[StaffItem.name.set(name), StaffItem.roles.add({role}), StaffItem.state_id.set(state_id),
+                     StaffItem.district_id.set(district_id), StaffItem.facility_id.set(facility_id),
+                     StaffItem.active.set(True)],
+            condition=StaffItem.mobile.does_not_exist() | (StaffItem.facility_id == facility_id),
+        )
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True

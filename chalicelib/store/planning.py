@@ -16,11 +16,11 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.base import TeekaModel, table_meta
-from chalicelib.store.common import is_condition_failure
+from chalicelib.store.common import Transaction, is_condition_failure
 
 
 GRID_DEGREES = 0.1  # about 11 km: a findByLatLong search reads a cell and its 8 neighbours
@@ -290,3 +290,70 @@ def session_item(session_id: str, centre: CenterItem, plan) -> SessionItem:
         vaccine_fees=centre.vaccine_fees.as_dict() if isinstance(centre.vaccine_fees, MapAttribute)
         else dict(centre.vaccine_fees),
     )
+
+
+def copy_centre_to_sessions(centre: CenterItem, sessions: list[SessionItem]) -> None:
+    """Refresh the centre's fields on its sessions, one UpdateItem each so bookings are never overwritten."""
+    fees = centre.vaccine_fees.as_dict() if isinstance(centre.vaccine_fees, MapAttribute) else dict(centre.vaccine_fees)
+    attributes = SessionItem.get_attributes()
+    for session in sessions:
+        actions = [attributes[name].set(getattr(centre, name)) for name in CENTRE_FIELDS_ON_SESSIONS
+                   if name != "vaccine_fees"]
+        session.update(actions=[*actions, SessionItem.vaccine_fees.set(fees)])
+
+
+def create_session(session: SessionItem) -> bool:
+    """Write a new session; refused if one with the same id (centre, date, vaccine) is active."""
+    try:
+        session.save(condition=SessionItem.session_id.does_not_exist() | (SessionItem.status == "CANCELLED"))
+    except PutError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def existing_active_sessions(session_ids: list[str]) -> set[str]:
+    return {s.session_id for s in SessionItem.batch_get(session_ids) if s.status == "ACTIVE"}
+
+
+def create_sessions_all_or_none(sessions: list[SessionItem]) -> bool:
+    """Each chunk of 100 is one transaction; if a later chunk is refused, the earlier ones are taken back."""
+    written: list[SessionItem] = []
+    for start in range(0, len(sessions), 100):
+        chunk = sessions[start:start + 100]
+        try:
+            with Transaction(SessionItem) as transaction:
+                for session in chunk:
+                    transaction.put(session.session_id, session, condition=SessionItem.session_id.does_not_exist()
+                                    | (SessionItem.status == "CANCELLED"))
+        except TransactWriteError:
+            for session in written:
+                _delete_unbooked(session)
+            return False
+        written.extend(chunk)
+    return True
+
+
+def _delete_unbooked(session: SessionItem) -> None:
+    try:
+        session.delete(condition=(SessionItem.booked_dose1 == 0) & (SessionItem.booked_dose2 == 0))
+    except DeleteError as error:
+        if not is_condition_failure(error):
+            raise
+
+
+def sessions_by_ids(session_ids: list[str]) -> list[SessionItem]:
+    return list(SessionItem.batch_get(session_ids)) if session_ids else []
+
+
+def allocate(session: SessionItem, mobile: str, role: str, by: str, now: int) -> bool:
+    """True when newly allocated; False when this person was already allocated to the session."""
+    try:
+        AllocationItem(session.session_id, mobile, role=role, date=session.date, center_id=int(session.center_id),
+                       allocated_at=now, allocated_by=by).save(condition=AllocationItem.mobile.does_not_exist())
+    except PutError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True

@@ -1,0 +1,310 @@
+"""Planning by district and facility officers: centres, staff, sessions, and allocations.
+
+Every use case checks the caller's scope against the centre's place (state, district, facility).
+DynamoDB calls:
+- create centre: UpdateItem (id counter) + PutItem;
+- edit centre: GetItem + PutItem + Query (its future sessions) + one UpdateItem per future session
+  (the centre's fields are copied on its sessions; edits are rare, searches are not);
+- add staff: GetItem (centre) + UpdateItem (staff, conditional);
+- create session: GetItem (centre) + PutItem (conditional: the id is derived from centre, date
+  and vaccine, so a duplicate is refused by the write itself);
+- plan in bulk: GetItem per centre + BatchGetItem (existing ids) + one TransactWriteItems per 100;
+- edit capacity, cancel: GetItem + UpdateItem (conditional);
+- allocate: GetItem (session) + GetItem (staff) + PutItem (conditional) + an SMS on the queue;
+- my sessions: Query (allocations) + BatchGetItem (sessions).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date, timedelta
+from typing import Any, Mapping
+
+from chalicelib.config import get_settings
+from chalicelib.domain import errors, inputs
+from chalicelib.domain import planning as rules
+from chalicelib.domain.calendar import local_date
+from chalicelib.domain.errors import ApiError
+from chalicelib.domain.masking import mask_mobile
+from chalicelib.domain.roles import Principal
+from chalicelib.observability import logger
+from chalicelib.services import notifications
+from chalicelib.services.availability import record
+from chalicelib.services.metadata import district_states, place_names
+from chalicelib.store import auth as staff_store
+from chalicelib.store import planning as store
+from chalicelib.store.planning import CenterItem, SessionItem, SlotAttribute
+
+FIRST_CENTER_ID = 300001
+MAX_PLAN_ROWS = 1000
+SESSION_NAMESPACE = uuid.UUID("6f1c1a52-4a45-4d7e-9a59-7f8f3f0f2b11")
+STAFF_ROLES = ("vaccinator", "verifier")
+
+
+def session_id_for(center_id: int, day: date, vaccine: str) -> str:
+    """One session per centre, date and vaccine: the id itself makes a duplicate impossible to write."""
+    return str(uuid.uuid5(SESSION_NAMESPACE, f"{center_id}:{day.isoformat()}:{vaccine}"))
+
+
+def _require_scope(principal: Principal, centre: CenterItem | SessionItem) -> None:
+    if not principal.covers(state_id=int(centre.state_id), district_id=int(centre.district_id),
+                            facility_id=int(centre.center_id)):
+        raise ApiError(errors.OUT_OF_SCOPE)
+
+
+def _centre(center_id: Any) -> CenterItem:
+    try:
+        number = int(center_id)
+    except (TypeError, ValueError):
+        raise ApiError(errors.CENTER_NOT_FOUND) from None
+    centre = store.get_centre(number)
+    if centre is None:
+        raise ApiError(errors.CENTER_NOT_FOUND)
+    return centre
+
+
+def _session(session_id: str) -> SessionItem:
+    session = store.get_session(session_id, consistent=True) if session_id else None
+    if session is None:
+        raise ApiError(errors.SESSION_NOT_FOUND)
+    return session
+
+
+def centre_view(centre: CenterItem) -> dict:
+    return {
+        "center_id": int(centre.center_id), "name": centre.name, "address": centre.address,
+        "block_name": centre.block_name, "district_id": int(centre.district_id), "state_id": int(centre.state_id),
+        **place_names(int(centre.state_id), int(centre.district_id)), "pincode": int(centre.pincode),
+        "lat": float(centre.lat), "long": float(centre.long), "from": centre.opens, "to": centre.closes,
+        "fee_type": centre.fee_type, "vaccine_fees": centre.vaccine_fees.as_dict() if centre.vaccine_fees else {},
+        "active": bool(centre.active),
+    }
+
+
+def session_view(session: SessionItem) -> dict:
+    """The planner's view: capacities and bookings per dose and per slot, and the status."""
+    values = record(session)
+    return {
+        "session_id": values["session_id"], "center_id": int(values["center_id"]), "name": values["name"],
+        "date": inputs.format_cowin_date(date.fromisoformat(values["date"])), "vaccine": values["vaccine"],
+        "min_age_limit": int(values["min_age_limit"]),
+        "max_age_limit": None if values.get("max_age_limit") is None else int(values["max_age_limit"]),
+        "allow_all_age": bool(values["allow_all_age"]), "fee": values["fee"], "status": values["status"],
+        "capacity_dose1": int(values["capacity_dose1"]), "capacity_dose2": int(values["capacity_dose2"]),
+        "booked_dose1": int(values["booked_dose1"]), "booked_dose2": int(values["booked_dose2"]),
+        "slots": [{"name": s["name"], "capacity": int(s["capacity"]), "booked": int(s["booked"])}
+                  for s in values["slots"]],
+    }
+
+
+def create_centre(principal: Principal, body: Mapping[str, Any]) -> dict:
+    centre = rules.parse_centre(body, district_states(), get_settings().country)
+    if not principal.covers(state_id=centre.state_id, district_id=centre.district_id):
+        raise ApiError(errors.OUT_OF_SCOPE)
+    item = store.centre_item(store.next_value("center_id", FIRST_CENTER_ID), centre)
+    item.save(condition=CenterItem.center_id.does_not_exist())
+    logger.info("centre created", extra={"center_id": int(item.center_id)})
+    return centre_view(item)
+
+
+def update_centre(principal: Principal, center_id: Any, body: Mapping[str, Any], now: int) -> dict:
+    current = _centre(center_id)
+    _require_scope(principal, current)
+    merged = {**centre_view(current), **{k: v for k, v in body.items() if v is not None}}
+    centre = rules.parse_centre(merged, district_states(), get_settings().country)
+    if not principal.covers(state_id=centre.state_id, district_id=centre.district_id):
+        raise ApiError(errors.OUT_OF_SCOPE)
+    active = merged.get("active", True)
+    if not isinstance(active, bool):
+        raise ApiError(errors.INVALID_INPUT, "active must be true or false")
+    today = local_date(get_settings().country, now).isoformat()
+    future = list(store.sessions_by_center(int(current.center_id), today, "9999-12-31"))
+    if not active and any(s.status == "ACTIVE" for s in future):
+        raise ApiError(errors.CENTRE_HAS_SESSIONS)
+    item = store.centre_item(int(current.center_id), centre)
+    item.active = active
+    item.save()
+    store.copy_centre_to_sessions(item, future)
+    return centre_view(item)
+
+
+def list_centres(principal: Principal, district_id: Any) -> list[dict]:
+    try:
+        district = int(district_id)
+    except (TypeError, ValueError):
+        raise ApiError(errors.INVALID_DISTRICT) from None
+    state = district_states().get(district)
+    if state is None:
+        raise ApiError(errors.INVALID_DISTRICT)
+    if not principal.covers(state_id=state, district_id=district):
+        raise ApiError(errors.OUT_OF_SCOPE)
+    return [centre_view(centre) for centre in store.centres_in_district(district)]
+
+
+def add_staff(principal: Principal, center_id: Any, body: Mapping[str, Any]) -> dict:
+    centre = _centre(center_id)
+    _require_scope(principal, centre)
+    mobile = inputs.mobile(body, "mobile", get_settings().country.mobile_pattern)
+    role = str(inputs.field(body, "role")).strip().lower()
+    if role not in STAFF_ROLES:
+        raise ApiError(errors.INVALID_STAFF_ROLE)
+    name = rules.clean_label(inputs.text(body, "name"))
+    if not staff_store.add_facility_staff(mobile, name, role, int(centre.state_id), int(centre.district_id),
+                                          int(centre.center_id)):
+        raise ApiError(errors.STAFF_ELSEWHERE)
+    logger.info("staff added", extra={"mobile": mask_mobile(mobile), "center_id": int(centre.center_id)})
+    return {"mobile": mask_mobile(mobile), "name": name, "role": role, "center_id": int(centre.center_id)}
+
+
+def _plan_item(centre: CenterItem, plan: rules.SessionPlan) -> SessionItem:
+    return store.session_item(session_id_for(int(centre.center_id), plan.date, plan.vaccine), centre, plan)
+
+
+def create_session(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
+    centre = _centre(inputs.field(body, "center_id"))
+    _require_scope(principal, centre)
+    if not centre.active:
+        raise ApiError(errors.CENTRE_INACTIVE)
+    plan = rules.parse_session(body, _domain_centre(centre), local_date(get_settings().country, now),
+                               get_settings().country)
+    item = _plan_item(centre, plan)
+    if not store.create_session(item):
+        raise ApiError(errors.DUPLICATE_SESSION)
+    return session_view(item)
+
+
+def _domain_centre(centre: CenterItem) -> rules.Centre:
+    view = centre_view(centre)
+    return rules.Centre(
+        name=view["name"], address=view["address"], block_name=view["block_name"], district_id=view["district_id"],
+        state_id=view["state_id"], pincode=view["pincode"], lat=view["lat"], long=view["long"], opens=view["from"],
+        closes=view["to"], fee_type=view["fee_type"], vaccine_fees=view["vaccine_fees"],
+    )
+
+
+def parse_plan_csv(text: str) -> list[dict]:
+    """CSV rows with the JSON fields as columns; `slots` as `09:00AM-11:00AM:25|11:00AM-01:00PM:25`
+    (or bare names to share the capacity evenly)."""
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        row = {key.strip(): (value or "").strip() for key, value in row.items() if key}
+        slots = []
+        for part in filter(None, row.get("slots", "").split("|")):
+            name, _, capacity = part.strip().rpartition(":") if part.count(":") == 3 else (part.strip(), "", "")
+            slots.append({"name": name, "capacity": capacity} if capacity else part.strip())
+        row["slots"] = slots
+        rows.append({key: value for key, value in row.items() if value not in ("", [])} | {"slots": slots})
+    return rows
+
+
+def plan_sessions(principal: Principal, rows: list[Mapping[str, Any]], now: int) -> dict:
+    """Validate the whole plan first; save all of it or none, with a per-row error report."""
+    if not rows:
+        raise ApiError(errors.INPUT_MISSING, "The plan has no sessions")
+    if len(rows) > MAX_PLAN_ROWS:
+        raise ApiError(errors.PLAN_INVALID, f"At most {MAX_PLAN_ROWS} sessions per plan")
+    country = get_settings().country
+    today = local_date(country, now)
+    centres: dict[int, CenterItem | None] = {}
+    items: list[SessionItem] = []
+    problems: list[dict] = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            if not isinstance(row, Mapping):
+                raise ApiError(errors.INVALID_INPUT, "Each session must be an object")
+            center_id = inputs.integer(row, "center_id")
+            if center_id not in centres:
+                centres[center_id] = store.get_centre(center_id)
+            centre = centres[center_id]
+            if centre is None:
+                raise ApiError(errors.CENTER_NOT_FOUND)
+            _require_scope(principal, centre)
+            if not centre.active:
+                raise ApiError(errors.CENTRE_INACTIVE)
+            items.append(_plan_item(centre, rules.parse_session(row, _domain_centre(centre), today, country)))
+        except ApiError as error:
+            problems.append({"row": number, **error.body()})
+    seen: dict[str, int] = {}
+    for number, item in enumerate(items, start=1):
+        if item.session_id in seen:
+            problems.append({"row": number, **ApiError(errors.DUPLICATE_SESSION,
+                                                       f"Same centre, date and vaccine as row {seen[item.session_id]}").body()})
+        seen.setdefault(item.session_id, number)
+    if not problems:
+        taken = store.existing_active_sessions([item.session_id for item in items])
+        problems = [{"row": number, **ApiError(errors.DUPLICATE_SESSION).body()}
+                    for number, item in enumerate(items, start=1) if item.session_id in taken]
+    if problems:
+        raise ApiError(errors.PLAN_INVALID, extra={"rows": sorted(problems, key=lambda p: p["row"])})
+    if not store.create_sessions_all_or_none(items):
+        raise ApiError(errors.PLAN_INVALID, "Another change to these sessions came first; nothing was saved")
+    return {"created": len(items), "session_ids": [item.session_id for item in items]}
+
+
+def edit_capacity(principal: Principal, session_id: str, body: Mapping[str, Any]) -> dict:
+    session = _session(session_id)
+    _require_scope(principal, session)
+    if session.status != "ACTIVE":
+        raise ApiError(errors.SESSION_CANCELLED)
+    dose1 = inputs.integer(body, "capacity_dose1")
+    dose2 = inputs.integer(body, "capacity_dose2")
+    rules.check_capacity_edit(dose1, dose2, int(session.booked_dose1), int(session.booked_dose2))
+    booked = {slot.name: int(slot.booked) for slot in session.slots}
+    if body.get("slots") is not None:
+        slots = rules.parse_slots(body["slots"], dose1 + dose2)
+    elif dose1 + dose2 == sum(int(slot.capacity) for slot in session.slots):
+        slots = tuple(rules.Slot(slot.name, int(slot.capacity)) for slot in session.slots)
+    else:
+        raise ApiError(errors.INVALID_CAPACITY, "The total changed: give the slots with their new capacities")
+    rules.check_slot_edit(slots, booked)
+    new_slots = [SlotAttribute(name=slot.name, capacity=slot.capacity, booked=booked.get(slot.name, 0))
+                 for slot in slots]
+    if not store.set_capacity(session, dose1, dose2, new_slots):
+        raise ApiError(errors.CAPACITY_BELOW_BOOKED, "Bookings changed meanwhile; look again and retry")
+    session.capacity_dose1, session.capacity_dose2, session.slots = dose1, dose2, new_slots
+    return session_view(session)
+
+
+def cancel_session(principal: Principal, session_id: str) -> dict:
+    session = _session(session_id)
+    _require_scope(principal, session)
+    if not store.cancel_session(session.session_id):
+        raise ApiError(errors.SESSION_CANCELLED)
+    day = inputs.format_cowin_date(date.fromisoformat(session.date))
+    for allocation in store.allocations_for_session(session.session_id):
+        notifications.queue_sms(allocation.mobile, f"Teeka: the {session.vaccine} session at {session.name} on "
+                                                   f"{day} is cancelled. You are no longer needed there.")
+    session.status = "CANCELLED"
+    return session_view(session)
+
+
+def allocate(principal: Principal, session_id: str, body: Mapping[str, Any], now: int) -> dict:
+    session = _session(session_id)
+    _require_scope(principal, session)
+    if session.status != "ACTIVE":
+        raise ApiError(errors.SESSION_CANCELLED)
+    mobile = inputs.mobile(body, "mobile", get_settings().country.mobile_pattern)
+    staff = staff_store.get_staff(mobile)
+    roles = set(staff.roles) & set(STAFF_ROLES) if staff is not None else set()
+    if staff is None or not staff.active or not roles or staff.facility_id is None \
+            or int(staff.facility_id) != int(session.center_id):
+        raise ApiError(errors.NOT_FACILITY_STAFF)
+    if store.allocate(session, mobile, sorted(roles)[0], principal.mobile, now):
+        day = inputs.format_cowin_date(date.fromisoformat(session.date))
+        notifications.queue_sms(mobile, f"Teeka: you are allocated to the {session.vaccine} session at "
+                                        f"{session.name}, {session.address} on {day}, "
+                                        f"{session.opens[:5]}-{session.closes[:5]}.")
+    return {"session_id": session.session_id, "mobile": mask_mobile(mobile), "role": sorted(roles)[0]}
+
+
+def my_sessions(principal: Principal, now: int, days: int = 7) -> list[dict]:
+    """A vaccinator's or verifier's allocated sessions from today on."""
+    today = local_date(get_settings().country, now)
+    allocations = list(store.allocations_of(principal.mobile, today.isoformat(),
+                                            (today + timedelta(days=days - 1)).isoformat()))
+    sessions = store.sessions_by_ids([a.session_id for a in allocations])
+    roles = {a.session_id: a.role for a in allocations}
+    return [{**session_view(s), "role": roles[s.session_id], "address": s.address, "from": s.opens, "to": s.closes}
+            for s in sorted(sessions, key=lambda s: (s.date, int(s.center_id)))]
+
