@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from datetime import date, timedelta
 
 from chalicelib.config import get_settings
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.planning import Centre, SessionPlan, Slot
+from chalicelib.services.planning import session_id_for
 from chalicelib.store.auth import StaffItem
 from chalicelib.store.planning import CenterItem, CounterItem, SessionItem, centre_item, session_item
 
@@ -114,7 +114,7 @@ def _sessions(centre: CenterItem, start: date, days: int, rng: random.Random) ->
                 min_age_limit=min_age, max_age_limit=max_age, allow_all_age=False, capacity_dose1=dose1,
                 capacity_dose2=dose2, slots=slots, fee=PAID_FEES[vaccine] if centre.fee_type == "Paid" else "0",
             )
-            sessions.append(session_item(str(uuid.UUID(int=rng.getrandbits(128), version=4)), centre, plan))
+            sessions.append(session_item(session_id_for(int(centre.center_id), plan.date, vaccine), centre, plan))
     return sessions
 
 

@@ -48,3 +48,17 @@ def api(aws):
 
     with Client(app, stage_name="local", project_dir=str(ROOT)) as client:
         yield client
+
+
+@pytest.fixture
+def seeded(aws):
+    """The demo data of `make run`; returns today's date in the country, as CoWIN writes it."""
+    import time
+
+    from chalicelib.config import get_settings
+    from chalicelib.domain.calendar import local_date
+    from local import seed
+
+    now = int(time.time())
+    seed.seed(now=now)
+    return local_date(get_settings().country, now).strftime("%d-%m-%Y")

@@ -86,7 +86,9 @@ def calendar(records: Iterable[Mapping], names: Names, language: str = "", vacci
                 centre["vaccine_fees"] = [{"vaccine": v, "fee": f} for v, f in sorted(record["vaccine_fees"].items())]
             centre["sessions"] = []
             centres[int(record["center_id"])] = centre
-        centre["sessions"].append(_session_fields(record))
+        # CoWIN's spec also wants the fee and opening hours on each calendar session.
+        centre["sessions"].append({**_session_fields(record), "fee": record["fee"], "fee_type": record["fee_type"],
+                                   "from": record["opens"], "to": record["closes"]})
     return list(centres.values())
 
 

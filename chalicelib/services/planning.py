@@ -207,7 +207,7 @@ def plan_sessions(principal: Principal, rows: list[Mapping[str, Any]], now: int)
     country = get_settings().country
     today = local_date(country, now)
     centres: dict[int, CenterItem | None] = {}
-    items: list[SessionItem] = []
+    items: list[tuple[int, SessionItem]] = []  # (row number, item) of the rows that are valid on their own
     problems: list[dict] = []
     for number, row in enumerate(rows, start=1):
         try:
@@ -222,24 +222,25 @@ def plan_sessions(principal: Principal, rows: list[Mapping[str, Any]], now: int)
             _require_scope(principal, centre)
             if not centre.active:
                 raise ApiError(errors.CENTRE_INACTIVE)
-            items.append(_plan_item(centre, rules.parse_session(row, _domain_centre(centre), today, country)))
+            items.append((number, _plan_item(centre, rules.parse_session(row, _domain_centre(centre), today, country))))
         except ApiError as error:
             problems.append({"row": number, **error.body()})
     seen: dict[str, int] = {}
-    for number, item in enumerate(items, start=1):
+    for number, item in items:
         if item.session_id in seen:
-            problems.append({"row": number, **ApiError(errors.DUPLICATE_SESSION,
-                                                       f"Same centre, date and vaccine as row {seen[item.session_id]}").body()})
+            problems.append({"row": number, **ApiError(
+                errors.DUPLICATE_SESSION, f"Same centre, date and vaccine as row {seen[item.session_id]}").body()})
         seen.setdefault(item.session_id, number)
     if not problems:
-        taken = store.existing_active_sessions([item.session_id for item in items])
+        taken = store.existing_active_sessions(list(seen))
         problems = [{"row": number, **ApiError(errors.DUPLICATE_SESSION).body()}
-                    for number, item in enumerate(items, start=1) if item.session_id in taken]
+                    for number, item in items if item.session_id in taken]
     if problems:
         raise ApiError(errors.PLAN_INVALID, extra={"rows": sorted(problems, key=lambda p: p["row"])})
-    if not store.create_sessions_all_or_none(items):
+    sessions = [item for _, item in items]
+    if not store.create_sessions_all_or_none(sessions):
         raise ApiError(errors.PLAN_INVALID, "Another change to these sessions came first; nothing was saved")
-    return {"created": len(items), "session_ids": [item.session_id for item in items]}
+    return {"created": len(sessions), "session_ids": [item.session_id for item in sessions]}
 
 
 def edit_capacity(principal: Principal, session_id: str, body: Mapping[str, Any]) -> dict:
