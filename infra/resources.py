@@ -1,19 +1,29 @@
 """The stage's AWS resources besides the Lambda functions and API that `chalice package` emits.
 
-Everything is derived from the code's own definitions (table models), so the tables the app uses
-locally on moto and the ones CloudFormation creates are the same by construction.
+Everything is derived from the code's own definitions (table models, queues), so the tables the app
+uses locally on moto and the ones CloudFormation creates are the same by construction.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+CHALICE_CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.json"
 
 
 def resources() -> dict[str, Any]:
     from chalicelib.adapters import queues
+    from chalicelib.config import get_settings
     from chalicelib.store import tables
+    from infra import cdn
 
-    return {**tables.cloudformation_resources(), **queues.cloudformation_resources()}
+    api_stage = json.loads(CHALICE_CONFIG.read_text())["api_gateway_stage"]
+    return {**tables.cloudformation_resources(), **queues.cloudformation_resources(),
+            **cdn.cloudformation_resources(get_settings().stage, api_stage)}
 
 
 def template() -> dict[str, Any]:
-    return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources()}
+    from infra import cdn
+
+    return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources(), "Outputs": cdn.outputs()}

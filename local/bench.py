@@ -14,7 +14,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -125,11 +125,105 @@ def login_paths() -> list[dict]:
     return rows
 
 
+def shaping(name: str, first, last, runs: int = 20) -> dict:
+    """The code's own work on a search answer: records to CoWIN's shape, then to JSON bytes."""
+    from chalicelib.domain import availability as shapes
+    from chalicelib.services.availability import record
+    from chalicelib.services.metadata import place_names
+    from chalicelib.store.planning import sessions_by_district
+
+    records = [record(item) for item in sessions_by_district(LARGE_DISTRICT, first.isoformat(), last.isoformat())]
+    shape = shapes.calendar if name.startswith("calendar") else shapes.flat_sessions
+    samples = timed(lambda i: json.dumps(shape(records, place_names), separators=(",", ":")), runs)
+    return summary(f"  of which: shaping {len(records)} records + JSON (pure, no I/O)", samples, "0")
+
+
+LARGE_DISTRICT, LARGE_STATE = 363, 21  # Pune: a district as large as the biggest CoWIN saw
+LARGE_CENTRES, LARGE_DAYS = 500, 7
+
+
+def _large_district(start) -> None:
+    """500 centres, each with 2 sessions a day for 7 days: 7,000 sessions in one district."""
+    from chalicelib.domain.planning import Centre, SessionPlan, Slot
+    from chalicelib.services.planning import session_id_for
+    from chalicelib.store.planning import SessionItem, centre_item, session_item
+
+    with SessionItem.batch_write() as batch:
+        for n in range(LARGE_CENTRES):
+            centre = centre_item(500001 + n, Centre(
+                name=f"Pune Urban PHC {n + 1}", address=f"Ward {n % 40 + 1}, Pune", block_name=f"Ward {n % 40 + 1}",
+                district_id=LARGE_DISTRICT, state_id=LARGE_STATE, pincode=411001 + n % 60, lat=18.45 + n % 25 * 0.01,
+                long=73.75 + n // 25 * 0.01, opens="09:00:00", closes="17:00:00", fee_type="Free"))
+            for day in range(LARGE_DAYS):
+                for vaccine, min_age in (("COVISHIELD", 18), ("COVAXIN", 45)):
+                    plan = SessionPlan(center_id=500001 + n, date=start + timedelta(days=day), vaccine=vaccine,
+                                       min_age_limit=min_age, max_age_limit=None, allow_all_age=False,
+                                       capacity_dose1=100, capacity_dose2=50,
+                                       slots=(Slot("09:00AM-01:00PM", 75), Slot("01:00PM-05:00PM", 75)), fee="0")
+                    batch.save(session_item(session_id_for(500001 + n, plan.date, vaccine), centre, plan))
+
+
+def availability_paths() -> list[dict]:
+    """A large district's searches. moto answers a Query of thousands of items slowly (its response
+    serializer dominates), so the request count is small and the bare read is timed beside it; the
+    pure shaping step (records -> CoWIN JSON) is timed apart, as the code's own share."""
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from chalicelib.adapters.aws import client as aws_client
+    from chalicelib.config import get_settings
+    from chalicelib.domain.calendar import local_date
+    from chalicelib.store.planning import SessionItem
+    from local import embedded_aws
+    from local.metering import count_dynamodb_calls
+
+    rows = []
+    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):
+        embedded_aws.provision()
+        start = local_date(get_settings().country, int(time.time()))
+        _large_district(start)
+        from app import app
+
+        day = start.strftime("%d-%m-%Y")
+        sessions_table = SessionItem.Meta.table_name
+        with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+            for name, path, first, last, unit, runs in (
+                    ("calendarByDistrict", f"calendarByDistrict?district_id={LARGE_DISTRICT}&date={day}",
+                     start, start + timedelta(days=LARGE_DAYS - 1), "centres", 5),
+                    ("findByDistrict", f"findByDistrict?district_id={LARGE_DISTRICT}&date={day}", start, start,
+                     "sessions", 10)):
+                url = f"/v2/appointment/sessions/public/{path}"
+                body = client.http.get(url).body
+                found = len(json.loads(body)["centers" if unit == "centres" else "sessions"])
+                with count_dynamodb_calls() as calls:
+                    samples = timed(lambda i: client.http.get(url), runs)
+                per_request = {op: n / runs for op, n in calls.items()}
+
+                def bare(i, first=first, last=last):
+                    pages = aws_client("dynamodb").get_paginator("query").paginate(
+                        TableName=sessions_table, IndexName="by-district-date",
+                        KeyConditionExpression="district_id = :d AND #date BETWEEN :a AND :b",
+                        ExpressionAttributeNames={"#date": "date"},
+                        ExpressionAttributeValues={":d": {"N": str(LARGE_DISTRICT)}, ":a": {"S": first.isoformat()},
+                                                   ":b": {"S": last.isoformat()}})
+                    return sum(page["Count"] for page in pages)
+
+                baseline = timed(bare, runs)
+                row = summary(f"GET {name} ({LARGE_CENTRES} centres x {LARGE_DAYS} days x 2 sessions; {found} {unit}"
+                              f" in the answer, {len(body) / 1024:.0f} KiB)", samples,
+                              ", ".join(f"{op} {n:g}" for op, n in per_request.items()), baseline)
+                rows.append(row)
+                rows.append(summary("  bare Query pages of the same key range (boto3, moto)", baseline,
+                                    str(int(per_request.get("Query", 0)))))
+                rows.append(shaping(name, first, last))
+    return rows
+
+
 def main() -> None:
     import platform
 
     cold = cold_import_seconds()
-    rows = login_paths()
+    rows = login_paths() + availability_paths()
     lines = [
         "# Teeka benchmarks",
         "",

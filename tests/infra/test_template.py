@@ -74,3 +74,36 @@ def test_queues_have_dead_letter_queues_and_report_partial_failures(rendered):
     events = [event for r in resources.values() for event in r.get("Properties", {}).get("Events", {}).values()
               if event.get("Type") == "SQS"]
     assert events and all(e["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for e in events)
+
+
+def test_a_cdn_caches_public_reads_and_passes_the_rest_through(rendered):
+    from infra.cdn import CACHING_DISABLED, PUBLIC_READ_PATHS
+
+    template = json.loads(rendered.read_text())
+    resources = template["Resources"]
+    config = resources["ApiDistribution"]["Properties"]["DistributionConfig"]
+    [origin] = config["Origins"]
+    assert origin["DomainName"] == {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    assert origin["OriginPath"] == "/api"
+    assert {b["PathPattern"] for b in config["CacheBehaviors"]} == set(PUBLIC_READ_PATHS)
+    assert all(b["CachePolicyId"] == {"Ref": "PublicReadCachePolicy"} for b in config["CacheBehaviors"])
+    assert config["DefaultCacheBehavior"]["CachePolicyId"] == CACHING_DISABLED
+    key = resources["PublicReadCachePolicy"]["Properties"]["CachePolicyConfig"]
+    assert key["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]["Headers"] == ["Accept-Language"]
+    assert key["ParametersInCacheKeyAndForwardedToOrigin"]["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+    assert "CdnDomainName" in template["Outputs"]
+
+
+def test_every_public_get_route_is_cached_at_the_edge_and_no_protected_one_is():
+    from fnmatch import fnmatch
+
+    from app import app  # noqa: F401  (registers the routes)
+    from chalicelib.api.http import ROUTE_ACCESS
+    from infra.cdn import PUBLIC_READ_PATHS
+
+    for (path, method), roles in ROUTE_ACCESS.items():
+        cached = any(fnmatch(path, pattern) for pattern in PUBLIC_READ_PATHS)
+        if cached:
+            assert roles is None and method == "GET", path
+        elif roles is None and method == "GET" and not path.startswith("/_local"):
+            raise AssertionError(f"public GET {path} is not cached at the edge")
