@@ -3,7 +3,7 @@ import warnings
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import auth, availability, metadata, planning, registration
+from chalicelib.api import auth, availability, booking, metadata, planning, registration
 from chalicelib.config import get_settings
 from chalicelib.adapters.queues import SMS, queue_name
 from chalicelib.events import sms
@@ -22,6 +22,7 @@ app.register_blueprint(metadata.bp)
 app.register_blueprint(registration.bp)
 app.register_blueprint(availability.bp)
 app.register_blueprint(planning.bp)
+app.register_blueprint(booking.bp)
 
 
 

@@ -62,7 +62,7 @@ def edit_capacity(request: ApiRequest, session_id: str):
 
 @endpoint(bp, "/v2/admin/sessions/{session_id}/cancel", methods=("POST",), roles=PLANNERS)
 def cancel_session(request: ApiRequest, session_id: str):
-    return json_response(planning.cancel_session(request.principal, session_id))
+    return json_response(planning.cancel_session(request.principal, session_id, request.now))
 
 
 @endpoint(bp, "/v2/admin/sessions/{session_id}/allocations", methods=("POST",), roles=PLANNERS)

@@ -98,5 +98,26 @@ OUT_OF_SCOPE = ErrorCode("USRAUT0022", "This is outside the area you administer"
 INVALID_CENTER = ErrorCode("APPOIN0016", "Invalid center id")
 INVALID_COORDINATES = ErrorCode("APPOIN0019", "Invalid latitude or longitude")
 
+# Booking
+INVALID_DOSE = ErrorCode("APPOIN0011", "dose must be 1 or 2")
+TOO_MANY_BENEFICIARIES = ErrorCode("APPOIN0012", "Too many beneficiaries in one appointment")
+BOOKING_SESSION_NOT_FOUND = ErrorCode("APPOIN0013", "Invalid session id")
+INVALID_SLOT = ErrorCode("APPOIN0015", "The slot is not one of this session's slots")
+SESSION_OVER = ErrorCode("APPOIN0017", "This session's date has passed")
+AGE_NOT_ELIGIBLE = ErrorCode("APPOIN0020", "The beneficiary's age is outside this session's limits")
+DOSE_ORDER = ErrorCode("APPOIN0021", "This dose cannot be booked for this beneficiary")
+DIFFERENT_VACCINE = ErrorCode("APPOIN0022", "Dose 2 must be the same vaccine as dose 1")
+OUTSIDE_INTERVAL = ErrorCode("APPOIN0023", "Dose 2 is outside the vaccine's interval after dose 1")
+ALREADY_BOOKED = ErrorCode("APPOIN0024", "The beneficiary already has an appointment for this dose", 409)
+APPOINTMENT_NOT_FOUND = ErrorCode("APPOIN0025", "No such appointment on this mobile number", 404)
+RESCHEDULE_LIMIT = ErrorCode("APPOIN0026", "This appointment cannot be rescheduled again", 409)
+NOT_CANCELLABLE = ErrorCode("APPOIN0027", "This appointment can no longer be cancelled", 409)
+ID_VERIFICATION_NEEDED = ErrorCode("APPOIN0028", "The beneficiary's photo ID must be verified before booking")
+INVALID_CAPTCHA = ErrorCode("APPOIN0029", "Invalid captcha")
+FULLY_BOOKED = ErrorCode("APPOIN0040", "This vaccination center is completely booked for the selected date. "
+                                      "Please try another date or vaccination center.", 409)
+BOOKING_BUSY = ErrorCode("APPOIN0041", "Too many bookings at once, please try again", 503)
+TOO_MANY_REQUESTS = ErrorCode("USRRES0429", "Too many requests, please wait and try again", 429)
+
 # Platform
 INTERNAL = ErrorCode("TEEKA0500", "Something went wrong on our side, please try again", 500)

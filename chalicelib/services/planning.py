@@ -9,7 +9,9 @@ DynamoDB calls:
 - create session: GetItem (centre) + PutItem (conditional: the id is derived from centre, date
   and vaccine, so a duplicate is refused by the write itself);
 - plan in bulk: GetItem per centre + BatchGetItem (existing ids) + one TransactWriteItems per 100;
-- edit capacity, cancel: GetItem + UpdateItem (conditional);
+- edit capacity: GetItem + UpdateItem (conditional);
+- cancel: GetItem + UpdateItem (conditional) + Query (its appointments) + one TransactWriteItems per
+  booked appointment (each place cancelled and its dose lock freed) + Query (allocations);
 - allocate: GetItem (session) + GetItem (staff) + PutItem (conditional) + an SMS on the queue;
 - my sessions: Query (allocations) + BatchGetItem (sessions).
 """
@@ -29,7 +31,7 @@ from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.domain.roles import Principal
 from chalicelib.observability import logger
-from chalicelib.services import notifications
+from chalicelib.services import booking, notifications
 from chalicelib.services.availability import record
 from chalicelib.services.metadata import district_states, place_names
 from chalicelib.store import auth as staff_store
@@ -267,11 +269,14 @@ def edit_capacity(principal: Principal, session_id: str, body: Mapping[str, Any]
     return session_view(session)
 
 
-def cancel_session(principal: Principal, session_id: str) -> dict:
+def cancel_session(principal: Principal, session_id: str, now: int) -> dict:
+    """Cancel the session, then its bookings (each citizen told by SMS) and tell the allocated staff."""
     session = _session(session_id)
     _require_scope(principal, session)
     if not store.cancel_session(session.session_id):
         raise ApiError(errors.SESSION_CANCELLED)
+    cancelled = booking.cancel_for_session(session, now)
+    logger.info("session cancelled", extra={"session_id": session.session_id, "appointments_cancelled": cancelled})
     day = inputs.format_cowin_date(date.fromisoformat(session.date))
     for allocation in store.allocations_for_session(session.session_id):
         notifications.queue_sms(allocation.mobile, f"Teeka: the {session.vaccine} session at {session.name} on "

@@ -15,6 +15,7 @@ from chalicelib.adapters.secrets import get_secrets
 from chalicelib.config import get_settings
 from chalicelib.domain import beneficiaries as rules
 from chalicelib.domain import errors, identity
+from chalicelib.services.booking import appointment_view
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_id_number, mask_mobile
@@ -88,7 +89,8 @@ def view(beneficiary: BeneficiaryItem) -> dict:
         "dose1_date": _cowin_date(beneficiary.dose1_date),
         "dose2_date": _cowin_date(beneficiary.dose2_date),
         "id_verified": bool(beneficiary.id_verified),
-        "appointments": [],
+        "appointments": [appointment_view(summary.as_dict()) for summary in
+                         (beneficiary.appointment_dose1, beneficiary.appointment_dose2) if summary is not None],
     }
 
 

@@ -46,6 +46,9 @@ class BeneficiaryItem(TeekaModel):
     vaccine = UnicodeAttribute(null=True)
     dose1_date = UnicodeAttribute(null=True)  # ISO date
     dose2_date = UnicodeAttribute(null=True)
+    # The active appointment per dose, a summary (see store.booking): also the one-per-dose lock.
+    appointment_dose1 = MapAttribute(null=True)
+    appointment_dose2 = MapAttribute(null=True)
     by_mobile = BeneficiariesByMobile()
 
 

@@ -1,0 +1,144 @@
+"""Booking rules, pure: what a schedule request is, who may take a seat in a session, and what is free.
+
+The same rules run before every write; the write's conditions then re-check whatever could have
+changed in between (capacity, the beneficiary's appointment for the dose, the dose count).
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Mapping
+
+from chalicelib.config import CountryProfile
+from chalicelib.domain import errors, inputs
+from chalicelib.domain.errors import ApiError
+
+REFERENCE_ID_LENGTH = 14
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    dose: int
+    session_id: str
+    slot: str
+    beneficiaries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What the rules need of a session."""
+
+    date: date
+    vaccine: str
+    min_age_limit: int
+    max_age_limit: int | None
+    allow_all_age: bool
+    status: str
+    slots: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BeneficiaryFacts:
+    """What the rules need of a beneficiary."""
+
+    reference_id: str
+    birth_year: int
+    doses_given: int
+    vaccine: str | None
+    dose1_date: date | None
+    booked_doses: frozenset[int]  # doses with an active appointment
+
+
+def parse_dose(body: Mapping[str, Any]) -> int:
+    """`dose` may arrive as 1 or "1"."""
+    try:
+        dose = int(str(inputs.field(body, "dose")).strip())
+    except ValueError:
+        raise ApiError(errors.INVALID_DOSE) from None
+    if dose not in (1, 2):
+        raise ApiError(errors.INVALID_DOSE)
+    return dose
+
+
+def reference_ids(raw: Any, profile: CountryProfile, name: str = "beneficiaries") -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ApiError(errors.INPUT_MISSING, f"Input parameter missing: {name}")
+    if len(raw) > profile.max_beneficiaries_per_mobile:
+        raise ApiError(errors.TOO_MANY_BENEFICIARIES,
+                       f"At most {profile.max_beneficiaries_per_mobile} beneficiaries per appointment")
+    ids = tuple(str(item).strip() for item in raw)
+    if any(not (i.isascii() and i.isdigit() and len(i) == REFERENCE_ID_LENGTH) for i in ids):
+        raise ApiError(errors.BENEFICIARY_NOT_FOUND)
+    if len(set(ids)) != len(ids):
+        raise ApiError(errors.INVALID_INPUT, "A beneficiary appears twice")
+    return ids
+
+
+def parse_schedule(body: Mapping[str, Any], profile: CountryProfile) -> ScheduleRequest:
+    return ScheduleRequest(
+        dose=parse_dose(body),
+        session_id=inputs.text(body, "session_id", max_length=64),
+        slot=inputs.text(body, "slot", max_length=40).upper(),
+        beneficiaries=reference_ids(body.get("beneficiaries"), profile),
+    )
+
+
+def check_session(session: SessionFacts, slot: str, today: date) -> None:
+    if session.status != "ACTIVE":
+        raise ApiError(errors.SESSION_CANCELLED)
+    if session.date < today:
+        raise ApiError(errors.SESSION_OVER)
+    if slot not in session.slots:
+        raise ApiError(errors.INVALID_SLOT)
+
+
+def age_on(session_date: date, birth_year: int) -> int:
+    """CoWIN knows only the birth year; the age is reckoned as in CoWIN, by calendar year."""
+    return session_date.year - birth_year
+
+
+def check_eligible(person: BeneficiaryFacts, session: SessionFacts, dose: int, profile: CountryProfile) -> None:
+    """Raise the first rule `person` breaks for `dose` at `session`."""
+    age = age_on(session.date, person.birth_year)
+    too_old = session.max_age_limit is not None and age > session.max_age_limit and not session.allow_all_age
+    if age < session.min_age_limit and not (session.allow_all_age and age >= profile.min_age_years) or too_old:
+        raise ApiError(errors.AGE_NOT_ELIGIBLE,
+                       f"Beneficiary {person.reference_id[-4:]} is {age}; this session is for ages "
+                       f"{session.min_age_limit}{'+' if session.max_age_limit is None else f'-{session.max_age_limit}'}")
+    if dose in person.booked_doses:
+        raise ApiError(errors.ALREADY_BOOKED)
+    vaccine = profile.vaccine(session.vaccine)
+    if dose == 1:
+        if person.doses_given >= 1:
+            raise ApiError(errors.DOSE_ORDER, "Dose 1 is already recorded for this beneficiary")
+        return
+    if person.doses_given < 1 or person.dose1_date is None:
+        raise ApiError(errors.DOSE_ORDER, "Dose 2 needs dose 1 first")
+    if person.doses_given >= 2:
+        raise ApiError(errors.DOSE_ORDER, "Dose 2 is already recorded for this beneficiary")
+    if person.vaccine != session.vaccine:
+        raise ApiError(errors.DIFFERENT_VACCINE, f"Dose 2 must be {person.vaccine}, as dose 1 was")
+    first, last = dose2_window(person.dose1_date, vaccine.min_interval_days, vaccine.max_interval_days)
+    if not first <= session.date <= last:
+        raise ApiError(errors.OUTSIDE_INTERVAL, f"Dose 2 of {vaccine.name} is due between "
+                                                f"{inputs.format_cowin_date(first)} and {inputs.format_cowin_date(last)}")
+
+
+def dose2_window(dose1: date, min_days: int, max_days: int) -> tuple[date, date]:
+    return dose1 + timedelta(days=min_days), dose1 + timedelta(days=max_days)
+
+
+def available(capacity: int, booked: int) -> int:
+    return max(capacity - booked, 0)
+
+
+def seats_left(dose_capacity: int, dose_booked: int, slot_capacity: int, slot_booked: int) -> int:
+    """A booking needs a seat of its dose and a seat in its slot."""
+    return min(available(dose_capacity, dose_booked), available(slot_capacity, slot_booked))
+
+
+def security_code() -> str:
+    """The 4 digits a vaccinator asks for at the centre (printed on the slip, sent by SMS)."""
+    return f"{secrets.randbelow(10_000):04d}"
+

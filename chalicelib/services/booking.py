@@ -1,0 +1,239 @@
+"""Booking: schedule, reschedule and cancel appointments without ever overselling a session.
+
+DynamoDB calls:
+- schedule: 1 TransactGetItems (the session and every beneficiary, one consistent snapshot the rules
+  need: limits, slots, capacity; age, dose history, ownership) + 1 TransactWriteItems (session
+  counters, each beneficiary's dose lock, each appointment: all or none). Two round trips is the
+  minimum: the rules need the current values, and the write must be one atomic unit.
+- reschedule: 1 Query (the appointment) + 1 TransactGetItems (old and new session, beneficiaries)
+  + 1 TransactWriteItems.
+- cancel: 1 Query (the appointment) + 1 GetItem (its session, for the slot) + 1 TransactWriteItems.
+Each change queues one SMS; a failed SMS never undoes a booking.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any, Mapping
+
+from chalicelib.config import get_settings
+from chalicelib.domain import booking as rules
+from chalicelib.domain import errors, inputs
+from chalicelib.domain.calendar import local_date
+from chalicelib.domain.errors import ApiError
+from chalicelib.domain.masking import mask_mobile
+from chalicelib.observability import logger, metrics
+from chalicelib.services import notifications
+from chalicelib.services.metadata import place_names
+from chalicelib.store import booking as store
+from chalicelib.store.booking import BOOKED, AppointmentItem, Seat
+from chalicelib.store.planning import SessionItem
+from chalicelib.store.registration import BeneficiaryItem
+
+ATTEMPTS = 3  # a capacity edit racing a booking makes it re-read and try again
+
+
+def session_facts(session: SessionItem) -> rules.SessionFacts:
+    return rules.SessionFacts(
+        date=date.fromisoformat(session.date), vaccine=session.vaccine, min_age_limit=int(session.min_age_limit),
+        max_age_limit=None if session.max_age_limit is None else int(session.max_age_limit),
+        allow_all_age=bool(session.allow_all_age), status=session.status,
+        slots=tuple(slot.name for slot in session.slots))
+
+
+def beneficiary_facts(person: BeneficiaryItem, holding: AppointmentItem | None = None) -> rules.BeneficiaryFacts:
+    """`holding`: the appointment being rescheduled, whose dose does not count as already booked."""
+    booked = {dose for dose in (1, 2) if getattr(person, f"appointment_dose{dose}") is not None}
+    if holding is not None:
+        booked.discard(int(holding.dose))
+    return rules.BeneficiaryFacts(
+        reference_id=person.beneficiary_reference_id, birth_year=int(person.birth_year),
+        doses_given=int(person.doses_given), vaccine=person.vaccine,
+        dose1_date=date.fromisoformat(person.dose1_date) if person.dose1_date else None,
+        booked_doses=frozenset(booked))
+
+
+def _seat(session: SessionItem, dose: int, slot: str) -> Seat:
+    index = next((i for i, s in enumerate(session.slots) if s.name == slot), None)
+    if index is None:
+        raise ApiError(errors.INVALID_SLOT)
+    return Seat(session, dose, index)
+
+
+def _require_seats(seat: Seat, count: int) -> None:
+    capacity = int(getattr(seat.session, f"capacity_dose{seat.dose}"))
+    booked = int(getattr(seat.session, f"booked_dose{seat.dose}"))
+    if rules.seats_left(capacity, booked, int(seat.slot.capacity), int(seat.slot.booked)) < count:
+        raise ApiError(errors.FULLY_BOOKED)
+
+
+def _summary(appointment_id: str, seat: Seat) -> dict:
+    session = seat.session
+    return {"appointment_id": appointment_id, "session_id": session.session_id, "center_id": int(session.center_id),
+            "name": session.name, "block_name": session.block_name, "state_id": int(session.state_id),
+            "district_id": int(session.district_id), "from": session.opens, "to": session.closes,
+            "dose": seat.dose, "date": session.date, "slot": seat.slot.name}
+
+
+def appointment_view(summary: Mapping[str, Any]) -> dict:
+    """CoWIN's appointment entry in a BENEFICIARY."""
+    names = place_names(int(summary["state_id"]), int(summary["district_id"]))
+    return {"appointment_id": summary["appointment_id"], "center_id": int(summary["center_id"]),
+            "name": summary["name"], "state_name": names["state_name"], "district_name": names["district_name"],
+            "block_name": summary["block_name"], "from": summary["from"], "to": summary["to"],
+            "dose": int(summary["dose"]), "session_id": summary["session_id"],
+            "date": inputs.format_cowin_date(date.fromisoformat(summary["date"])), "slot": summary["slot"]}
+
+
+def _owned_people(people: list[BeneficiaryItem | None], mobile: str) -> list[BeneficiaryItem]:
+    if any(person is None or person.mobile != mobile for person in people):
+        raise ApiError(errors.BENEFICIARY_NOT_FOUND)
+    return people
+
+
+def _check_people(people: list[BeneficiaryItem], session: SessionItem, dose: int,
+                  holding: dict[str, AppointmentItem] | None = None) -> None:
+    country = get_settings().country
+    facts = session_facts(session)
+    for person in people:
+        if country.id_verification_required_for_booking and not person.id_verified:
+            raise ApiError(errors.ID_VERIFICATION_NEEDED)
+        held = (holding or {}).get(person.beneficiary_reference_id)
+        rules.check_eligible(beneficiary_facts(person, held), facts, dose, country)
+
+
+def _today(now: int) -> date:
+    return local_date(get_settings().country, now)
+
+
+def _send(mobile: str, message: str) -> None:
+    """Queue an SMS; the booking stands whatever happens to it."""
+    try:
+        notifications.queue_sms(mobile, message)
+    except Exception:  # noqa: BLE001 - an SMS must never undo a booking
+        logger.exception("SMS could not be queued", extra={"mobile": mask_mobile(mobile)})
+
+
+def _when(seat: Seat) -> str:
+    day = inputs.format_cowin_date(date.fromisoformat(seat.session.date))
+    return f"{seat.session.name}, {seat.session.address} on {day}, {seat.slot.name}"
+
+
+def schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str | None = None) -> str:
+    """Book a session's slot for 1-4 beneficiaries of `mobile`; returns the appointment id."""
+    request = rules.parse_schedule(body, get_settings().country)
+    appointment_id = appointment_id or str(uuid.uuid4())
+    code = rules.security_code()
+    for _ in range(ATTEMPTS):
+        [session], people = store.read_for_booking([request.session_id], request.beneficiaries)
+        if session is None:
+            raise ApiError(errors.BOOKING_SESSION_NOT_FOUND)
+        people = _owned_people(people, mobile)
+        rules.check_session(session_facts(session), request.slot, _today(now))
+        seat = _seat(session, request.dose, request.slot)
+        _check_people(people, session, request.dose)
+        _require_seats(seat, len(people))
+        items = [AppointmentItem(appointment_id, person.beneficiary_reference_id, mobile=mobile,
+                                 session_id=session.session_id, center_id=int(session.center_id), date=session.date,
+                                 slot=seat.slot.name, dose=request.dose, status=BOOKED, security_code=code,
+                                 reschedules=0, created_at=now, updated_at=now) for person in people]
+        failed = store.book(seat, items, _summary(appointment_id, seat))
+        if failed is None:
+            metrics.add_metric(name="Booked", unit="Count", value=len(items))
+            _send(mobile, f"Teeka: appointment {appointment_id} confirmed, dose {request.dose}, for "
+                          f"{len(items)} beneficiar{'y' if len(items) == 1 else 'ies'} at {_when(seat)}. "
+                          f"Security code: {code}.")
+            return appointment_id
+        if any(label.startswith("appointment:") for label in failed) and store.appointment(appointment_id):
+            return appointment_id  # this very appointment was already booked (a redelivered request)
+        if any(label.startswith("beneficiary:") for label in failed):
+            raise ApiError(errors.ALREADY_BOOKED)
+        # The session refused: it filled up, was cancelled or was edited meanwhile. Look again.
+    raise ApiError(errors.FULLY_BOOKED)
+
+
+def _active(mobile: str, appointment_id: str) -> list[AppointmentItem]:
+    items = [item for item in store.appointment(appointment_id) if item.mobile == mobile] if appointment_id else []
+    if not items:
+        raise ApiError(errors.APPOINTMENT_NOT_FOUND)
+    return items
+
+
+def reschedule(mobile: str, body: Mapping[str, Any], now: int) -> None:
+    country = get_settings().country
+    appointment_id = inputs.text(body, "appointment_id", max_length=64)
+    new_session_id = inputs.text(body, "session_id", max_length=64)
+    slot = inputs.text(body, "slot", max_length=40).upper()
+    items = [item for item in _active(mobile, appointment_id) if item.status == BOOKED]
+    if not items:
+        raise ApiError(errors.NOT_CANCELLABLE, "Nothing is left to reschedule in this appointment")
+    if max(int(item.reschedules) for item in items) >= country.reschedule_limit:
+        raise ApiError(errors.RESCHEDULE_LIMIT, f"An appointment can be rescheduled at most "
+                                                f"{country.reschedule_limit} times")
+    old_session_id, dose = items[0].session_id, int(items[0].dose)
+    today = _today(now)
+    for _ in range(ATTEMPTS):
+        session_ids = list(dict.fromkeys([old_session_id, new_session_id]))
+        sessions, people = store.read_for_booking(session_ids, [item.beneficiary_reference_id for item in items])
+        old, new = sessions[0], sessions[-1]
+        if new is None:
+            raise ApiError(errors.BOOKING_SESSION_NOT_FOUND)
+        if date.fromisoformat(old.date) < today:
+            raise ApiError(errors.NOT_CANCELLABLE, "The appointment's date has passed")
+        rules.check_session(session_facts(new), slot, today)
+        old_seat, new_seat = _seat(old, dose, items[0].slot), _seat(new, dose, slot)
+        if old_seat.session.session_id == new_seat.session.session_id and old_seat.slot_index == new_seat.slot_index:
+            return  # already there
+        _check_people(_owned_people(people, mobile), new, dose, {item.beneficiary_reference_id: item for item in items})
+        _require_seats(new_seat, len(items))
+        failed = store.move(old_seat, new_seat, items, _summary(appointment_id, new_seat), country.reschedule_limit, now)
+        if failed is None:
+            _send(mobile, f"Teeka: appointment {appointment_id} is rescheduled to {_when(new_seat)}. "
+                          f"Your security code is unchanged.")
+            return
+        if any(label.startswith(("appointment:", "beneficiary:")) for label in failed):
+            raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")
+    raise ApiError(errors.FULLY_BOOKED)
+
+
+def cancel(mobile: str, body: Mapping[str, Any], now: int) -> None:
+    appointment_id = inputs.text(body, "appointment_id", max_length=64)
+    chosen = set(rules.reference_ids(body.get("beneficiariesToCancel"), get_settings().country,
+                                     "beneficiariesToCancel"))
+    items = [item for item in _active(mobile, appointment_id) if item.beneficiary_reference_id in chosen]
+    if len(items) != len(chosen):
+        raise ApiError(errors.BENEFICIARY_NOT_FOUND, "A beneficiary to cancel is not in this appointment")
+    if any(item.status != BOOKED for item in items):
+        raise ApiError(errors.NOT_CANCELLABLE)
+    if date.fromisoformat(items[0].date) < _today(now):
+        raise ApiError(errors.NOT_CANCELLABLE, "The appointment's date has passed")
+    session = SessionItem.get(items[0].session_id, consistent_read=True)
+    seat = _seat(session, int(items[0].dose), items[0].slot)
+    if store.cancel(seat, items, "cancelled by the citizen", now) is not None:
+        raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")
+    metrics.add_metric(name="Cancelled", unit="Count", value=len(items))
+    _send(mobile, f"Teeka: appointment {appointment_id} is cancelled for {len(items)} "
+                  f"beneficiar{'y' if len(items) == 1 else 'ies'}.")
+
+
+def cancel_for_session(session: SessionItem, now: int) -> int:
+    """A cancelled session's bookings: each cancelled, its dose lock freed, each mobile told once.
+    Returns how many places were cancelled."""
+    by_appointment: dict[str, list[AppointmentItem]] = {}
+    for item in store.for_session(session.session_id):
+        if item.status == BOOKED:
+            by_appointment.setdefault(item.appointment_id, []).append(item)
+    day = inputs.format_cowin_date(date.fromisoformat(session.date))
+    told: set[str] = set()
+    cancelled = 0
+    for appointment_id, items in by_appointment.items():
+        if store.cancel(None, items, "session cancelled", now) is None:
+            cancelled += len(items)
+        else:  # someone cancelled part of it meanwhile: the rest, one by one
+            cancelled += sum(store.cancel(None, [item], "session cancelled", now) is None for item in items)
+        mobile = items[0].mobile
+        if mobile not in told:
+            told.add(mobile)
+            _send(mobile, f"Teeka: the session at {session.name} on {day} is cancelled, and so is your appointment "
+                          f"{appointment_id}. Please book another slot.")
+    return cancelled

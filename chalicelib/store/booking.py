@@ -1,0 +1,202 @@
+"""Appointments, and the writes that keep capacity honest.
+
+A booking is one transaction: the session's counters for the dose and the slot go up only while
+they stay within capacity; each beneficiary takes the dose's appointment only if it holds none; an
+appointment item per beneficiary records it. Cancelling and rescheduling undo exactly what booking
+did, conditioned on the appointment still being booked, so capacity comes back exactly once.
+
+The beneficiary item carries a summary of its active appointment per dose (`appointment_dose1/2`):
+it is the one-appointment-per-dose lock, and it lets the beneficiary list show appointments without
+another read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.transactions import TransactGet
+
+from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.store.common import Transaction, connection
+from chalicelib.store.planning import SessionItem
+from chalicelib.store.registration import BeneficiaryItem
+
+BOOKED, CANCELLED, COMPLETED = "BOOKED", "CANCELLED", "COMPLETED"
+
+
+class AppointmentsBySession(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-session"
+        projection = AllProjection()
+
+    session_id = UnicodeAttribute(hash_key=True)
+    beneficiary_reference_id = UnicodeAttribute(range_key=True)
+
+
+class AppointmentItem(TeekaModel):
+    """One beneficiary's place in an appointment; a family booking shares the appointment id."""
+
+    Meta = table_meta("appointments")
+    appointment_id = UnicodeAttribute(hash_key=True)
+    beneficiary_reference_id = UnicodeAttribute(range_key=True)
+    mobile = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    center_id = NumberAttribute()
+    date = UnicodeAttribute()  # ISO
+    slot = UnicodeAttribute()
+    dose = NumberAttribute()
+    status = UnicodeAttribute(default=BOOKED)  # BOOKED | CANCELLED | COMPLETED
+    cancelled_reason = UnicodeAttribute(null=True)
+    security_code = UnicodeAttribute()
+    reschedules = NumberAttribute(default=0)
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    by_session = AppointmentsBySession()
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Where a booking sits in a session: the dose's counters and the slot (by its list position)."""
+
+    session: SessionItem
+    dose: int
+    slot_index: int
+
+    @property
+    def slot(self):
+        return self.session.slots[self.slot_index]
+
+
+def _dose_counters(dose: int):
+    if dose == 1:
+        return SessionItem.capacity_dose1, SessionItem.booked_dose1
+    return SessionItem.capacity_dose2, SessionItem.booked_dose2
+
+
+def dose_lock(dose: int):
+    return BeneficiaryItem.appointment_dose1 if dose == 1 else BeneficiaryItem.appointment_dose2
+
+
+def _take(seat: Seat, count: int):
+    """Actions and condition that take `count` seats, only if they are free and nothing moved under us."""
+    capacity, booked = _dose_counters(seat.dose)
+    dose_capacity = int(getattr(seat.session, capacity.attr_name))
+    slot = SessionItem.slots[seat.slot_index]
+    condition = ((SessionItem.status == "ACTIVE") & (capacity == dose_capacity) & (booked <= dose_capacity - count)
+                 & (slot["name"] == seat.slot.name) & (slot["capacity"] == int(seat.slot.capacity))
+                 & (slot["booked"] <= int(seat.slot.capacity) - count))
+    return [booked.add(count), slot["booked"].add(count)], condition
+
+
+def _give_back(seat: Seat, count: int):
+    _, booked = _dose_counters(seat.dose)
+    slot = SessionItem.slots[seat.slot_index]
+    return ([booked.add(-count), slot["booked"].add(-count)],
+            (slot["name"] == seat.slot.name) & (booked >= count) & (slot["booked"] >= count))
+
+
+def read_for_booking(session_ids: Sequence[str], reference_ids: Sequence[str]):
+    """Sessions and beneficiaries in one consistent read (TransactGetItems); absent ones are None."""
+    with TransactGet(connection=connection(SessionItem)) as transaction:
+        sessions = [transaction.get(SessionItem, session_id) for session_id in session_ids]
+        people = [transaction.get(BeneficiaryItem, reference_id) for reference_id in reference_ids]
+    return [_value(f) for f in sessions], [_value(f) for f in people]
+
+
+def _value(future):
+    try:
+        return future.get()
+    except (SessionItem.DoesNotExist, BeneficiaryItem.DoesNotExist):
+        return None
+
+
+def appointment(appointment_id: str) -> list[AppointmentItem]:
+    return list(AppointmentItem.query(appointment_id, consistent_read=True))
+
+
+def for_session(session_id: str) -> Iterable[AppointmentItem]:
+    return AppointmentItem.by_session.query(session_id)
+
+
+def book(seat: Seat, items: list[AppointmentItem], summary: dict) -> set[str] | None:
+    """Take the seats and the appointments in one transaction. None when booked; otherwise the
+    labels of what refused: "session", "beneficiary:<id>", "appointment:<id>"."""
+    actions, condition = _take(seat, len(items))
+    lock = dose_lock(seat.dose)
+    transaction = Transaction(SessionItem)
+    try:
+        with transaction:
+            transaction.change("session", SessionItem(seat.session.session_id), actions, condition)
+            for item in items:
+                ref = item.beneficiary_reference_id
+                transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.set(summary)],
+                                   (BeneficiaryItem.mobile == item.mobile) & lock.does_not_exist()
+                                   & (BeneficiaryItem.doses_given == seat.dose - 1))
+                transaction.put(f"appointment:{ref}", item, AppointmentItem.appointment_id.does_not_exist())
+    except TransactWriteError as error:
+        failed = transaction.failed(error)
+        if failed is None:
+            raise
+        return failed
+    return None
+
+
+def move(old: Seat, new: Seat, items: list[AppointmentItem], summary: dict, limit: int, now: int) -> set[str] | None:
+    """Reschedule: give back the old seats, take the new ones, and repoint the appointments, at once."""
+    count = len(items)
+    transaction = Transaction(SessionItem)
+    try:
+        with transaction:
+            if old.session.session_id == new.session.session_id:
+                give_actions, give_condition = _give_back(old, count)
+                take_actions, take_condition = _take(new, count)
+                # One item can appear once in a transaction: the dose counter is unchanged, the slots swap.
+                transaction.change("session", SessionItem(new.session.session_id),
+                                   [give_actions[1], take_actions[1]], give_condition & take_condition)
+            else:
+                transaction.change("old-session", SessionItem(old.session.session_id), *_give_back(old, count))
+                transaction.change("session", SessionItem(new.session.session_id), *_take(new, count))
+            lock = dose_lock(new.dose)
+            for item in items:
+                ref = item.beneficiary_reference_id
+                transaction.change(f"appointment:{ref}", item, [
+                    AppointmentItem.session_id.set(new.session.session_id), AppointmentItem.slot.set(new.slot.name),
+                    AppointmentItem.date.set(new.session.date), AppointmentItem.center_id.set(new.session.center_id),
+                    AppointmentItem.reschedules.add(1), AppointmentItem.updated_at.set(now)],
+                    (AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == old.session.session_id)
+                    & (AppointmentItem.slot == old.slot.name) & (AppointmentItem.reschedules < limit))
+                transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.set(summary)],
+                                   lock["appointment_id"] == item.appointment_id)
+    except TransactWriteError as error:
+        failed = transaction.failed(error)
+        if failed is None:
+            raise
+        return failed
+    return None
+
+
+def cancel(seat: Seat | None, items: list[AppointmentItem], reason: str, now: int) -> set[str] | None:
+    """Cancel these beneficiaries' places, freeing their dose locks and (given a seat) the capacity."""
+    transaction = Transaction(SessionItem)
+    try:
+        with transaction:
+            if seat is not None:
+                transaction.change("session", SessionItem(seat.session.session_id), *_give_back(seat, len(items)))
+            for item in items:
+                ref = item.beneficiary_reference_id
+                transaction.change(f"appointment:{ref}", item, [
+                    AppointmentItem.status.set(CANCELLED), AppointmentItem.cancelled_reason.set(reason),
+                    AppointmentItem.updated_at.set(now)], AppointmentItem.status == BOOKED)
+                lock = dose_lock(int(item.dose))
+                transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.remove()],
+                                   lock["appointment_id"] == item.appointment_id)
+    except TransactWriteError as error:
+        failed = transaction.failed(error)
+        if failed is None:
+            raise
+        return failed
+    return None
+
