@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -15,3 +17,16 @@ def login(url: str, mobile: str) -> dict[str, str]:
     token = requests.post(f"{url}/v2/auth/public/confirmOTP", timeout=10,
                           json={"otp": hashlib.sha256(otp.encode()).hexdigest(), "txnId": txn}).json()["token"]
     return {"Authorization": f"Bearer {token}"}
+
+
+def race(url: str, path: str, attempts: list[tuple[dict, dict]]) -> list[requests.Response]:
+    """POST every (headers, body) to `path` at once: all threads wait at a barrier, then post."""
+    barrier = threading.Barrier(len(attempts))
+
+    def attempt(headers_and_body):
+        headers, body = headers_and_body
+        barrier.wait()
+        return requests.post(f"{url}{path}", json=body, headers=headers, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return list(pool.map(attempt, attempts))

@@ -1,33 +1,18 @@
 """Registration invariants under real concurrency: threads, over HTTP, against the moto server."""
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 import requests
 
-from tests.e2e.helpers import login
+from tests.e2e.helpers import login, race
 from tests.helpers import aadhaar, person
 
 pytestmark = pytest.mark.e2e
-
-
-def race(url: str, attempts: list[tuple[dict, dict]]) -> list[requests.Response]:
-    """Fire every (headers, body) registration at once: all threads wait at a barrier, then post."""
-    barrier = threading.Barrier(len(attempts))
-
-    def attempt(headers_and_body):
-        headers, body = headers_and_body
-        barrier.wait()
-        return requests.post(f"{url}/v2/registration/beneficiary/new", json=body, headers=headers, timeout=30)
-
-    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
-        return list(pool.map(attempt, attempts))
+NEW = "/v2/registration/beneficiary/new"
 
 
 def test_twenty_mobiles_racing_for_one_aadhaar_register_it_once(server_url):
     mobiles = [f"81000000{i:02d}" for i in range(20)]
     headers = [login(server_url, mobile) for mobile in mobiles]
-    responses = race(server_url, [(h, person(500, name=f"Claimant {chr(65 + i)}")) for i, h in enumerate(headers)])
+    responses = race(server_url, NEW, [(h, person(500, name=f"Claimant {chr(65 + i)}")) for i, h in enumerate(headers)])
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200] + [400] * 19
     assert {r.json()["errorCode"] for r in responses if r.status_code == 400} == {"BENREG0002"}
@@ -38,7 +23,7 @@ def test_twenty_mobiles_racing_for_one_aadhaar_register_it_once(server_url):
 
 def test_eight_registrations_racing_on_one_mobile_give_exactly_four(server_url):
     headers = login(server_url, "8200000001")
-    responses = race(server_url, [(headers, person(600 + i)) for i in range(8)])
+    responses = race(server_url, NEW, [(headers, person(600 + i)) for i in range(8)])
     assert sorted(r.status_code for r in responses) == [200] * 4 + [400] * 4
     assert {r.json()["errorCode"] for r in responses if r.status_code == 400} == {"BENREG0001"}
     listed = requests.get(f"{server_url}/v2/appointment/beneficiaries", headers=headers, timeout=10).json()
