@@ -87,6 +87,12 @@ class CountryProfile:
     max_beneficiaries_per_mobile: int = 4
     min_age_years: int = 18
     reschedule_limit: int = 3
+    # Per-mobile rate limits (fixed windows): answered 429 with Retry-After beyond them.
+    otp_sends_per_hour: int = 10
+    booking_attempts_per_window: int = 20
+    booking_window_seconds: int = 300
+    # CoWIN made the captcha optional on schedule; a country can require it (checked server-side).
+    captcha_required: bool = False
     metadata_ttl_hours: int = 24
     # ID types a national provider can authenticate online (India: Aadhaar), and whether booking needs it.
     verifiable_id_types: tuple[int, ...] = (1,)
@@ -129,6 +135,9 @@ class Settings:
     secrets_parameter: str = ""
     metadata_max_age_seconds: int = 3600
     availability_max_age_seconds: int = 60
+    # Surge mode for the whole stage: bookings are queued and confirmed by the worker (an operator
+    # can also switch it on at run time, see services.surge).
+    surge_mode: bool = False
     country: CountryProfile = field(default_factory=CountryProfile)
 
     def table_name(self, name: str) -> str:
@@ -153,6 +162,7 @@ class Settings:
             secrets_parameter=env.get("TEEKA_SECRETS_PARAMETER") or f"/teeka/{stage}/secrets",
             metadata_max_age_seconds=int(env.get("TEEKA_METADATA_MAX_AGE", cls.metadata_max_age_seconds)),
             availability_max_age_seconds=int(env.get("TEEKA_AVAILABILITY_MAX_AGE", cls.availability_max_age_seconds)),
+            surge_mode=env.get("TEEKA_SURGE_MODE", "").strip().lower() in ("1", "true", "yes", "on"),
             country=country,
         )
 

@@ -71,6 +71,7 @@ ID_MISMATCH = ErrorCode("BENREG0014", "The photo ID number does not match the on
 ID_PROVIDER_UNAVAILABLE = ErrorCode("BENREG0015", "The ID verification service is not responding, please try again", 503)
 ID_VERIFICATION_FAILED = ErrorCode("BENREG0016", "ID verification failed")
 ID_VERIFICATION_TXN = ErrorCode("BENREG0017", "Invalid or expired ID verification transaction")
+DELETE_WITH_APPOINTMENT = ErrorCode("BENREG0019", "Cancel the beneficiary's appointment before deleting", 409)
 REGISTRATION_BUSY = ErrorCode("BENREG0018", "Registration could not be completed, please try again", 503)
 
 # Planning and availability

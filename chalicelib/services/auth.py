@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from chalicelib.adapters.secrets import get_secrets
 from chalicelib.adapters.sms import SmsError, send_sms
 from chalicelib.config import get_settings
-from chalicelib.domain import errors, otp
+from chalicelib.domain import errors, limits, otp
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.domain.roles import Principal, Role, Scope
@@ -43,9 +43,13 @@ def generate_otp(mobile: str, now: int) -> str:
     txn_id = str(uuid.uuid4())
     code = otp.new_otp(policy.length)
     txn = otp.issue(policy, get_secrets().otp_pepper, txn_id, mobile, now, code)
-    if not store.start_otp_transaction(txn, otp.resend_allowed_after(policy, now)):
+    hourly = limits.window(limits.Limit("otp", get_settings().country.otp_sends_per_hour, 3600), mobile, now)
+    refused = store.start_otp_transaction(txn, otp.resend_allowed_after(policy, now), hourly)
+    if refused:
         metrics.add_metric(name="OtpThrottled", unit="Count", value=1)
-        raise ApiError(errors.OTP_THROTTLED)
+        if "throttle" in refused:
+            raise ApiError(errors.OTP_THROTTLED)
+        raise limits.refused(hourly, now)
     minutes = max(policy.validity_seconds // 60, 1)
     try:
         send_sms(mobile, f"Your OTP to log in to Teeka is {code}. It is valid for {minutes} minutes. "

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from chalicelib.config import get_settings
 from chalicelib.domain import booking as rules
-from chalicelib.domain import errors, inputs
+from chalicelib.domain import errors, inputs, limits
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
@@ -26,6 +26,7 @@ from chalicelib.observability import logger, metrics
 from chalicelib.services import notifications
 from chalicelib.services.metadata import place_names
 from chalicelib.store import booking as store
+from chalicelib.store import limits as limit_store
 from chalicelib.store.booking import BOOKED, AppointmentItem, Seat
 from chalicelib.store.planning import SessionItem
 from chalicelib.store.registration import BeneficiaryItem
@@ -117,6 +118,16 @@ def _send(mobile: str, message: str) -> None:
 def _when(seat: Seat) -> str:
     day = inputs.format_cowin_date(date.fromisoformat(seat.session.date))
     return f"{seat.session.name}, {seat.session.address} on {day}, {seat.slot.name}"
+
+
+def count_attempt(mobile: str, now: int) -> None:
+    """Every booking attempt (schedule, reschedule, cancel) counts against the mobile's window."""
+    country = get_settings().country
+    window = limits.window(limits.Limit("booking", country.booking_attempts_per_window,
+                                        country.booking_window_seconds), mobile, now)
+    if not limit_store.hit(window):
+        metrics.add_metric(name="BookingRateLimited", unit="Count", value=1)
+        raise limits.refused(window, now)
 
 
 def schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str | None = None) -> str:

@@ -100,8 +100,12 @@ def _cowin_date(iso_date: str | None) -> str:
 
 def delete(mobile: str, reference_id: str) -> None:
     beneficiary = owned(mobile, reference_id)
-    if int(beneficiary.doses_given) > 0 or store.delete(beneficiary) is not Outcome.DONE:
+    if int(beneficiary.doses_given) > 0:
         raise ApiError(errors.DELETE_AFTER_DOSE)
+    if beneficiary.appointment_dose1 is not None or beneficiary.appointment_dose2 is not None:
+        raise ApiError(errors.DELETE_WITH_APPOINTMENT)
+    if store.delete(beneficiary) is not Outcome.DONE:
+        raise ApiError(errors.DELETE_AFTER_DOSE, "The beneficiary changed meanwhile (a dose or an appointment)")
     logger.info("beneficiary deleted", extra={"mobile": mask_mobile(mobile)})
 
 

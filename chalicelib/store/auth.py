@@ -14,7 +14,9 @@ from pynamodb.attributes import TTLAttribute
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
+from chalicelib.domain.limits import Window
 from chalicelib.domain.otp import OtpTransaction
+from chalicelib.store import limits
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.common import Transaction, is_condition_failure
 
@@ -75,10 +77,10 @@ class StaffItem(TeekaModel):
     active = BooleanAttribute(default=True)
 
 
-def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int) -> bool:
-    """Write the transaction and claim the mobile's resend slot in one TransactWriteItems.
-
-    False when the mobile had an OTP sent after `resend_allowed_after` (throttled); nothing is written then.
+def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int, rate: Window) -> set[str] | None:
+    """Write the transaction, claim the mobile's resend slot and count it in the hourly window, in one
+    TransactWriteItems. None when done; otherwise what refused: "throttle" (an OTP was sent after
+    `resend_allowed_after`) and/or "rate" (the window is full). Nothing is written then.
     """
     item = OtpTransactionItem(
         OtpTransactionItem.key(txn.txn_id), mobile=txn.mobile, otp_digest=txn.otp_digest,
@@ -95,11 +97,13 @@ def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int) -> boo
             transaction.put("transaction", item, condition=OtpItem.pk.does_not_exist())
             transaction.put("throttle", throttle, condition=OtpItem.pk.does_not_exist()
                             | (OtpThrottleItem.last_sent_at <= resend_allowed_after))
+            transaction.change("rate", *limits.counting(rate))
     except TransactWriteError as error:
-        if transaction.failed(error) is None:
+        failed = transaction.failed(error)
+        if failed is None:
             raise
-        return False
-    return True
+        return failed
+    return None
 
 
 def release_otp_throttle(mobile: str, txn_id: str) -> None:

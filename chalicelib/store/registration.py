@@ -117,12 +117,14 @@ def get(reference_id: str) -> BeneficiaryItem | None:
 
 
 def delete(beneficiary: BeneficiaryItem) -> Outcome:
-    """Remove a never-vaccinated beneficiary, and give back its ID claim and its place on the mobile."""
+    """Remove a never-vaccinated beneficiary without appointments, and give back its ID claim and its
+    place on the mobile."""
     transaction = Transaction(BeneficiaryItem)
     try:
         with transaction:
             transaction.remove("beneficiary", beneficiary, condition=(BeneficiaryItem.mobile == beneficiary.mobile)
-                               & (BeneficiaryItem.doses_given == 0))
+                               & (BeneficiaryItem.doses_given == 0) & BeneficiaryItem.appointment_dose1.does_not_exist()
+                               & BeneficiaryItem.appointment_dose2.does_not_exist())
             transaction.remove("claim", IdClaimItem(beneficiary.id_claim),
                                condition=IdClaimItem.beneficiary_reference_id == beneficiary.beneficiary_reference_id)
             transaction.change("account", AccountItem(beneficiary.mobile),

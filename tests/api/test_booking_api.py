@@ -67,12 +67,24 @@ def test_a_family_books_together_and_sees_its_appointment(api, seeded, citizen):
     assert appointment_id in sms and "Security code: " in sms and "Seven Hills Hospital" in sms
 
 
-def test_booking_is_one_consistent_read_and_one_transaction(api, seeded, citizen):
+def test_booking_is_a_rate_count_one_consistent_read_and_one_transaction(api, seeded, citizen):
     ref = register(api, citizen, 1)
     session = session_at(api, 400059, seeded)
     with count_dynamodb_calls() as calls:
         assert schedule(api, citizen, session["session_id"], [ref]).status_code == 200
-    assert calls == {"TransactGetItems": 1, "TransactWriteItems": 1}
+    assert calls == {"UpdateItem": 1, "TransactGetItems": 1, "TransactWriteItems": 1}
+
+
+def test_booking_attempts_are_rate_limited_per_mobile(api, seeded, citizen):
+    from chalicelib.config import get_settings
+
+    limit = get_settings().country.booking_attempts_per_window
+    answers = [post(api, "/v2/appointment/schedule", {"dose": 1}, citizen) for _ in range(limit + 1)]
+    assert {a.status_code for a in answers[:limit]} == {400}
+    assert answers[-1].status_code == 429 and answers[-1].json_body["errorCode"] == "USRRES0429"
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= get_settings().country.booking_window_seconds
+    other = bearer(login(api, OTHER))
+    assert post(api, "/v2/appointment/schedule", {"dose": 1}, other).status_code == 400  # per mobile
 
 
 def test_one_appointment_per_dose(api, seeded, citizen):
@@ -220,3 +232,14 @@ def test_booking_needs_a_login(api):
     for path in ("schedule", "reschedule", "cancel"):
         response = post(api, f"/v2/appointment/{path}", {}, {})
         assert response.status_code == 401 and response.body == b"Unauthenticated access!"
+
+
+def test_a_beneficiary_with_an_appointment_cannot_be_deleted(api, seeded, citizen):
+    ref = register(api, citizen, 1)
+    appointment_id = schedule(api, citizen, session_at(api, 400059, seeded)["session_id"], [ref]).json_body[
+        "appointment_id"]
+    refused = post(api, "/v2/registration/beneficiary/delete", {"beneficiary_reference_id": ref}, citizen)
+    assert refused.status_code == 409 and refused.json_body["errorCode"] == "BENREG0019"
+    post(api, "/v2/appointment/cancel", {"appointment_id": appointment_id, "beneficiariesToCancel": [ref]}, citizen)
+    assert post(api, "/v2/registration/beneficiary/delete", {"beneficiary_reference_id": ref},
+                citizen).status_code == 204

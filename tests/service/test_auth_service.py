@@ -105,3 +105,16 @@ def test_inactive_staff_are_plain_citizens(aws):
     txn_id = auth.generate_otp("9000000006", T0)
     principal = read_token(auth.confirm_otp(txn_id, sha256_hex(last_otp("9000000006")), T0 + 1).token, T0 + 2)
     assert principal.roles == {Role.CITIZEN}
+
+
+def test_otps_per_hour_are_limited_with_a_retry_after(aws):
+    hour = 3600 * (T0 // 3600 + 1)
+    for n in range(10):
+        auth.generate_otp(MOBILE, hour + n * 181)
+    with pytest.raises(ApiError) as raised:
+        auth.generate_otp(MOBILE, hour + 10 * 181)
+    assert raised.value.error.code == "USRRES0429" and raised.value.error.status == 429
+    assert raised.value.headers == {"Retry-After": str(3600 - 10 * 181)}
+    # Refused sends are not counted; the next hour starts afresh.
+    assert auth.generate_otp(MOBILE, hour + 3600)
+    assert error_of(lambda: auth.generate_otp(MOBILE, hour + 3601)).code == "USRAUT0018"
