@@ -5,8 +5,8 @@ from chalice import Chalice, ConvertToMiddleware
 
 from chalicelib.api import auth, availability, booking, metadata, planning, registration
 from chalicelib.config import get_settings
-from chalicelib.adapters.queues import SMS, queue_name
-from chalicelib.events import sms
+from chalicelib.adapters.queues import BOOKINGS, SMS, queue_name
+from chalicelib.events import bookings, sms
 from chalicelib.observability import logger, metrics, tracer
 
 # Most requests emit no business metric; Powertools would warn on every one of them.
@@ -30,6 +30,11 @@ app.register_blueprint(booking.bp)
 @app.on_sqs_message(queue=queue_name(SMS), batch_size=10)
 def deliver_sms(event):
     return sms.handle(event.to_dict())
+
+
+@app.on_sqs_message(queue=queue_name(BOOKINGS), batch_size=10)
+def book_queued(event):
+    return bookings.handle(event.to_dict())
 
 
 if get_settings().is_local:

@@ -29,6 +29,7 @@ from moto import mock_aws  # noqa: E402
 def aws():
     """A fresh embedded AWS with every table and the stage's secrets, as `make run` provisions it."""
     from chalicelib.adapters import local_carrier, secrets
+    from chalicelib.services import surge
     from local import embedded_aws
 
     # Cached boto3/PynamoDB clients stay valid: moto intercepts any client while a mock is active.
@@ -37,6 +38,7 @@ def aws():
         local_carrier.clear()
         yield
         secrets.clear_cache()
+        surge.forget_switch()
 
 
 @pytest.fixture

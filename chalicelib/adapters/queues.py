@@ -12,7 +12,8 @@ from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 
 SMS = "sms"
-QUEUES = (SMS,)
+BOOKINGS = "bookings"  # surge mode: schedule requests waiting for the booking worker
+QUEUES = (SMS, BOOKINGS)
 MAX_RECEIVES = 5
 # Six times the Lambda timeout (15 s), as AWS recommends for SQS event sources.
 VISIBILITY_TIMEOUT_SECONDS = 90

@@ -16,6 +16,8 @@ import uuid
 from datetime import date
 from typing import Any, Mapping
 
+from pynamodb.exceptions import PynamoDBException
+
 from chalicelib.config import get_settings
 from chalicelib.domain import booking as rules
 from chalicelib.domain import errors, inputs, limits
@@ -28,6 +30,7 @@ from chalicelib.services.metadata import place_names
 from chalicelib.store import booking as store
 from chalicelib.store import limits as limit_store
 from chalicelib.store.booking import BOOKED, AppointmentItem, Seat
+from chalicelib.store.common import is_throttled
 from chalicelib.store.planning import SessionItem
 from chalicelib.store.registration import BeneficiaryItem
 
@@ -107,7 +110,7 @@ def _today(now: int) -> date:
     return local_date(get_settings().country, now)
 
 
-def _send(mobile: str, message: str) -> None:
+def send_sms(mobile: str, message: str) -> None:
     """Queue an SMS; the booking stands whatever happens to it."""
     try:
         notifications.queue_sms(mobile, message)
@@ -130,8 +133,23 @@ def count_attempt(mobile: str, now: int) -> None:
         raise limits.refused(window, now)
 
 
+class Overloaded(Exception):
+    """DynamoDB throttled the booking: the caller may queue it instead (surge mode)."""
+
+
 def schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str | None = None) -> str:
-    """Book a session's slot for 1-4 beneficiaries of `mobile`; returns the appointment id."""
+    """Book a session's slot for 1-4 beneficiaries of `mobile`; returns the appointment id.
+    `appointment_id` is given by the surge worker, so that a repeated delivery books at most once."""
+    try:
+        return _schedule(mobile, body, now, appointment_id)
+    except PynamoDBException as error:
+        if is_throttled(error):
+            metrics.add_metric(name="BookingThrottled", unit="Count", value=1)
+            raise Overloaded from error
+        raise
+
+
+def _schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str | None) -> str:
     request = rules.parse_schedule(body, get_settings().country)
     appointment_id = appointment_id or str(uuid.uuid4())
     code = rules.security_code()
@@ -151,7 +169,7 @@ def schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str
         failed = store.book(seat, items, _summary(appointment_id, seat))
         if failed is None:
             metrics.add_metric(name="Booked", unit="Count", value=len(items))
-            _send(mobile, f"Teeka: appointment {appointment_id} confirmed, dose {request.dose}, for "
+            send_sms(mobile, f"Teeka: appointment {appointment_id} confirmed, dose {request.dose}, for "
                           f"{len(items)} beneficiar{'y' if len(items) == 1 else 'ies'} at {_when(seat)}. "
                           f"Security code: {code}.")
             return appointment_id
@@ -199,7 +217,7 @@ def reschedule(mobile: str, body: Mapping[str, Any], now: int) -> None:
         _require_seats(new_seat, len(items))
         failed = store.move(old_seat, new_seat, items, _summary(appointment_id, new_seat), country.reschedule_limit, now)
         if failed is None:
-            _send(mobile, f"Teeka: appointment {appointment_id} is rescheduled to {_when(new_seat)}. "
+            send_sms(mobile, f"Teeka: appointment {appointment_id} is rescheduled to {_when(new_seat)}. "
                           f"Your security code is unchanged.")
             return
         if any(label.startswith(("appointment:", "beneficiary:")) for label in failed):
@@ -223,7 +241,7 @@ def cancel(mobile: str, body: Mapping[str, Any], now: int) -> None:
     if store.cancel(seat, items, "cancelled by the citizen", now) is not None:
         raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")
     metrics.add_metric(name="Cancelled", unit="Count", value=len(items))
-    _send(mobile, f"Teeka: appointment {appointment_id} is cancelled for {len(items)} "
+    send_sms(mobile, f"Teeka: appointment {appointment_id} is cancelled for {len(items)} "
                   f"beneficiar{'y' if len(items) == 1 else 'ies'}.")
 
 
@@ -245,6 +263,6 @@ def cancel_for_session(session: SessionItem, now: int) -> int:
         mobile = items[0].mobile
         if mobile not in told:
             told.add(mobile)
-            _send(mobile, f"Teeka: the session at {session.name} on {day} is cancelled, and so is your appointment "
+            send_sms(mobile, f"Teeka: the session at {session.name} on {day} is cancelled, and so is your appointment "
                           f"{appointment_id}. Please book another slot.")
     return cancelled

@@ -14,17 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
 from chalicelib.store.base import TeekaModel, table_meta
-from chalicelib.store.common import Transaction, connection
+from chalicelib.store.common import Transaction, connection, is_condition_failure
 from chalicelib.store.planning import SessionItem
 from chalicelib.store.registration import BeneficiaryItem
 
 BOOKED, CANCELLED, COMPLETED = "BOOKED", "CANCELLED", "COMPLETED"
+PENDING, CONFIRMED, REJECTED = "PENDING", "CONFIRMED", "REJECTED"
 
 
 class AppointmentsBySession(GlobalSecondaryIndex):
@@ -200,3 +201,46 @@ def cancel(seat: Seat | None, items: list[AppointmentItem], reason: str, now: in
         return failed
     return None
 
+
+
+class BookingRequestItem(TeekaModel):
+    """A booking taken in surge mode: PENDING until the worker books it (CONFIRMED) or cannot (REJECTED)."""
+
+    Meta = table_meta("booking-requests")
+    appointment_id = UnicodeAttribute(hash_key=True)
+    mobile = UnicodeAttribute()
+    request = MapAttribute()  # the schedule body as the citizen sent it
+    status = UnicodeAttribute(default=PENDING)  # PENDING | CONFIRMED | REJECTED
+    reason_code = UnicodeAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+    expires_at = TTLAttribute()
+
+
+def save_request(item: BookingRequestItem) -> None:
+    item.save(condition=BookingRequestItem.appointment_id.does_not_exist())
+
+
+def get_request(appointment_id: str) -> BookingRequestItem | None:
+    try:
+        return BookingRequestItem.get(appointment_id, consistent_read=True)
+    except BookingRequestItem.DoesNotExist:
+        return None
+
+
+def settle_request(appointment_id: str, status: str, now: int, code: str | None = None,
+                   reason: str | None = None) -> None:
+    """Record the worker's outcome. A confirmation always wins (a duplicate delivery that found the
+    seats gone must not turn it into a rejection); a rejection only settles a pending request."""
+    actions = [BookingRequestItem.status.set(status), BookingRequestItem.updated_at.set(now)]
+    if code is not None:
+        actions += [BookingRequestItem.reason_code.set(code), BookingRequestItem.reason.set(reason or "")]
+    condition = BookingRequestItem.appointment_id.exists()
+    if status != CONFIRMED:
+        condition &= BookingRequestItem.status == PENDING
+    try:
+        BookingRequestItem(appointment_id).update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if not is_condition_failure(error):
+            raise

@@ -19,6 +19,18 @@ def is_condition_failure(error: PynamoDBException) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
+THROTTLING_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException",
+                              "RequestLimitExceeded", "ThrottlingError"})
+
+
+def is_throttled(error: PynamoDBException) -> bool:
+    """DynamoDB is shedding load (for a call, or for an item inside a transaction)."""
+    if getattr(error, "cause_response_code", None) in THROTTLING_CODES:
+        return True
+    reasons = getattr(error, "cancellation_reasons", None) or []
+    return any(reason is not None and reason.code in THROTTLING_CODES for reason in reasons)
+
+
 class Transaction(TransactWrite):
     """PynamoDB's TransactWrite whose items carry a label, so a cancellation says which conditions failed.
 

@@ -6,14 +6,15 @@ from typing import Any
 from pynamodb.models import Model
 
 from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
-from chalicelib.store.booking import AppointmentItem
+from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.limits import RateItem
+from chalicelib.store.switches import SwitchItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
 
 TABLE_MODELS: tuple[type[Model], ...] = (
     OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
-    CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, RateItem,
+    CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
 )
 
 

@@ -20,11 +20,22 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory):
-    port = free_port()
+def embedded_aws_url(server):
+    """The local server's embedded AWS (moto), for tests that act on a queue directly."""
+    return server[1]
+
+
+@pytest.fixture(scope="session")
+def server_url(server):
+    return server[0]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    port, moto_port = free_port(), free_port()
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w+")
     env = {key: value for key, value in os.environ.items() if key != "AWS_ENDPOINT_URL"}
-    env["PORT"] = str(port)
+    env["PORT"], env["MOTO_PORT"] = str(port), str(moto_port)
     process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -41,7 +52,7 @@ def server_url(tmp_path_factory):
                 if time.monotonic() > deadline:
                     raise RuntimeError("local server did not start within 60 s") from None
                 time.sleep(0.2)
-        yield url
+        yield url, f"http://127.0.0.1:{moto_port}"
     finally:
         process.terminate()
         try:

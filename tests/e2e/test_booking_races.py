@@ -1,4 +1,5 @@
 """Booking under real concurrency: threads, over HTTP, against the moto server."""
+import json
 import time
 
 import pytest
@@ -42,3 +43,59 @@ def test_forty_people_racing_for_twenty_five_seats(server_url):
     assert listed["available_capacity"] == 0
     booked = {r.json()["appointment_id"] for r in responses if r.status_code == 200}
     assert len(booked) == SEATS
+
+
+def test_the_same_race_through_the_surge_queue_with_duplicated_messages(server_url, embedded_aws_url):
+    import boto3
+
+    from chalicelib.adapters.queues import BOOKINGS, queue_name
+    from chalicelib.config import get_settings
+    from chalicelib.domain.calendar import local_date
+
+    day = local_date(get_settings().country, int(time.time()) + 4 * 86400).strftime("%d-%m-%Y")
+    operator = login(server_url, "9000000001")
+    created = requests.post(f"{server_url}/v2/admin/sessions", headers=operator, timeout=10, json={
+        "center_id": 100007, "date": day, "vaccine": "SPUTNIK V", "min_age_limit": 18, "capacity_dose1": SEATS,
+        "capacity_dose2": 0, "slots": ["09:00AM-01:00PM"]})
+    assert created.status_code == 201, created.text
+    session_id = created.json()["session_id"]
+    attempts, mobiles = [], []
+    for family in range(PEOPLE // 4):
+        headers = login(server_url, f"84000000{family:02d}")
+        for member in range(4):
+            registered = requests.post(f"{server_url}/v2/registration/beneficiary/new", headers=headers, timeout=10,
+                                       json=person(800 + family * 4 + member))
+            attempts.append((headers, {"dose": 1, "session_id": session_id, "slot": "09:00AM-01:00PM",
+                                       "beneficiaries": [registered.json()["beneficiary_reference_id"]]}))
+            mobiles.append(f"84000000{family:02d}")
+    assert requests.post(f"{server_url}/v2/admin/surge", headers=operator, json={"on": True}, timeout=10).ok
+    try:
+        responses = race(server_url, "/v2/appointment/schedule", attempts)
+        assert sorted(r.status_code for r in responses) == [202] * PEOPLE
+        # Every request is delivered twice more, as SQS may do.
+        sqs = boto3.client("sqs", endpoint_url=embedded_aws_url, region_name=get_settings().region)
+        url = sqs.get_queue_url(QueueName=queue_name(BOOKINGS))["QueueUrl"]
+        for (_, body), mobile, response in zip(attempts, mobiles, responses):
+            message = {"appointment_id": response.json()["appointment_id"], "mobile": mobile, "request": body}
+            for _ in range(2):
+                sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
+
+        def settled():
+            answers = [requests.get(f"{server_url}/v2/appointment/status/{r.json()['appointment_id']}",
+                                    headers=h, timeout=10).json() for (h, _), r in zip(attempts, responses)]
+            return answers if all(a["status"] != "PENDING" for a in answers) else None
+
+        deadline = time.monotonic() + 90
+        while (answers := settled()) is None:
+            assert time.monotonic() < deadline, "the worker did not settle every request in 90 s"
+            time.sleep(1)
+        time.sleep(3)  # let the duplicates drain too
+    finally:
+        requests.post(f"{server_url}/v2/admin/surge", headers=operator, json={"on": False}, timeout=10)
+    outcome = sorted(a["status"] for a in settled())
+    assert outcome == ["CONFIRMED"] * SEATS + ["REJECTED"] * (PEOPLE - SEATS)
+    assert {a["errorCode"] for a in answers if a["status"] == "REJECTED"} == {"APPOIN0040"}
+    sessions = requests.get(f"{server_url}/v2/appointment/sessions/public/findByPin", timeout=10,
+                            params={"pincode": 400056, "date": day}).json()["sessions"]
+    [listed] = [s for s in sessions if s["session_id"] == session_id]
+    assert listed["available_capacity"] == 0
