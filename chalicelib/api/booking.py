@@ -1,9 +1,10 @@
-"""CoWIN's booking routes (schedule, reschedule, cancel), the status of a queued booking, and the
-operator's surge switch."""
+"""CoWIN's booking routes (schedule, reschedule, cancel: each rate-limited per mobile and run once
+per `Idempotency-Key`), the status of a queued booking, and the operator's surge switch."""
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
+from chalicelib.adapters import idempotency
 from chalicelib.api.http import ApiRequest, endpoint, json_response
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
@@ -15,19 +16,36 @@ CITIZEN = frozenset({Role.CITIZEN})
 OPERATORS = frozenset({Role.NATIONAL_ADMIN})
 
 
+def _answer(result: dict) -> Response:
+    if result["body"] is None:
+        return Response(body="", status_code=result["status"])
+    return json_response(result["body"], result["status"])
+
+
+def _once(request: ApiRequest, operation: str, work) -> Response:
+    """Count the attempt, then run it once per Idempotency-Key (when the client sends one)."""
+    booking.count_attempt(request.principal.mobile, request.now)
+    return _answer(idempotency.once(operation, request.principal.mobile, request.headers.get("idempotency-key"),
+                                    request.json(), work, bp.lambda_context))
+
+
 @endpoint(bp, "/v2/appointment/schedule", methods=("POST",), roles=CITIZEN)
 def schedule(request: ApiRequest):
     mobile, body = request.principal.mobile, request.json()
-    booking.count_attempt(mobile, request.now)
-    if not surge.is_on():
-        try:
-            appointment_id = booking.schedule(mobile, body, request.now)
-            return json_response({"appointment_confirmation_no": appointment_id, "appointment_id": appointment_id})
-        except booking.Overloaded:
-            pass  # DynamoDB is throttling: queue it like in surge mode
-    appointment_id = surge.enqueue(mobile, body, request.now)
-    return json_response({"appointment_confirmation_no": appointment_id, "appointment_id": appointment_id,
-                          "status": "PENDING"}, 202)
+
+    def work() -> dict:
+        if not surge.is_on():
+            try:
+                appointment_id = booking.schedule(mobile, body, request.now)
+                return {"status": 200, "body": {"appointment_confirmation_no": appointment_id,
+                                                "appointment_id": appointment_id}}
+            except booking.Overloaded:
+                pass  # DynamoDB is throttling: queue it as in surge mode
+        appointment_id = surge.enqueue(mobile, body, request.now)
+        return {"status": 202, "body": {"appointment_confirmation_no": appointment_id,
+                                        "appointment_id": appointment_id, "status": "PENDING"}}
+
+    return _once(request, "schedule", work)
 
 
 @endpoint(bp, "/v2/appointment/status/{appointment_id}", roles=CITIZEN)
@@ -37,16 +55,20 @@ def status(request: ApiRequest, appointment_id: str):
 
 @endpoint(bp, "/v2/appointment/reschedule", methods=("POST",), roles=CITIZEN)
 def reschedule(request: ApiRequest):
-    booking.count_attempt(request.principal.mobile, request.now)
-    booking.reschedule(request.principal.mobile, request.json(), request.now)
-    return Response(body="", status_code=204)
+    def work() -> dict:
+        booking.reschedule(request.principal.mobile, request.json(), request.now)
+        return {"status": 204, "body": None}
+
+    return _once(request, "reschedule", work)
 
 
 @endpoint(bp, "/v2/appointment/cancel", methods=("POST",), roles=CITIZEN)
 def cancel(request: ApiRequest):
-    booking.count_attempt(request.principal.mobile, request.now)
-    booking.cancel(request.principal.mobile, request.json(), request.now)
-    return Response(body="", status_code=204)
+    def work() -> dict:
+        booking.cancel(request.principal.mobile, request.json(), request.now)
+        return {"status": 204, "body": None}
+
+    return _once(request, "cancel", work)
 
 
 @endpoint(bp, "/v2/admin/surge", roles=OPERATORS)

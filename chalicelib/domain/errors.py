@@ -118,6 +118,8 @@ INVALID_CAPTCHA = ErrorCode("APPOIN0029", "Invalid captcha")
 FULLY_BOOKED = ErrorCode("APPOIN0040", "This vaccination center is completely booked for the selected date. "
                                       "Please try another date or vaccination center.", 409)
 BOOKING_BUSY = ErrorCode("APPOIN0041", "Too many bookings at once, please try again", 503)
+IDEMPOTENCY_KEY_REUSED = ErrorCode("USRRES0422", "This Idempotency-Key was used for a different request", 422)
+IDEMPOTENCY_IN_PROGRESS = ErrorCode("USRRES0409", "The first request with this Idempotency-Key is still running", 409)
 TOO_MANY_REQUESTS = ErrorCode("USRRES0429", "Too many requests, please wait and try again", 429)
 
 # Platform

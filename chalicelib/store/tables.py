@@ -5,6 +5,7 @@ from typing import Any
 
 from pynamodb.models import Model
 
+from chalicelib.adapters.idempotency import IdempotencyItem
 from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.limits import RateItem
@@ -15,6 +16,7 @@ from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimIte
 TABLE_MODELS: tuple[type[Model], ...] = (
     OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
+    IdempotencyItem,
 )
 
 

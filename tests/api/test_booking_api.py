@@ -246,3 +246,26 @@ def test_a_beneficiary_with_an_appointment_cannot_be_deleted(api, seeded, citize
     post(api, "/v2/appointment/cancel", {"appointment_id": appointment_id, "beneficiariesToCancel": [ref]}, citizen)
     assert post(api, "/v2/registration/beneficiary/delete", {"beneficiary_reference_id": ref},
                 citizen).status_code == 204
+
+
+def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(api, seeded, citizen):
+    ref = register(api, citizen, 1)
+    session = session_at(api, 400059, seeded)
+    body = {"dose": 1, "session_id": session["session_id"], "slot": "09:00AM-11:00AM", "beneficiaries": [ref]}
+    key = {**citizen, "Idempotency-Key": "phone-retry-1"}
+    first, retry = (post(api, "/v2/appointment/schedule", body, key) for _ in range(2))
+    assert first.status_code == retry.status_code == 200
+    assert first.json_body == retry.json_body
+    assert SessionItem.get(session["session_id"]).booked_dose1 == 1
+    other_body = post(api, "/v2/appointment/schedule", {**body, "slot": "11:00AM-01:00PM"}, key)
+    assert other_body.status_code == 422 and other_body.json_body["errorCode"] == "USRRES0422"
+    # Without the key, the same request is a second attempt (and refused: one appointment per dose).
+    assert schedule(api, citizen, session["session_id"], [ref]).json_body["errorCode"] == "APPOIN0024"
+    cancel = {"appointment_id": first.json_body["appointment_id"], "beneficiariesToCancel": [ref]}
+    cancel_key = {**citizen, "Idempotency-Key": "cancel-1"}
+    assert [post(api, "/v2/appointment/cancel", cancel, cancel_key).status_code for _ in range(2)] == [204, 204]
+    # A failure is not remembered: the retry runs again (and is refused for the same reason).
+    refused = {**citizen, "Idempotency-Key": "refused-1"}
+    assert [post(api, "/v2/appointment/schedule", {**body, "slot": "nope"}, refused).json_body["errorCode"]
+            for _ in range(2)] == ["APPOIN0015", "APPOIN0015"]
+    assert post(api, "/v2/appointment/schedule", body, {**citizen, "Idempotency-Key": "x" * 129}).status_code == 400
