@@ -13,6 +13,7 @@ from chalicelib.observability import logger, metrics, tracer
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 app = Chalice(app_name="teeka")
+app.api.binary_types.append("application/pdf")  # appointment slips (and certificates) are PDFs
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)), "all")
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")

@@ -9,7 +9,7 @@ from chalicelib.api.http import ApiRequest, endpoint, json_response
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.roles import Role
-from chalicelib.services import booking, surge
+from chalicelib.services import booking, slips, surge
 
 bp = Blueprint(__name__)
 CITIZEN = frozenset({Role.CITIZEN})
@@ -34,6 +34,7 @@ def schedule(request: ApiRequest):
     mobile, body = request.principal.mobile, request.json()
 
     def work() -> dict:
+        booking.check_captcha(mobile, body, request.now)
         if not surge.is_on():
             try:
                 appointment_id = booking.schedule(mobile, body, request.now)
@@ -46,6 +47,19 @@ def schedule(request: ApiRequest):
                                         "appointment_id": appointment_id, "status": "PENDING"}}
 
     return _once(request, "schedule", work)
+
+
+@endpoint(bp, "/v2/auth/getRecaptcha", methods=("POST",), roles=CITIZEN)
+def get_captcha(request: ApiRequest):
+    return json_response({"captcha": booking.new_captcha(request.principal.mobile, request.now)})
+
+
+@endpoint(bp, "/v2/appointment/appointmentslip/download", roles=CITIZEN)
+def appointment_slip(request: ApiRequest):
+    pdf = slips.appointment_slip(request.principal.mobile, inputs.text(request.query, "appointment_id", 64))
+    return Response(body=pdf, status_code=200, headers={
+        "Content-Type": "application/pdf", "Content-Disposition": 'attachment; filename="appointment-slip.pdf"',
+        "Cache-Control": "private, no-store"})
 
 
 @endpoint(bp, "/v2/appointment/status/{appointment_id}", roles=CITIZEN)

@@ -18,8 +18,10 @@ from typing import Any, Mapping
 
 from pynamodb.exceptions import PynamoDBException
 
+from chalicelib.adapters.secrets import get_secrets
 from chalicelib.config import get_settings
 from chalicelib.domain import booking as rules
+from chalicelib.domain import captcha
 from chalicelib.domain import errors, inputs, limits
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
@@ -27,6 +29,7 @@ from chalicelib.domain.masking import mask_mobile
 from chalicelib.observability import logger, metrics
 from chalicelib.services import notifications
 from chalicelib.services.metadata import place_names
+from chalicelib.store import auth as auth_store
 from chalicelib.store import booking as store
 from chalicelib.store import limits as limit_store
 from chalicelib.store.booking import BOOKED, AppointmentItem, Seat
@@ -131,6 +134,26 @@ def count_attempt(mobile: str, now: int) -> None:
     if not limit_store.hit(window):
         metrics.add_metric(name="BookingRateLimited", unit="Count", value=1)
         raise limits.refused(window, now)
+
+
+CAPTCHA_VALID_SECONDS = 300
+
+
+def new_captcha(mobile: str, now: int) -> str:
+    """A fresh captcha for the mobile (replacing any earlier one); returns its SVG."""
+    text = captcha.new_text()
+    auth_store.save_captcha(mobile, captcha.digest(get_secrets().otp_pepper, mobile, text), now + CAPTCHA_VALID_SECONDS)
+    return captcha.svg(text)
+
+
+def check_captcha(mobile: str, body: Mapping[str, Any], now: int) -> None:
+    """When the country requires it, the typed captcha must match the mobile's latest one, once."""
+    if not get_settings().country.captcha_required:
+        return
+    answer = body.get("captcha")
+    if not isinstance(answer, str) or not answer.strip() or not auth_store.consume_captcha(
+            mobile, captcha.digest(get_secrets().otp_pepper, mobile, answer), now):
+        raise ApiError(errors.INVALID_CAPTCHA)
 
 
 class Overloaded(Exception):

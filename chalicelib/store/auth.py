@@ -1,4 +1,4 @@
-"""Auth tables: OTP transactions with their per-mobile resend throttle, citizen accounts, staff."""
+"""Auth tables: OTP transactions with their per-mobile resend throttle, captchas, citizen accounts, staff."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -22,7 +22,8 @@ from chalicelib.store.common import Transaction, is_condition_failure
 
 
 class OtpItem(TeekaModel):
-    """One table, two item kinds (PynamoDB discriminator): `txn#<id>` and `mobile#<mobile>`."""
+    """One table of short-lived secrets, three item kinds (PynamoDB discriminator): OTP transactions
+    `txn#<id>`, their resend throttle `mobile#<mobile>`, and booking captchas `captcha#<mobile>`."""
 
     Meta = table_meta("otp")
     pk = UnicodeAttribute(hash_key=True)
@@ -51,6 +52,34 @@ class OtpThrottleItem(OtpItem, discriminator="throttle"):
     @staticmethod
     def key(mobile: str) -> str:
         return f"mobile#{mobile}"
+
+
+class CaptchaItem(OtpItem, discriminator="captcha"):
+    """The mobile's current booking captcha: a keyed digest of the answer, usable once."""
+
+    answer_digest = UnicodeAttribute()
+    valid_until = NumberAttribute()
+
+    @staticmethod
+    def key(mobile: str) -> str:
+        return f"captcha#{mobile}"
+
+
+def save_captcha(mobile: str, answer_digest: str, valid_until: int) -> None:
+    CaptchaItem(CaptchaItem.key(mobile), answer_digest=answer_digest, valid_until=valid_until,
+                expires_at=_instant(valid_until)).save()
+
+
+def consume_captcha(mobile: str, answer_digest: str, now: int) -> bool:
+    """True once for the right, unexpired answer (the captcha is deleted by the same call)."""
+    try:
+        CaptchaItem(CaptchaItem.key(mobile)).delete(
+            condition=(CaptchaItem.answer_digest == answer_digest) & (CaptchaItem.valid_until >= now))
+    except DeleteError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
 
 
 class AccountItem(TeekaModel):

@@ -269,3 +269,67 @@ def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(api, seeded
     assert [post(api, "/v2/appointment/schedule", {**body, "slot": "nope"}, refused).json_body["errorCode"]
             for _ in range(2)] == ["APPOIN0015", "APPOIN0015"]
     assert post(api, "/v2/appointment/schedule", body, {**citizen, "Idempotency-Key": "x" * 129}).status_code == 400
+
+
+def test_the_appointment_slip_is_a_pdf_with_the_security_code(api, seeded, citizen):
+    refs = [register(api, citizen, n, name=name) for n, name in ((1, "Asha Rao"), (2, "Ravi Rao"))]
+    appointment_id = schedule(api, citizen, session_at(api, 400059, seeded)["session_id"], refs).json_body[
+        "appointment_id"]
+    from chalicelib.store.booking import AppointmentItem
+
+    code = next(iter(AppointmentItem.query(appointment_id))).security_code
+    response = api.http.get(f"/v2/appointment/appointmentslip/download?appointment_id={appointment_id}",
+                            headers={**citizen, "Accept": "*/*"})  # as curl, requests and httpx send
+    assert response.status_code == 200, response.body
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.body.startswith(b"%PDF-")
+    text = pdf_text(response.body)
+    for expected in (appointment_id, "Seven Hills Hospital", seeded, "09:00AM-11:00AM", code, "Asha Rao",
+                     "Ravi Rao", refs[0]):
+        assert expected in text
+    other = bearer(login(api, OTHER))
+    missing = api.http.get(f"/v2/appointment/appointmentslip/download?appointment_id={appointment_id}",
+                           headers={**other, "Accept": "application/pdf"})
+    assert missing.status_code == 404 and missing.json_body["errorCode"] == "APPOIN0025"
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text fpdf2 wrote, read back from the page content streams (zlib-compressed)."""
+    import re
+    import zlib
+
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    content = b"".join(zlib.decompress(s) for s in streams if s[:1] == b"x")
+    return " ".join(part.decode("latin-1") for part in re.findall(rb"\((.*?)\)\s*Tj", content))
+
+
+@pytest.fixture
+def captcha_country(monkeypatch):
+    """Settings are read once; this country requires the captcha, for one test."""
+    import json
+
+    from chalicelib.config import get_settings
+
+    monkeypatch.setenv("TEEKA_COUNTRY_PROFILE", json.dumps({"captcha_required": True}))
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def test_the_captcha_when_the_country_requires_it(api, seeded, citizen, captcha_country):
+    import re as regex
+
+    ref = register(api, citizen, 1)
+    session = session_at(api, 400059, seeded)
+    body = {"dose": 1, "session_id": session["session_id"], "slot": "09:00AM-11:00AM", "beneficiaries": [ref]}
+    assert post(api, "/v2/appointment/schedule", body, citizen).json_body["errorCode"] == "APPOIN0029"
+    svg = post(api, "/v2/auth/getRecaptcha", {}, citizen).json_body["captcha"]
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    answer = "".join(regex.findall(r">([A-Z0-9])</text>", svg))
+    assert len(answer) == 5
+    assert post(api, "/v2/appointment/schedule", {**body, "captcha": "WRONG"}, citizen).status_code == 400
+    # A wrong answer does not burn it; the right one works once, in any case.
+    assert post(api, "/v2/appointment/schedule", {**body, "captcha": answer.lower()}, citizen).status_code == 200
+    again = post(api, "/v2/appointment/schedule", {**body, "captcha": answer}, citizen)
+    assert again.json_body["errorCode"] == "APPOIN0029"
