@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test bench package clean
+.PHONY: run test bench surge package clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt requirements-compat.txt
@@ -21,6 +21,10 @@ run: $(STAMP)
 ## Run the whole test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+## A booking storm against the running `make run` (ARGS="--queue --people 400 --seats 150").
+surge: $(STAMP)
+	$(BIN)/python -m local.surge --url http://127.0.0.1:$(PORT) $(ARGS)
 
 ## Benchmarks: writes bench/results/report.md.
 bench: $(STAMP)

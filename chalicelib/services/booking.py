@@ -169,7 +169,8 @@ def schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str
         if is_throttled(error):
             metrics.add_metric(name="BookingThrottled", unit="Count", value=1)
             raise Overloaded from error
-        raise
+        logger.exception("booking failed in DynamoDB", extra={"mobile": mask_mobile(mobile)})
+        raise ApiError(errors.BOOKING_BUSY) from None
 
 
 def _schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str | None) -> str:
@@ -189,7 +190,13 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: st
                                  session_id=session.session_id, center_id=int(session.center_id), date=session.date,
                                  slot=seat.slot.name, dose=request.dose, status=BOOKED, security_code=code,
                                  reschedules=0, created_at=now, updated_at=now) for person in people]
-        failed = store.book(seat, items, _summary(appointment_id, seat))
+        try:
+            failed = store.book(seat, items, _summary(appointment_id, seat))
+        except PynamoDBException as error:
+            # The answer was lost (a timeout): the write may still have landed. Only the item can tell.
+            if is_throttled(error) or not store.appointment(appointment_id):
+                raise
+            failed = None
         if failed is None:
             metrics.add_metric(name="Booked", unit="Count", value=len(items))
             send_sms(mobile, f"Teeka: appointment {appointment_id} confirmed, dose {request.dose}, for "

@@ -15,9 +15,10 @@ def table_meta(name: str) -> type:
         region = settings.region
         host = settings.aws_endpoint_url or None
         billing_mode = "PAY_PER_REQUEST"
-        # Lambda containers are reused: keep connections warm, fail fast rather than pile up.
+        # Lambda containers are reused: keep connections warm, fail fast rather than pile up. The
+        # embedded AWS of the local stage serialises every call, so a burst there waits its turn.
         connect_timeout_seconds = 2
-        read_timeout_seconds = 5
+        read_timeout_seconds = 60 if settings.is_local else 5
         max_retry_attempts = 3
 
     Meta.logical_name = name

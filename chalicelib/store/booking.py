@@ -127,7 +127,7 @@ def book(seat: Seat, items: list[AppointmentItem], summary: dict) -> set[str] | 
     labels of what refused: "session", "beneficiary:<id>", "appointment:<id>"."""
     actions, condition = _take(seat, len(items))
     lock = dose_lock(seat.dose)
-    transaction = Transaction(SessionItem)
+    transaction = Transaction(SessionItem, client_request_token=items[0].appointment_id)
     try:
         with transaction:
             transaction.change("session", SessionItem(seat.session.session_id), actions, condition)

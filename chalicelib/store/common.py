@@ -38,8 +38,9 @@ class Transaction(TransactWrite):
     added in; DynamoDB's cancellation reasons follow the sent order. This class keeps that mapping.
     """
 
-    def __init__(self, model: type[TeekaModel]):
-        super().__init__(connection=connection(model))
+    def __init__(self, model: type[TeekaModel], client_request_token: str | None = None):
+        # With a token, DynamoDB treats a retried transaction (after a lost answer) as the same one.
+        super().__init__(connection=connection(model), client_request_token=client_request_token)
         self._labels: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
 
     def check(self, label: str, model_cls: type[TeekaModel], hash_key: Any, condition: Any) -> None:
