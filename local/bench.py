@@ -219,11 +219,157 @@ def availability_paths() -> list[dict]:
     return rows
 
 
+def item_bytes(serialized: dict) -> int:
+    """DynamoDB's size of an item: attribute names plus values (strings as UTF-8, numbers about one
+    byte per two digits, nested maps and lists with their own names and 3 bytes of overhead each)."""
+    def value_size(value: dict) -> int:
+        (kind, inner), = value.items()
+        if kind == "S":
+            return len(inner.encode())
+        if kind == "N":
+            return len(inner.lstrip("-").replace(".", "")) // 2 + 2
+        if kind == "BOOL" or kind == "NULL":
+            return 1
+        if kind == "M":
+            return 3 + sum(len(k.encode()) + value_size(v) for k, v in inner.items())
+        if kind == "L":
+            return 3 + sum(1 + value_size(v) for v in inner)
+        if kind in ("SS", "NS"):
+            return sum(len(v.encode()) for v in inner)
+        return len(str(inner))
+    return sum(len(name.encode()) + value_size(value) for name, value in serialized.items())
+
+
+def booking_paths(sessions: int = 20, per_session: int = 20) -> tuple[list[dict], dict]:
+    """Bookings per second through the API (synchronous) and through the surge worker, against the
+    bare TransactWriteItems of the same items; write units from the items' sizes."""
+    import math
+
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from chalicelib.config import get_settings
+    from chalicelib.domain.calendar import local_date
+    from chalicelib.services import surge
+    from chalicelib.store.booking import AppointmentItem
+    from chalicelib.store.planning import SessionItem
+    from chalicelib.store.registration import BeneficiaryItem
+    from local import dispatcher, embedded_aws
+    from local.metering import count_dynamodb_calls
+
+    rows = []
+    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):
+        embedded_aws.provision()
+        now = int(time.time())
+        start = local_date(get_settings().country, now) + timedelta(days=1)
+        _bookable_sessions(start, sessions)
+        from app import app
+
+        people = _people(sessions * per_session, now)
+        with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+            surge.is_on()
+            tokens = {mobile: _token(client, mobile) for mobile in {m for m, _ in people}}
+
+            def request(i):
+                mobile, ref = people[i]
+                return client.http.post("/v2/appointment/schedule", headers={
+                    "Authorization": f"Bearer {tokens[mobile]}", "Content-Type": "application/json"},
+                    body=json.dumps({"dose": 1, "session_id": f"bench-{i % sessions}", "slot": "09:00AM-05:00PM",
+                                     "beneficiaries": [ref]}))
+
+            half = len(people) // 2
+            with count_dynamodb_calls() as calls:
+                sync = timed(lambda i: request(i), half)
+            per_booking = {op: n / half for op, n in calls.items()}
+            appointment = next(iter(AppointmentItem.scan(limit=1)))
+            session = SessionItem.get(appointment.session_id)
+            beneficiary = BeneficiaryItem.get(appointment.beneficiary_reference_id)
+            sizes = [item_bytes(item.serialize()) for item in (session, beneficiary, appointment)]
+            write_units = sum(2 * math.ceil(size / 1024) for size in sizes)  # transactional: 2 per KB each
+
+            def bare(i):
+                from chalicelib.store.common import Transaction
+
+                with Transaction(SessionItem) as transaction:
+                    transaction.change("s", SessionItem(f"bench-{i % sessions}"),
+                                       [SessionItem.booked_dose2.add(0)], SessionItem.status == "ACTIVE")
+                    transaction.put("b", BeneficiaryItem(f"bare-{i}", **{k: getattr(beneficiary, k) for k in (
+                        "mobile", "name", "birth_year", "gender_id", "photo_id_type", "id_claim", "id_last4",
+                        "comorbidity_ind", "consent_version", "created_at")}))
+                    transaction.put("a", AppointmentItem(f"bare-{i}", appointment.beneficiary_reference_id,
+                                                         **{k: getattr(appointment, k) for k in (
+                                                             "mobile", "session_id", "center_id", "date", "slot",
+                                                             "dose", "status", "security_code", "reschedules",
+                                                             "created_at", "updated_at")}))
+
+            baseline = timed(bare, half)
+            rows.append(summary("POST /v2/appointment/schedule (synchronous, 1 beneficiary)", sync,
+                                ", ".join(f"{op} {n:g}" for op, n in per_booking.items()), baseline))
+            rows.append(summary("  bare TransactWriteItems of the same 3 items (PynamoDB, moto)", baseline, "1"))
+            for i in range(half, len(people)):
+                mobile, ref = people[i]
+                surge.enqueue(mobile, {"dose": 1, "session_id": f"bench-{i % sessions}", "slot": "09:00AM-05:00PM",
+                                       "beneficiaries": [ref]}, now)
+            started = time.perf_counter()
+            with count_dynamodb_calls() as calls:
+                dispatcher.drain(app, rounds=len(people))
+            worker_seconds = time.perf_counter() - started
+            queued = len(people) - half
+            rows.append({"path": "surge worker: queued bookings drained (batches of 10, incl. SQS receive/delete)",
+                         "requests": queued, "calls": ", ".join(f"{op} {n / queued:g}" for op, n in calls.items()),
+                         "median_ms": worker_seconds / queued * 1000, "p99_ms": float("nan"),
+                         "per_second": queued / worker_seconds})
+            confirmed = sum(1 for a in AppointmentItem.scan()
+                            if a.status == "BOOKED" and not a.appointment_id.startswith("bare-"))
+            assert confirmed == len(people), f"{confirmed} of {len(people)} bookings confirmed"
+    return rows, {"write_units": write_units, "sizes": sizes}
+
+
+def _bookable_sessions(day, count: int) -> None:
+    from chalicelib.domain.planning import Centre, SessionPlan, Slot
+    from chalicelib.store.planning import SessionItem, centre_item, session_item
+
+    centre = centre_item(1, Centre(name="Bench PHC", address="Bench Road", block_name="Ward 1", district_id=395,
+                                   state_id=21, pincode=400001, lat=18.94, long=72.83, opens="09:00:00",
+                                   closes="17:00:00", fee_type="Free"))
+    with SessionItem.batch_write() as batch:
+        for n in range(count):
+            batch.save(session_item(f"bench-{n}", centre, SessionPlan(
+                center_id=1, date=day, vaccine="COVISHIELD", min_age_limit=18, max_age_limit=None,
+                allow_all_age=False, capacity_dose1=1000, capacity_dose2=0, slots=(Slot("09:00AM-05:00PM", 1000),),
+                fee="0")))
+
+
+def _people(count: int, now: int) -> list[tuple[str, str]]:
+    from chalicelib.services import registration
+
+    sys.path.insert(0, str(PROJECT_DIR))
+    from tests.helpers import person
+
+    people = []
+    for n in range(count):
+        mobile = f"97{n // 4:08d}"
+        people.append((mobile, registration.register(mobile, person(10_000 + n), now)))
+    return people
+
+
+def _token(client, mobile: str) -> str:
+    from chalicelib.adapters import local_carrier
+    from chalicelib.domain.otp import sha256_hex
+
+    txn = client.http.post("/v2/auth/generateOTP", headers={"Content-Type": "application/json"},
+                           body=json.dumps({"mobile": mobile})).json_body["txnId"]
+    otp = local_carrier.messages_for(mobile)[-1]["message"].split(" is ")[1][:6]
+    return client.http.post("/v2/auth/confirmOTP", headers={"Content-Type": "application/json"},
+                            body=json.dumps({"otp": sha256_hex(otp), "txnId": txn})).json_body["token"]
+
+
 def main() -> None:
     import platform
 
     cold = cold_import_seconds()
-    rows = login_paths() + availability_paths()
+    booking_rows, units = booking_paths()
+    rows = login_paths() + booking_rows + availability_paths()
     lines = [
         "# Teeka benchmarks",
         "",
@@ -236,8 +382,14 @@ def main() -> None:
     ]
     for row in rows:
         ratio = f"{row['ratio']:.1f}x" if "ratio" in row else ""
+        p99 = "" if row["p99_ms"] != row["p99_ms"] else f"{row['p99_ms']:.2f}"  # NaN: not per request
         lines.append(f"| {row['path']} | {row['requests']} | {row['calls']} | {row['median_ms']:.2f} | "
-                     f"{row['p99_ms']:.2f} | {row['per_second']:.0f} | {ratio} |")
+                     f"{p99} | {row['per_second']:.0f} | {ratio} |")
+    session_bytes, beneficiary_bytes, appointment_bytes = units["sizes"]
+    lines += ["", f"Write units per booking of 1 beneficiary: **{units['write_units']} WCU** (transactional writes cost "
+              f"2 per KB of each item: session {session_bytes} B, beneficiary {beneficiary_bytes} B, appointment "
+              f"{appointment_bytes} B); a family of n adds 4 per person: 2 + 4n.",
+              "The surge worker's row is the time to drain the queue divided by the bookings (no per-request p99)."]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
