@@ -12,7 +12,7 @@ from pynamodb.attributes import (
 )
 from pynamodb.attributes import TTLAttribute
 from pynamodb.constants import ALL_OLD
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.domain.limits import Window
 from chalicelib.domain.otp import OtpTransaction
@@ -120,19 +120,13 @@ def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int, rate: 
         # Kept until the resend interval is over; TTL deletion may lag, the condition below does not.
         expires_at=_instant(txn.expires_at + txn.issued_at - resend_allowed_after),
     )
-    transaction = Transaction(OtpItem)
-    try:
-        with transaction:
-            transaction.put("transaction", item, condition=OtpItem.pk.does_not_exist())
-            transaction.put("throttle", throttle, condition=OtpItem.pk.does_not_exist()
-                            | (OtpThrottleItem.last_sent_at <= resend_allowed_after))
-            transaction.change("rate", *limits.counting(rate))
-    except TransactWriteError as error:
-        failed = transaction.failed(error)
-        if failed is None:
-            raise
-        return failed
-    return None
+    def build(transaction: Transaction) -> None:
+        transaction.put("transaction", item, condition=OtpItem.pk.does_not_exist())
+        transaction.put("throttle", throttle, condition=OtpItem.pk.does_not_exist()
+                        | (OtpThrottleItem.last_sent_at <= resend_allowed_after))
+        transaction.change("rate", *limits.counting(rate))
+
+    return Transaction(OtpItem).attempt(build)
 
 
 def release_otp_throttle(mobile: str, txn_id: str) -> None:

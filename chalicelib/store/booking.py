@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
@@ -127,80 +127,62 @@ def book(seat: Seat, items: list[AppointmentItem], summary: dict) -> set[str] | 
     labels of what refused: "session", "beneficiary:<id>", "appointment:<id>"."""
     actions, condition = _take(seat, len(items))
     lock = dose_lock(seat.dose)
-    transaction = Transaction(SessionItem, client_request_token=items[0].appointment_id)
-    try:
-        with transaction:
-            transaction.change("session", SessionItem(seat.session.session_id), actions, condition)
-            for item in items:
-                ref = item.beneficiary_reference_id
-                transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.set(summary)],
-                                   (BeneficiaryItem.mobile == item.mobile) & lock.does_not_exist()
-                                   & (BeneficiaryItem.doses_given == seat.dose - 1))
-                transaction.put(f"appointment:{ref}", item, AppointmentItem.appointment_id.does_not_exist())
-    except TransactWriteError as error:
-        failed = transaction.failed(error)
-        if failed is None:
-            raise
-        return failed
-    return None
+    def build(transaction: Transaction) -> None:
+        transaction.change("session", SessionItem(seat.session.session_id), actions, condition)
+        for item in items:
+            ref = item.beneficiary_reference_id
+            transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.set(summary)],
+                               (BeneficiaryItem.mobile == item.mobile) & lock.does_not_exist()
+                               & (BeneficiaryItem.doses_given == seat.dose - 1))
+            transaction.put(f"appointment:{ref}", item, AppointmentItem.appointment_id.does_not_exist())
+
+    return Transaction(SessionItem, client_request_token=items[0].appointment_id).attempt(build)
 
 
 def move(old: Seat, new: Seat, items: list[AppointmentItem], summary: dict, limit: int, now: int) -> set[str] | None:
     """Reschedule: give back the old seats, take the new ones, and repoint the appointments, at once."""
     count = len(items)
-    transaction = Transaction(SessionItem)
-    try:
-        with transaction:
-            if old.session.session_id == new.session.session_id:
-                give_actions, give_condition = _give_back(old, count)
-                take_actions, take_condition = _take(new, count)
-                # One item can appear once in a transaction: the dose counter is unchanged, the slots swap.
-                transaction.change("session", SessionItem(new.session.session_id),
-                                   [give_actions[1], take_actions[1]], give_condition & take_condition)
-            else:
-                transaction.change("old-session", SessionItem(old.session.session_id), *_give_back(old, count))
-                transaction.change("session", SessionItem(new.session.session_id), *_take(new, count))
-            lock = dose_lock(new.dose)
-            for item in items:
-                ref = item.beneficiary_reference_id
-                transaction.change(f"appointment:{ref}", item, [
-                    AppointmentItem.session_id.set(new.session.session_id), AppointmentItem.slot.set(new.slot.name),
-                    AppointmentItem.date.set(new.session.date), AppointmentItem.center_id.set(new.session.center_id),
-                    AppointmentItem.reschedules.add(1), AppointmentItem.updated_at.set(now)],
-                    (AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == old.session.session_id)
-                    & (AppointmentItem.slot == old.slot.name) & (AppointmentItem.reschedules < limit))
-                transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.set(summary)],
-                                   lock["appointment_id"] == item.appointment_id)
-    except TransactWriteError as error:
-        failed = transaction.failed(error)
-        if failed is None:
-            raise
-        return failed
-    return None
+
+    def build(transaction: Transaction) -> None:
+        if old.session.session_id == new.session.session_id:
+            give_actions, give_condition = _give_back(old, count)
+            take_actions, take_condition = _take(new, count)
+            # One item can appear once in a transaction: the dose counter is unchanged, the slots swap.
+            transaction.change("session", SessionItem(new.session.session_id),
+                               [give_actions[1], take_actions[1]], give_condition & take_condition)
+        else:
+            transaction.change("old-session", SessionItem(old.session.session_id), *_give_back(old, count))
+            transaction.change("session", SessionItem(new.session.session_id), *_take(new, count))
+        lock = dose_lock(new.dose)
+        for item in items:
+            ref = item.beneficiary_reference_id
+            transaction.change(f"appointment:{ref}", item, [
+                AppointmentItem.session_id.set(new.session.session_id), AppointmentItem.slot.set(new.slot.name),
+                AppointmentItem.date.set(new.session.date), AppointmentItem.center_id.set(new.session.center_id),
+                AppointmentItem.reschedules.add(1), AppointmentItem.updated_at.set(now)],
+                (AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == old.session.session_id)
+                & (AppointmentItem.slot == old.slot.name) & (AppointmentItem.reschedules < limit))
+            transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.set(summary)],
+                               lock["appointment_id"] == item.appointment_id)
+
+    return Transaction(SessionItem).attempt(build)
 
 
 def cancel(seat: Seat | None, items: list[AppointmentItem], reason: str, now: int) -> set[str] | None:
     """Cancel these beneficiaries' places, freeing their dose locks and (given a seat) the capacity."""
-    transaction = Transaction(SessionItem)
-    try:
-        with transaction:
-            if seat is not None:
-                transaction.change("session", SessionItem(seat.session.session_id), *_give_back(seat, len(items)))
-            for item in items:
-                ref = item.beneficiary_reference_id
-                transaction.change(f"appointment:{ref}", item, [
-                    AppointmentItem.status.set(CANCELLED), AppointmentItem.cancelled_reason.set(reason),
-                    AppointmentItem.updated_at.set(now)], AppointmentItem.status == BOOKED)
-                lock = dose_lock(int(item.dose))
-                transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.remove()],
-                                   lock["appointment_id"] == item.appointment_id)
-    except TransactWriteError as error:
-        failed = transaction.failed(error)
-        if failed is None:
-            raise
-        return failed
-    return None
+    def build(transaction: Transaction) -> None:
+        if seat is not None:
+            transaction.change("session", SessionItem(seat.session.session_id), *_give_back(seat, len(items)))
+        for item in items:
+            ref = item.beneficiary_reference_id
+            transaction.change(f"appointment:{ref}", item, [
+                AppointmentItem.status.set(CANCELLED), AppointmentItem.cancelled_reason.set(reason),
+                AppointmentItem.updated_at.set(now)], AppointmentItem.status == BOOKED)
+            lock = dose_lock(int(item.dose))
+            transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.remove()],
+                               lock["appointment_id"] == item.appointment_id)
 
+    return Transaction(SessionItem).attempt(build)
 
 
 class BookingRequestItem(TeekaModel):

@@ -1,7 +1,7 @@
 """Helpers every store module shares: connections, and reading conditional-write failures."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -58,6 +58,19 @@ class Transaction(TransactWrite):
     def change(self, label: str, model: TeekaModel, actions: list, condition: Any = None) -> None:
         self._labels["update"].append(label)
         self.update(model, actions=actions, condition=condition)
+
+    def attempt(self, build: Callable[["Transaction"], None]) -> set[str] | None:
+        """Add the items (`build`) and commit. None when committed; otherwise the labels of the items
+        whose condition refused. Any other failure (throttling, conflict, validation) is raised."""
+        try:
+            with self:
+                build(self)
+        except TransactWriteError as error:
+            failed = self.failed(error)
+            if failed is None:
+                raise
+            return failed
+        return None
 
     def failed(self, error: TransactWriteError) -> set[str] | None:
         """Labels of the items whose condition failed; None when the transaction failed for another
