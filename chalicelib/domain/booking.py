@@ -23,6 +23,7 @@ class ScheduleRequest:
     session_id: str
     slot: str
     beneficiaries: tuple[str, ...]
+    center_id: int | None = None  # optional in CoWIN; when given, the session must be at that centre
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def parse_schedule(body: Mapping[str, Any], profile: CountryProfile) -> Schedule
         session_id=inputs.text(body, "session_id", max_length=64),
         slot=inputs.text(body, "slot", max_length=40).upper(),
         beneficiaries=reference_ids(body.get("beneficiaries"), profile),
+        center_id=inputs.integer(body, "center_id") if body.get("center_id") not in (None, "") else None,
     )
 
 

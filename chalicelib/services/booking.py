@@ -179,7 +179,7 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: st
     code = rules.security_code()
     for _ in range(ATTEMPTS):
         [session], people = store.read_for_booking([request.session_id], request.beneficiaries)
-        if session is None:
+        if session is None or request.center_id not in (None, int(session.center_id)):
             raise ApiError(errors.BOOKING_SESSION_NOT_FOUND)
         people = _owned_people(people, mobile)
         rules.check_session(session_facts(session), request.slot, _today(now))

@@ -104,6 +104,8 @@ def test_one_appointment_per_dose(api, seeded, citizen):
     ({"dose": "x"}, 400, "APPOIN0011"),
     ({"dose": 2}, 400, "APPOIN0021"),
     ({"session_id": "nope"}, 400, "APPOIN0013"),
+    ({"center_id": 100002}, 400, "APPOIN0013"),
+    ({"center_id": "x"}, 400, "USRRES0003"),
     ({"beneficiaries": []}, 400, "USRRES0001"),
     ({"beneficiaries": ["1", "2"]}, 400, "BENREG0009"),
     ({"beneficiaries": ["12345678901234"] * 5}, 400, "APPOIN0012"),
@@ -333,3 +335,10 @@ def test_the_captcha_when_the_country_requires_it(api, seeded, citizen, captcha_
     assert post(api, "/v2/appointment/schedule", {**body, "captcha": answer.lower()}, citizen).status_code == 200
     again = post(api, "/v2/appointment/schedule", {**body, "captcha": answer}, citizen)
     assert again.json_body["errorCode"] == "APPOIN0029"
+
+
+def test_the_optional_centre_id_is_accepted_when_it_matches(api, seeded, citizen):
+    ref = register(api, citizen, 1)
+    body = {"dose": 1, "session_id": session_at(api, 400059, seeded)["session_id"], "slot": "09:00AM-11:00AM",
+            "beneficiaries": [ref], "center_id": "100001", "captcha": ""}
+    assert post(api, "/v2/appointment/schedule", body, citizen).status_code == 200
