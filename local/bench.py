@@ -342,8 +342,6 @@ def _bookable_sessions(day, count: int) -> None:
 
 def _people(count: int, now: int) -> list[tuple[str, str]]:
     from chalicelib.services import registration
-
-    sys.path.insert(0, str(PROJECT_DIR))
     from tests.helpers import person
 
     people = []

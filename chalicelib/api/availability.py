@@ -22,28 +22,14 @@ def _vaccine(request: ApiRequest) -> str | None:
     return (request.query.get("vaccine") or "").strip().upper() or None
 
 
-def _find_by_pin(request: ApiRequest):
-    day = inputs.cowin_date(request.query.get("date"))
-    return _answer(request, {"sessions": availability.find_by_pin(
-        inputs.text(request.query, "pincode"), day, request.language, _vaccine(request))})
+def _search(answer_key: str, place_parameter: str, search):
+    """A handler for one of CoWIN's searches by a place (district or pincode) from a date."""
+    def handler(request: ApiRequest):
+        day = inputs.cowin_date(request.query.get("date"))
+        found = search(inputs.text(request.query, place_parameter), day, request.language, _vaccine(request))
+        return _answer(request, {answer_key: found})
 
-
-def _find_by_district(request: ApiRequest):
-    day = inputs.cowin_date(request.query.get("date"))
-    return _answer(request, {"sessions": availability.find_by_district(
-        inputs.text(request.query, "district_id"), day, request.language, _vaccine(request))})
-
-
-def _calendar_by_pin(request: ApiRequest):
-    day = inputs.cowin_date(request.query.get("date"))
-    return _answer(request, {"centers": availability.calendar_by_pin(
-        inputs.text(request.query, "pincode"), day, request.language, _vaccine(request))})
-
-
-def _calendar_by_district(request: ApiRequest):
-    day = inputs.cowin_date(request.query.get("date"))
-    return _answer(request, {"centers": availability.calendar_by_district(
-        inputs.text(request.query, "district_id"), day, request.language, _vaccine(request))})
+    return handler
 
 
 def _calendar_by_center(request: ApiRequest):
@@ -54,8 +40,12 @@ def _calendar_by_center(request: ApiRequest):
 
 
 # CoWIN has public and protected spellings of four searches, and only a public calendarByCenter.
-for suffix, handler in (("findByPin", _find_by_pin), ("findByDistrict", _find_by_district),
-                        ("calendarByPin", _calendar_by_pin), ("calendarByDistrict", _calendar_by_district)):
+for suffix, handler in (
+        ("findByPin", _search("sessions", "pincode", availability.find_by_pin)),
+        ("findByDistrict", _search("sessions", "district_id", availability.find_by_district)),
+        ("calendarByPin", _search("centers", "pincode", availability.calendar_by_pin)),
+        ("calendarByDistrict", _search("centers", "district_id", availability.calendar_by_district))):
+    handler.__name__ = f"search_{suffix}"  # Chalice names a Lambda handler after its view function
     endpoint(bp, f"{BASE}/public/{suffix}")(handler)
     endpoint(bp, f"{BASE}/{suffix}", roles=ANYONE_LOGGED_IN)(handler)
 endpoint(bp, f"{BASE}/public/calendarByCenter")(_calendar_by_center)

@@ -34,6 +34,7 @@ from chalicelib.store import booking as store
 from chalicelib.store import limits as limit_store
 from chalicelib.store.booking import BOOKED, AppointmentItem, Seat
 from chalicelib.store.common import is_throttled
+from chalicelib.store import planning as planning_store
 from chalicelib.store.planning import SessionItem
 from chalicelib.store.registration import BeneficiaryItem
 
@@ -266,7 +267,7 @@ def cancel(mobile: str, body: Mapping[str, Any], now: int) -> None:
         raise ApiError(errors.NOT_CANCELLABLE)
     if date.fromisoformat(items[0].date) < _today(now):
         raise ApiError(errors.NOT_CANCELLABLE, "The appointment's date has passed")
-    session = SessionItem.get(items[0].session_id, consistent_read=True)
+    session = planning_store.get_session(items[0].session_id, consistent=True)
     seat = _seat(session, int(items[0].dose), items[0].slot)
     if store.cancel(seat, items, "cancelled by the citizen", now) is not None:
         raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")

@@ -114,19 +114,18 @@ def work(message: Any, now: int | None = None) -> str:
 
 
 def status(mobile: str, appointment_id: str) -> dict:
-    """Where a booking stands: PENDING, CONFIRMED or REJECTED (with the reason), or CANCELLED."""
+    """Where a booking stands: PENDING, CONFIRMED or REJECTED (with the reason), or, once booked, the
+    state of each beneficiary's place (a synchronous booking has no request, only its places)."""
     request = store.get_request(appointment_id) if appointment_id else None
-    places = [item for item in store.appointment(appointment_id) if item.mobile == mobile] if appointment_id else []
-    if request is not None and request.mobile == mobile:
+    if request is not None and request.mobile == mobile and request.status != CONFIRMED:
         answer = {"appointment_id": appointment_id, "status": request.status}
         if request.status == REJECTED:
             answer.update(errorCode=request.reason_code, reason=request.reason)
-        if request.status != CONFIRMED or not places:
-            return answer
+        return answer
+    places = [item for item in store.appointment(appointment_id) if item.mobile == mobile] if appointment_id else []
     if not places:
         raise ApiError(errors.APPOINTMENT_NOT_FOUND)
     booked = any(item.status == BOOKED for item in places)
-    state = CONFIRMED if booked else places[0].status
-    return {"appointment_id": appointment_id, "status": state,
+    return {"appointment_id": appointment_id, "status": CONFIRMED if booked else places[0].status,
             "beneficiaries": [{"beneficiary_reference_id": item.beneficiary_reference_id, "status": item.status}
                               for item in places]}
