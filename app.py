@@ -3,10 +3,12 @@ import warnings
 
 from chalice import Chalice, ConvertToMiddleware
 
-from chalicelib.api import auth, availability, booking, metadata, planning, registration
+from chalicelib.api import auth, availability, booking, metadata, planning, registration, vaccination
 from chalicelib.config import get_settings
 from chalicelib.adapters.queues import BOOKINGS, SMS, queue_name
-from chalicelib.events import bookings, sms
+from chalicelib.adapters.streams import stream_arn
+from chalicelib.store.vaccination import DoseItem
+from chalicelib.events import bookings, doses, sms
 from chalicelib.observability import logger, metrics, tracer
 
 # Most requests emit no business metric; Powertools would warn on every one of them.
@@ -24,7 +26,7 @@ app.register_blueprint(registration.bp)
 app.register_blueprint(availability.bp)
 app.register_blueprint(planning.bp)
 app.register_blueprint(booking.bp)
-
+app.register_blueprint(vaccination.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.
@@ -36,6 +38,11 @@ def deliver_sms(event):
 @app.on_sqs_message(queue=queue_name(BOOKINGS), batch_size=10)
 def book_queued(event):
     return bookings.handle(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=stream_arn(DoseItem), batch_size=100, starting_position="TRIM_HORIZON")
+def dose_recorded(event):
+    return doses.handle(event.to_dict())
 
 
 if get_settings().is_local:

@@ -102,6 +102,11 @@ class CountryProfile:
     vaccines: tuple[Vaccine, ...] = INDIA_VACCINES
     # Sessions are planned this many days ahead at most; availability searches cover 7 days.
     planning_horizon_days: int = 60
+    # Dose capture: wrong security codes before an appointment locks (a facility admin unlocks it);
+    # how old an offline record may be when it syncs; how far ahead of the server a device clock may run.
+    security_code_attempts: int = 5
+    offline_capture_window_hours: int = 72
+    clock_skew_seconds: int = 300
 
     def vaccine(self, name: str) -> Vaccine | None:
         return next((v for v in self.vaccines if v.name == name), None)

@@ -51,17 +51,27 @@ def main(argv: list[str] | None = None) -> Path:
     subprocess.run([str(chalice), "package", "--stage", args.stage, "--merge-template", str(extra), str(out)],
                    cwd=PROJECT_DIR, check=True)
     strip_runtime_provided(out / "deployment.zip")
-    report_batch_item_failures(out / "sam.json")
+    wire_event_sources(out / "sam.json")
     return out / "sam.json"
 
 
-def report_batch_item_failures(template_path: Path) -> None:
-    """Our SQS consumers return `batchItemFailures`; Chalice cannot yet ask SAM to honour it."""
+def wire_event_sources(template_path: Path) -> None:
+    """What Chalice cannot say itself: our queue and stream consumers return `batchItemFailures`,
+    and a stream source is the real `StreamArn` of a table in this template (see adapters.streams)."""
+    from chalicelib.adapters.streams import table_of
+    from chalicelib.store.tables import TABLE_MODELS, logical_id
+
+    tables = {model.Meta.table_name: logical_id(model) for model in TABLE_MODELS}
     template = json.loads(template_path.read_text())
     for resource in template["Resources"].values():
         for event in resource.get("Properties", {}).get("Events", {}).values():
-            if event.get("Type") == "SQS":
+            if event.get("Type") in ("SQS", "DynamoDB"):
                 event["Properties"]["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+            if event.get("Type") == "DynamoDB":
+                event["Properties"]["Stream"] = {"Fn::GetAtt": [tables[table_of(event["Properties"]["Stream"])],
+                                                                "StreamArn"]}
+                # A record that keeps failing is split out and retried alone, not retried for a day.
+                event["Properties"].update(BisectBatchOnFunctionError=True, MaximumRetryAttempts=10)
     template_path.write_text(json.dumps(template, indent=2))
 
 

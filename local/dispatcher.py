@@ -1,17 +1,21 @@
-"""Local stage only: what Lambda's SQS event source mappings do in AWS.
+"""Local stage only: what Lambda's SQS and DynamoDB-stream event source mappings do in AWS.
 
 Long-polls every queue on the embedded AWS and invokes the very handler Lambda would, with a real
 SQS event. Messages the handler reports as failed stay on the queue, reappear after the visibility
 timeout and, after `MAX_RECEIVES`, move to the dead-letter queue, exactly as in AWS.
+
+Reads every stream source's shards from the oldest record and invokes its handler with a real
+stream event; as in AWS, the shard resumes from the first record the handler reports as failed.
 """
 from __future__ import annotations
 
 import threading
 from typing import Any
 
-from chalice.app import SQSEventConfig
+from chalice.app import DynamoDBEventConfig, SQSEventConfig
 
 from chalicelib.adapters.aws import client
+from chalicelib.adapters.streams import table_of
 from chalicelib.observability import logger
 
 BATCH_SIZE = 10
@@ -47,7 +51,49 @@ def _event(queue: str, messages: list[dict]) -> dict:
 
 
 def poll_once(app, wait_seconds: int = 0) -> int:
-    """Deliver what is on every queue now, one batch each; returns how many messages were handled."""
+    """Deliver what is on every queue and stream now, one batch each; returns how many were handled."""
+    return _poll_streams(app) + _poll_queues(app, wait_seconds)
+
+
+# (stream ARN, shard id) -> the iterator to read next; kept for the life of the process, like Lambda's checkpoint.
+_positions: dict[tuple[str, str], str] = {}
+
+
+def _poll_streams(app) -> int:
+    streams, handled = client("dynamodbstreams"), 0
+    for config in app.event_sources:
+        if not isinstance(config, DynamoDBEventConfig):
+            continue
+        arn = client("dynamodb").describe_table(TableName=table_of(config.stream_arn))["Table"].get("LatestStreamArn")
+        if arn is None:
+            continue
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            position = (arn, shard["ShardId"])
+            if position not in _positions:
+                _positions[position] = streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            page = streams.get_records(ShardIterator=_positions[position], Limit=config.batch_size)
+            records = page["Records"]
+            if not records:
+                continue
+            handled += len(records)
+            event = {"Records": [{**record, "eventSourceARN": arn} for record in records]}
+            try:
+                result = app.handler_map[config.name](event, LambdaContext()) or {}
+                failed = [item["itemIdentifier"] for item in result.get("batchItemFailures", [])]
+            except Exception:
+                logger.exception("local dispatcher: stream handler failed", extra={"stream": arn})
+                continue  # read the same records again next time
+            if failed:
+                _positions[position] = streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="AT_SEQUENCE_NUMBER",
+                    SequenceNumber=min(failed, key=int))["ShardIterator"]
+            else:
+                _positions[position] = page["NextShardIterator"]
+    return handled
+
+
+def _poll_queues(app, wait_seconds: int) -> int:
     sqs, handled = client("sqs"), 0
     for queue, handler in _handlers(app).items():
         url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]

@@ -11,9 +11,11 @@ from chalicelib.domain.calendar import local_date
 from chalicelib.domain.planning import Centre, SessionPlan, Slot
 from chalicelib.services.planning import session_id_for
 from chalicelib.store.auth import StaffItem
-from chalicelib.store.planning import CenterItem, CounterItem, SessionItem, centre_item, session_item
+from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem, centre_item, session_item
 
 MUMBAI, MAHARASHTRA = 395, 21
+DEMO_FACILITY = 100001  # Seven Hills Hospital: its admin, vaccinator and verifier are demo staff
+FACILITY_ADMIN = "9000000005"
 BBMP, KARNATAKA = 294, 16
 SLOT_NAMES = ("09:00AM-11:00AM", "11:00AM-01:00PM", "01:00PM-03:00PM", "03:00PM-06:00PM")
 PAID_FEES = {"COVISHIELD": "780", "COVAXIN": "1410"}
@@ -78,12 +80,12 @@ DEMO_STAFF = [
     ("9000000002", "Ravi Maharashtra", "state_admin", {"state_id": MAHARASHTRA}),
     ("9000000003", "Meera Mumbai", "district_admin", {"state_id": MAHARASHTRA, "district_id": MUMBAI}),
     ("9000000004", "Kiran Bengaluru", "district_admin", {"state_id": KARNATAKA, "district_id": BBMP}),
-    ("9000000005", "Farah Facility", "facility_admin",
-     {"state_id": MAHARASHTRA, "district_id": MUMBAI, "facility_id": 100001}),
+    (FACILITY_ADMIN, "Farah Facility", "facility_admin",
+     {"state_id": MAHARASHTRA, "district_id": MUMBAI, "facility_id": DEMO_FACILITY}),
     ("9000000006", "Vikram Vaccinator", "vaccinator",
-     {"state_id": MAHARASHTRA, "district_id": MUMBAI, "facility_id": 100001}),
+     {"state_id": MAHARASHTRA, "district_id": MUMBAI, "facility_id": DEMO_FACILITY}),
     ("9000000007", "Vani Verifier", "verifier",
-     {"state_id": MAHARASHTRA, "district_id": MUMBAI, "facility_id": 100001}),
+     {"state_id": MAHARASHTRA, "district_id": MUMBAI, "facility_id": DEMO_FACILITY}),
 ]
 
 
@@ -122,13 +124,20 @@ def seed(days: int = 8, rng_seed: int = 2021, now: int | None = None) -> dict[st
     """Write the demo data; returns how many of each thing were written."""
     rng = random.Random(rng_seed)
     centres = _centres()
-    start = local_date(get_settings().country, int(time.time()) if now is None else now)
+    start_time = int(time.time()) if now is None else now
+    start = local_date(get_settings().country, start_time)
     sessions = [session for centre in centres for session in _sessions(centre, start, days, rng)]
     staff = [StaffItem(mobile, name=name, roles={role}, **scope) for mobile, name, role, scope in DEMO_STAFF]
-    for model, items in ((CenterItem, centres), (SessionItem, sessions), (StaffItem, staff)):
+    # The demo vaccinator and verifier work every session of their centre, so the walkthrough can vaccinate.
+    allocations = [AllocationItem(s.session_id, mobile, role=role, date=s.date, center_id=int(s.center_id),
+                                  allocated_at=start_time, allocated_by=FACILITY_ADMIN)
+                   for s in sessions if int(s.center_id) == DEMO_FACILITY
+                   for mobile, _, role, scope in DEMO_STAFF if role in ("vaccinator", "verifier")]
+    for model, items in ((CenterItem, centres), (SessionItem, sessions), (StaffItem, staff),
+                         (AllocationItem, allocations)):
         with model.batch_write() as batch:
             for item in items:
                 batch.save(item)
     # Centre ids handed out by the planning API continue after the demo ones.
     CounterItem("center_id", value=300000).save()
-    return {"centres": len(centres), "sessions": len(sessions), "staff": len(staff)}
+    return {"centres": len(centres), "sessions": len(sessions), "staff": len(staff), "allocations": len(allocations)}

@@ -17,5 +17,7 @@ def client(service: str) -> Any:
         service,
         region_name=settings.region,
         endpoint_url=settings.aws_endpoint_url or None,
-        config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3}),
+        # Regional endpoints, not account-based ones (which the embedded AWS does not serve for streams).
+        config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3},
+                      account_id_endpoint_mode="disabled"),
     )

@@ -100,14 +100,19 @@ def age_on(session_date: date, birth_year: int) -> int:
     return session_date.year - birth_year
 
 
-def check_eligible(person: BeneficiaryFacts, session: SessionFacts, dose: int, profile: CountryProfile) -> None:
-    """Raise the first rule `person` breaks for `dose` at `session`."""
+def check_age(person: BeneficiaryFacts, session: SessionFacts, profile: CountryProfile) -> None:
+    """The session's age limits, at booking and again when the dose is given."""
     age = age_on(session.date, person.birth_year)
     too_old = session.max_age_limit is not None and age > session.max_age_limit and not session.allow_all_age
     if age < session.min_age_limit and not (session.allow_all_age and age >= profile.min_age_years) or too_old:
         raise ApiError(errors.AGE_NOT_ELIGIBLE,
                        f"Beneficiary {person.reference_id[-4:]} is {age}; this session is for ages "
                        f"{session.min_age_limit}{'+' if session.max_age_limit is None else f'-{session.max_age_limit}'}")
+
+
+def check_eligible(person: BeneficiaryFacts, session: SessionFacts, dose: int, profile: CountryProfile) -> None:
+    """Raise the first rule `person` breaks for `dose` at `session`."""
+    check_age(person, session, profile)
     if dose in person.booked_doses:
         raise ApiError(errors.ALREADY_BOOKED)
     vaccine = profile.vaccine(session.vaccine)

@@ -122,5 +122,31 @@ IDEMPOTENCY_KEY_REUSED = ErrorCode("USRRES0422", "This Idempotency-Key was used 
 IDEMPOTENCY_IN_PROGRESS = ErrorCode("USRRES0409", "The first request with this Idempotency-Key is still running", 409)
 TOO_MANY_REQUESTS = ErrorCode("USRRES0429", "Too many requests, please wait and try again", 429)
 
+# Vaccination (dose capture)
+NOT_ALLOCATED = ErrorCode("VACCIN0001", "You are not allocated to this session", 403)
+WRONG_VACCINE = ErrorCode("VACCIN0002", "The vaccine must be the session's vaccine")
+DOSE_ALREADY_RECORDED = ErrorCode("VACCIN0003", "This dose is already recorded for this beneficiary", 409)
+WRONG_SECURITY_CODE = ErrorCode("VACCIN0004", "Wrong security code")
+APPOINTMENT_LOCKED = ErrorCode("VACCIN0005", "Too many wrong security codes: this appointment is locked until "
+                                            "a facility admin unlocks it", 423)
+ID_CHECK_FAILED = ErrorCode("VACCIN0006", "The photo ID type or its last 4 characters do not match the beneficiary")
+NOT_VERIFIED = ErrorCode("VACCIN0007", "Verify the appointment at the door first, or record the photo ID check "
+                                      "(photo_id_type and id_last4)", 409)
+APPOINTMENT_ELSEWHERE = ErrorCode("VACCIN0008", "The beneficiary has an appointment for this dose in another "
+                                               "session; it must be cancelled first (the citizen can do it from "
+                                               "their phone)", 409)
+NO_CAPACITY_LEFT = ErrorCode("VACCIN0009", "This session has no capacity left for this dose", 409)
+INVALID_BATCH_NUMBER = ErrorCode("VACCIN0010", "Invalid batch number: 3-20 letters, digits or - / .")
+INVALID_DOSE_TIME = ErrorCode("VACCIN0011", "Invalid time of the dose")
+DOSE_NOT_FOUND = ErrorCode("VACCIN0012", "No such dose recorded for this beneficiary", 404)
+SESSION_NOT_TODAY = ErrorCode("VACCIN0013", "Doses are recorded in real time only for today's sessions", 409)
+INVALID_AEFI = ErrorCode("VACCIN0014", "Invalid adverse event report")
+OFFLINE_BATCH_INVALID = ErrorCode("VACCIN0015", "records must be a list of 1 to 100 records")
+VACCINATION_BUSY = ErrorCode("VACCIN0016", "The record could not be saved, please try again", 503)
+INVALID_CORRECTION = ErrorCode("VACCIN0017", "Invalid correction")
+INVALID_REPORT_RANGE = ErrorCode("VACCIN0018", "Invalid report range")
+NOT_LOCKED = ErrorCode("VACCIN0019", "This appointment is not locked", 409)
+APPOINTMENT_NOT_HERE = ErrorCode("VACCIN0020", "No booked appointment for this beneficiary in this session", 404)
+
 # Platform
 INTERNAL = ErrorCode("TEEKA0500", "Something went wrong on our side, please try again", 500)

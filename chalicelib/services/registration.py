@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from typing import Callable
 
 from chalicelib.adapters import national_id
 from chalicelib.adapters.secrets import get_secrets
@@ -21,6 +22,7 @@ from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_id_number, mask_mobile
 from chalicelib.observability import logger, metrics
 from chalicelib.store import registration as store
+from chalicelib.store.common import Transaction
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, Outcome
 
 REFERENCE_ATTEMPTS = 3
@@ -30,19 +32,29 @@ def _current_year(now: int) -> int:
     return local_date(get_settings().country, now).year
 
 
-def register(mobile: str, body: dict, now: int) -> str:
-    """Register one person on `mobile`; returns their 14-digit beneficiary reference id."""
+class Refused(Exception):
+    """What `also` added to the registration's transaction refused (e.g. a walk-in's seat)."""
+
+
+def register(mobile: str, body: dict, now: int,
+             also: Callable[[BeneficiaryItem], Callable[[Transaction], None]] | None = None) -> str:
+    """Register one person on `mobile`; returns their 14-digit beneficiary reference id.
+    `also(beneficiary)` may amend the new beneficiary and return more items for the same transaction."""
     country = get_settings().country
     registration = rules.parse_registration(body, _current_year(now), country)
     claim = identity.claim_key(get_secrets().id_hmac_key, registration.photo_id_type, registration.photo_id_number)
     for _ in range(REFERENCE_ATTEMPTS):
-        reference_id = rules.new_reference_id()
-        outcome = store.register(BeneficiaryItem(
-            reference_id, mobile=mobile, name=registration.name, birth_year=registration.birth_year,
+        beneficiary = BeneficiaryItem(
+            rules.new_reference_id(), mobile=mobile, name=registration.name, birth_year=registration.birth_year,
             gender_id=registration.gender_id, photo_id_type=registration.photo_id_type, id_claim=claim,
             id_last4=identity.last4(registration.photo_id_number), comorbidity_ind=registration.comorbidity_ind,
             consent_version=registration.consent_version, created_at=now,
-        ), country.max_beneficiaries_per_mobile)
+        )
+        reference_id = beneficiary.beneficiary_reference_id
+        outcome = store.register(beneficiary, country.max_beneficiaries_per_mobile,
+                                 also(beneficiary) if also is not None else None)
+        if outcome is Outcome.REFUSED:
+            raise Refused
         if outcome is Outcome.DONE:
             metrics.add_metric(name="BeneficiaryRegistered", unit="Count", value=1)
             logger.info("beneficiary registered", extra={"mobile": mask_mobile(mobile)})
@@ -70,21 +82,30 @@ def list_for(mobile: str) -> list[dict]:
     return [view(beneficiary) for beneficiary in store.for_mobile(mobile)]
 
 
+def id_type_name(id_type: int) -> str:
+    return next((t.type for t in get_settings().country.id_types if t.id == id_type), "")
+
+
+def masked_id(beneficiary: BeneficiaryItem) -> str:
+    return mask_id_number(beneficiary.id_last4)
+
+
 def view(beneficiary: BeneficiaryItem) -> dict:
     """CoWIN's BENEFICIARY shape: identifiers masked, dates `DD-MM-YYYY` or `""`."""
     country = get_settings().country
-    id_types = {t.id: t.type for t in country.id_types}
     genders = {g.id: g.gender for g in country.genders}
+    vaccine = country.vaccine(beneficiary.vaccine) if beneficiary.vaccine else None
     return {
         "beneficiary_reference_id": beneficiary.beneficiary_reference_id,
         "name": beneficiary.name,
         "birth_year": str(int(beneficiary.birth_year)),
         "gender": genders.get(int(beneficiary.gender_id), ""),
         "mobile_number": mask_mobile(beneficiary.mobile),
-        "photo_id_type": id_types.get(int(beneficiary.photo_id_type), ""),
-        "photo_id_number": mask_id_number(beneficiary.id_last4),
+        "photo_id_type": id_type_name(int(beneficiary.photo_id_type)),
+        "photo_id_number": masked_id(beneficiary),
         "comorbidity_ind": beneficiary.comorbidity_ind,
-        "vaccination_status": rules.vaccination_status(int(beneficiary.doses_given), None),
+        "vaccination_status": rules.vaccination_status(int(beneficiary.doses_given),
+                                                       vaccine.total_doses if vaccine else None),
         "vaccine": beneficiary.vaccine or "",
         "dose1_date": _cowin_date(beneficiary.dose1_date),
         "dose2_date": _cowin_date(beneficiary.dose2_date),

@@ -189,6 +189,11 @@ def get_staff(mobile: str) -> StaffItem | None:
         return None
 
 
+def names(mobiles: set[str]) -> dict[str, str]:
+    """Staff names by mobile: one BatchGetItem per 100."""
+    return {staff.mobile: staff.name for staff in StaffItem.batch_get(sorted(mobiles))} if mobiles else {}
+
+
 def _instant(epoch_seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
 

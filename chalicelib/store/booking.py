@@ -55,6 +55,13 @@ class AppointmentItem(TeekaModel):
     reschedules = NumberAttribute(default=0)
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
+    # At the centre (see store.vaccination): the door check, wrong security codes (locked at the
+    # country's limit), and the dose that completed it.
+    verified_at = NumberAttribute(null=True)
+    verified_by = UnicodeAttribute(null=True)
+    wrong_codes = NumberAttribute(default=0)
+    completed_at = NumberAttribute(null=True)
+    dose_record_id = UnicodeAttribute(null=True)
     by_session = AppointmentsBySession()
 
 
@@ -111,6 +118,13 @@ def _value(future):
     try:
         return future.get()
     except (SessionItem.DoesNotExist, BeneficiaryItem.DoesNotExist):
+        return None
+
+
+def appointment_of(appointment_id: str, reference_id: str) -> AppointmentItem | None:
+    try:
+        return AppointmentItem.get(appointment_id, reference_id, consistent_read=True)
+    except AppointmentItem.DoesNotExist:
         return None
 
 

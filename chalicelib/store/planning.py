@@ -265,6 +265,13 @@ def allocations_of(mobile: str, first: str, last: str) -> Iterable[AllocationIte
     return AllocationItem.by_staff.query(mobile, AllocationItem.date.between(first, last))
 
 
+def allocation(session_id: str, mobile: str) -> AllocationItem | None:
+    try:
+        return AllocationItem.get(session_id, mobile)
+    except AllocationItem.DoesNotExist:
+        return None
+
+
 def allocations_for_session(session_id: str) -> Iterable[AllocationItem]:
     return AllocationItem.query(session_id)
 

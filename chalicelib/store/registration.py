@@ -6,7 +6,7 @@ limit, ID claim not taken, reference id not taken); a deletion gives back both t
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Any, Callable
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -81,32 +81,38 @@ class Outcome(Enum):
     REFUSED = "refused"
 
 
-def register(beneficiary: BeneficiaryItem, max_per_mobile: int) -> Outcome:
-    """One TransactWriteItems: bump the mobile's count (below the limit), claim the ID, write the beneficiary."""
+def register(beneficiary: BeneficiaryItem, max_per_mobile: int,
+             also: Callable[[Transaction], None] | None = None) -> Outcome:
+    """One TransactWriteItems: bump the mobile's count (below the limit), claim the ID, write the
+    beneficiary, and whatever `also` adds (a walk-in's dose). REFUSED when only `also`'s items refused."""
     claim = IdClaimItem(beneficiary.id_claim, beneficiary_reference_id=beneficiary.beneficiary_reference_id,
                         created_at=beneficiary.created_at)
-    transaction = Transaction(BeneficiaryItem)
-    try:
-        with transaction:
-            transaction.change("account", AccountItem(beneficiary.mobile),
-                               actions=[AccountItem.beneficiary_count.add(1)],
-                               condition=AccountItem.beneficiary_count.does_not_exist()
-                               | (AccountItem.beneficiary_count < max_per_mobile))
-            transaction.put("claim", claim, condition=IdClaimItem.claim.does_not_exist())
-            transaction.put("beneficiary", beneficiary,
-                            condition=BeneficiaryItem.beneficiary_reference_id.does_not_exist())
-    except TransactWriteError as error:
-        failed = transaction.failed(error)
-        if failed is None:
-            raise
-        # When several conditions fail, the most useful answer to the citizen comes first.
-        return (Outcome.ID_TAKEN if "claim" in failed else Outcome.LIMIT_REACHED if "account" in failed
-                else Outcome.REFERENCE_TAKEN)
-    return Outcome.DONE
+
+    def build(transaction: Transaction) -> None:
+        transaction.change("account", AccountItem(beneficiary.mobile), actions=[AccountItem.beneficiary_count.add(1)],
+                           condition=AccountItem.beneficiary_count.does_not_exist()
+                           | (AccountItem.beneficiary_count < max_per_mobile))
+        transaction.put("claim", claim, condition=IdClaimItem.claim.does_not_exist())
+        transaction.put("beneficiary", beneficiary, condition=BeneficiaryItem.beneficiary_reference_id.does_not_exist())
+        if also is not None:
+            also(transaction)
+
+    failed = Transaction(BeneficiaryItem).attempt(build)
+    if failed is None:
+        return Outcome.DONE
+    # When several conditions fail, the most useful answer to the citizen comes first.
+    return (Outcome.ID_TAKEN if "claim" in failed else Outcome.LIMIT_REACHED if "account" in failed
+            else Outcome.REFERENCE_TAKEN if "beneficiary" in failed else Outcome.REFUSED)
 
 
 def for_mobile(mobile: str) -> list[BeneficiaryItem]:
     return list(BeneficiaryItem.by_mobile.query(mobile))
+
+
+def get_many(reference_ids: list[str]) -> dict[str, BeneficiaryItem]:
+    """One BatchGetItem per 100 ids, consistent."""
+    return {item.beneficiary_reference_id: item
+            for item in BeneficiaryItem.batch_get(list(dict.fromkeys(reference_ids)), consistent_read=True)}
 
 
 def get(reference_id: str) -> BeneficiaryItem | None:

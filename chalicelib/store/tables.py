@@ -12,11 +12,12 @@ from chalicelib.store.limits import RateItem
 from chalicelib.store.switches import SwitchItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
+from chalicelib.store.vaccination import AefiItem, AllowanceItem, CaptureItem, DoseItem
 
 TABLE_MODELS: tuple[type[Model], ...] = (
     OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
-    IdempotencyItem,
+    IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem,
 )
 
 
@@ -32,7 +33,7 @@ def delete_all() -> None:
             model.delete_table()
 
 
-def _logical_id(model: type[Model]) -> str:
+def logical_id(model: type[Model]) -> str:
     return "".join(part.capitalize() for part in model.Meta.logical_name.split("-")) + "Table"
 
 
@@ -61,8 +62,11 @@ def cloudformation_resources() -> dict[str, Any]:
                  "Projection": index["projection"]}
                 for index in schema["global_secondary_indexes"]
             ]
+        stream = getattr(model.Meta, "stream_view_type", None)
+        if stream:
+            properties["StreamSpecification"] = {"StreamViewType": stream}
         ttl = model._ttl_attribute()
         if ttl is not None:
             properties["TimeToLiveSpecification"] = {"AttributeName": ttl.attr_name, "Enabled": True}
-        resources[_logical_id(model)] = {"Type": "AWS::DynamoDB::Table", "Properties": properties}
+        resources[logical_id(model)] = {"Type": "AWS::DynamoDB::Table", "Properties": properties}
     return resources

@@ -18,17 +18,6 @@ def shift(day: str, days: int) -> str:
     return (datetime.strptime(day, "%d-%m-%Y").date() + timedelta(days=days)).strftime("%d-%m-%Y")
 
 
-@pytest.fixture
-def as_(api, seeded):
-    tokens = {}
-
-    def headers(mobile: str) -> dict:
-        if mobile not in tokens:
-            tokens[mobile] = bearer(login(api, mobile))
-        return tokens[mobile]
-    return headers
-
-
 def centre_body(**overrides) -> dict:
     return {"name": "Worli UPHC", "address": "Worli Naka, Mumbai", "block_name": "G South", "district_id": MUMBAI,
             "pincode": "400018", "lat": 19.0096, "long": 72.8176, "from": "09:00:00", "to": "17:00:00",

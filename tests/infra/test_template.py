@@ -107,3 +107,14 @@ def test_every_public_get_route_is_cached_at_the_edge_and_no_protected_one_is():
             assert roles is None and method == "GET", path
         elif roles is None and method == "GET" and not path.startswith("/_local"):
             raise AssertionError(f"public GET {path} is not cached at the edge")
+
+
+def test_the_dose_stream_feeds_its_consumer_from_the_real_table(rendered):
+    resources = json.loads(rendered.read_text())["Resources"]
+    doses = resources["DosesTable"]["Properties"]
+    assert doses["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    [source] = [event for resource in resources.values()
+                for event in resource.get("Properties", {}).get("Events", {}).values() if event["Type"] == "DynamoDB"]
+    assert source["Properties"]["Stream"] == {"Fn::GetAtt": ["DosesTable", "StreamArn"]}
+    assert source["Properties"]["StartingPosition"] == "TRIM_HORIZON"
+    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]

@@ -1,0 +1,25 @@
+"""DynamoDB stream consumer of the doses table: every new dose or correction is a domain event.
+
+Why the table's stream and not an SQS message sent by the request: the stream is written by the
+very transaction that records the dose, so an event can be neither lost (a crash between the write
+and a send) nor invented (a send for a write that failed), and the request path makes no extra call.
+Consumers (the citizen's SMS now; certificates and the dashboard next) hang off this handler.
+"""
+from __future__ import annotations
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from chalicelib.services import vaccination
+
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def _on_record(record: DynamoDBRecord) -> None:
+    if record.event_name is not None and record.event_name.name == "INSERT":
+        vaccination.on_dose_event(record.dynamodb.new_image)
+
+
+def handle(event: dict) -> dict:
+    """`{"batchItemFailures": [...]}`: Lambda resumes the shard from the first failed record."""
+    return process_partial_response(event=event, record_handler=_on_record, processor=processor)

@@ -1,0 +1,341 @@
+"""Dose records, their corrections, offline captures, AEFI reports and the vaccinators' allowance counts.
+
+A dose is one TransactWriteItems that does everything a dose means at once:
+- the dose record `(beneficiary, "dose#N")`, put only if absent: one record per beneficiary and dose,
+  whatever the client, the device or the retry;
+- the beneficiary's dose count, vaccine and date, only if it had exactly N-1 doses (of this vaccine);
+- the appointment marked COMPLETED (booked, here, not locked, and verified unless the vaccinator
+  checked the photo ID), or for a walk-in one seat of the session's dose capacity;
+- the vaccinator's allowance count for the day and session;
+- for an offline record, its capture item keyed by the device's UUID, so a replay finds its result.
+
+Records are immutable: a correction is a new item `(beneficiary, "dose#N#fix#<time>#<id>")` that
+supersedes the record's batch or time. The table's stream (NEW_IMAGE) is the domain event of every
+dose and correction (see `chalicelib/events/doses.py`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.constants import STREAM_NEW_IMAGE
+from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.transactions import TransactGet
+
+from chalicelib.config import get_settings
+from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.store.booking import BOOKED, COMPLETED, AppointmentItem, dose_lock
+from chalicelib.store.common import Transaction, connection, is_condition_failure
+from chalicelib.store.planning import AllocationItem, SessionItem
+from chalicelib.store.registration import AuditItem, BeneficiaryItem
+
+DOSE, CORRECTION = "dose", "correction"
+ACCEPTED, REJECTED = "accepted", "rejected"
+
+
+def dose_entry(dose: int) -> str:
+    return f"dose#{dose}"
+
+
+def _streamed(name: str) -> type:
+    meta = table_meta(name)
+    meta.stream_view_type = STREAM_NEW_IMAGE
+    return meta
+
+
+class DoseItem(TeekaModel):
+    """A dose given (kind "dose"), or a correction superseding one (kind "correction")."""
+
+    Meta = _streamed("doses")
+    beneficiary_reference_id = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # dose#N, or dose#N#fix#<ISO time>#<id> for a correction
+    kind = UnicodeAttribute()
+    record_id = UnicodeAttribute()  # this record's own id (a certificate names it)
+    dose = NumberAttribute()
+    vaccine = UnicodeAttribute()
+    batch = UnicodeAttribute()
+    given_at = NumberAttribute()  # epoch seconds
+    given_on = UnicodeAttribute()  # ISO date in the country
+    mobile = UnicodeAttribute()  # the beneficiary's, for the SMS and the certificate
+    recorded_at = NumberAttribute()  # server time
+    recorded_by = UnicodeAttribute()  # who sent it to the server
+    # Where, by whom, how (a dose; a correction keeps these from the record it supersedes).
+    session_id = UnicodeAttribute(null=True)
+    center_id = NumberAttribute(null=True)
+    center_name = UnicodeAttribute(null=True)
+    district_id = NumberAttribute(null=True)
+    state_id = NumberAttribute(null=True)
+    vaccinator = UnicodeAttribute(null=True)
+    verifier = UnicodeAttribute(null=True)
+    appointment_id = UnicodeAttribute(null=True)  # none for a walk-in
+    walk_in = BooleanAttribute(default=False)
+    source = UnicodeAttribute(default="online")  # online | offline
+    captured_at = NumberAttribute(null=True)  # device time of an offline capture
+    device_id = UnicodeAttribute(null=True)
+    capture_uuid = UnicodeAttribute(null=True)
+    # A correction: why, and which record (entry) it supersedes.
+    reason = UnicodeAttribute(null=True)
+    supersedes = UnicodeAttribute(null=True)
+
+
+class CaptureItem(TeekaModel):
+    """The outcome of one offline record, keyed by the device's UUID: a replay returns it."""
+
+    Meta = table_meta("offline-captures")
+    capture_uuid = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()  # accepted | rejected
+    error_code = UnicodeAttribute(null=True)
+    error = UnicodeAttribute(null=True)
+    beneficiary_reference_id = UnicodeAttribute(null=True)
+    dose = NumberAttribute(null=True)
+    record_id = UnicodeAttribute(null=True)
+    device_id = UnicodeAttribute()
+    vaccinator = UnicodeAttribute()
+    captured_at = NumberAttribute()
+    synced_at = NumberAttribute()
+    synced_by = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class AllowancesByDistrict(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-district-day"
+        projection = AllProjection()
+
+    district_id = NumberAttribute(hash_key=True)
+    day = UnicodeAttribute(range_key=True)
+
+
+class AllowanceItem(TeekaModel):
+    """Doses one vaccinator gave in one session on one day: counted in each dose's transaction, so a
+    month's report is a Query of counts, not of doses. Only that vaccinator's doses touch the item."""
+
+    Meta = table_meta("allowances")
+    center_id = NumberAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)  # <ISO day>#<session id>#<vaccinator mobile>
+    day = UnicodeAttribute()
+    district_id = NumberAttribute()
+    session_id = UnicodeAttribute()
+    vaccinator = UnicodeAttribute()
+    doses = NumberAttribute(default=0)
+    by_district = AllowancesByDistrict()
+
+
+class AefiItem(TeekaModel):
+    """An adverse event following immunization, reported against a dose."""
+
+    Meta = table_meta("aefi")
+    beneficiary_reference_id = UnicodeAttribute(hash_key=True)
+    entry = UnicodeAttribute(range_key=True)  # <dose>#<ISO time reported>#<id>
+    report_id = UnicodeAttribute()
+    dose = NumberAttribute()
+    dose_record_id = UnicodeAttribute()
+    severity = UnicodeAttribute()
+    symptoms = ListAttribute(of=UnicodeAttribute)
+    onset_at = NumberAttribute()
+    description = UnicodeAttribute(default="")
+    reporter = UnicodeAttribute()
+    reported_at = NumberAttribute()
+    center_id = NumberAttribute()
+    district_id = NumberAttribute()
+    state_id = NumberAttribute()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What recording or verifying needs, read together in one TransactGetItems."""
+
+    session: SessionItem | None
+    person: BeneficiaryItem | None
+    allocation: AllocationItem | None
+    appointment: AppointmentItem | None = None
+
+
+def snapshot(session_id: str, reference_id: str, staff_mobile: str, appointment_id: str | None = None) -> Snapshot:
+    with TransactGet(connection=connection(SessionItem)) as transaction:
+        session = transaction.get(SessionItem, session_id)
+        person = transaction.get(BeneficiaryItem, reference_id)
+        allocation = transaction.get(AllocationItem, session_id, staff_mobile)
+        appointment = transaction.get(AppointmentItem, appointment_id, reference_id) if appointment_id else None
+    return Snapshot(_value(session), _value(person), _value(allocation), _value(appointment) if appointment else None)
+
+
+def _value(future):
+    try:
+        return future.get()
+    except (SessionItem.DoesNotExist, BeneficiaryItem.DoesNotExist, AllocationItem.DoesNotExist,
+            AppointmentItem.DoesNotExist):
+        return None
+
+
+def sessions_and_vaccinators(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, SessionItem],
+                                                                        set[tuple[str, str]]]:
+    """Sessions by id, and which (session, mobile) pairs are vaccinator allocations: two BatchGetItem calls."""
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return {}, set()
+    session_ids = list(dict.fromkeys(session_id for session_id, _ in pairs))
+    sessions = {s.session_id: s for s in SessionItem.batch_get(session_ids, consistent_read=True)}
+    allocated = {(a.session_id, a.mobile) for a in AllocationItem.batch_get(pairs, consistent_read=True)
+                 if a.role == "vaccinator"}
+    return sessions, allocated
+
+
+def allowance_key(day: str, session_id: str, vaccinator: str) -> str:
+    return f"{day}#{session_id}#{vaccinator}"
+
+
+def add_dose(transaction: Transaction, dose: DoseItem, *, take_seat: SessionItem | None,
+             appointment: tuple[str, bool] | None, district_id: int) -> None:
+    """The dose's own items, shared by a recorded dose and a walk-in registration. `take_seat`: the
+    session whose dose capacity a walk-in takes; `appointment`: (id, whether the door check must
+    have been done) of the booking it completes."""
+    transaction.put("dose", dose, DoseItem.entry.does_not_exist())
+    ref, number = dose.beneficiary_reference_id, int(dose.dose)
+    if take_seat is not None:
+        capacity = SessionItem.capacity_dose1 if number == 1 else SessionItem.capacity_dose2
+        booked = SessionItem.booked_dose1 if number == 1 else SessionItem.booked_dose2
+        transaction.change("session", SessionItem(take_seat.session_id), [booked.add(1)],
+                           (SessionItem.status == "ACTIVE") & (booked < capacity))
+    if appointment is not None:
+        appointment_id, must_be_verified = appointment
+        condition = ((AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == dose.session_id)
+                     & (AppointmentItem.wrong_codes < _code_limit()))
+        if must_be_verified:
+            condition &= AppointmentItem.verified_at.exists()
+        transaction.change("appointment", AppointmentItem(appointment_id, ref), [
+            AppointmentItem.status.set(COMPLETED), AppointmentItem.completed_at.set(int(dose.recorded_at)),
+            AppointmentItem.updated_at.set(int(dose.recorded_at)),
+            AppointmentItem.dose_record_id.set(dose.record_id)], condition)
+    day = dose.given_on
+    transaction.change("allowance", AllowanceItem(int(dose.center_id), allowance_key(day, dose.session_id,
+                                                                                      dose.vaccinator)),
+                       [AllowanceItem.doses.add(1), AllowanceItem.day.set(day),
+                        AllowanceItem.district_id.set(district_id), AllowanceItem.session_id.set(dose.session_id),
+                        AllowanceItem.vaccinator.set(dose.vaccinator)])
+
+
+def _code_limit() -> int:
+    return get_settings().country.security_code_attempts
+
+
+def record(dose: DoseItem, *, take_seat: SessionItem | None, appointment: tuple[str, bool] | None,
+           district_id: int, capture: CaptureItem | None = None) -> set[str] | None:
+    """Record a dose of a registered beneficiary. None when recorded; otherwise the labels that
+    refused: "dose", "beneficiary", "appointment", "session", "capture"."""
+    number = int(dose.dose)
+    lock = dose_lock(number)
+    date_attribute = BeneficiaryItem.dose1_date if number == 1 else BeneficiaryItem.dose2_date
+    condition = BeneficiaryItem.doses_given == number - 1
+    if number > 1:
+        condition &= BeneficiaryItem.vaccine == dose.vaccine
+    actions = [BeneficiaryItem.doses_given.set(number), BeneficiaryItem.vaccine.set(dose.vaccine),
+               date_attribute.set(dose.given_on)]
+    if appointment is not None:
+        condition &= lock["appointment_id"] == appointment[0]
+        actions.append(lock.remove())
+    else:
+        condition &= lock.does_not_exist()
+
+    def build(transaction: Transaction) -> None:
+        add_dose(transaction, dose, take_seat=take_seat, appointment=appointment, district_id=district_id)
+        transaction.change("beneficiary", BeneficiaryItem(dose.beneficiary_reference_id), actions, condition)
+        if capture is not None:
+            transaction.put("capture", capture, CaptureItem.capture_uuid.does_not_exist())
+
+    return Transaction(DoseItem).attempt(build)
+
+
+def history(reference_id: str, dose: int | None = None) -> list[DoseItem]:
+    """A beneficiary's records and corrections (of one dose), oldest first: one Query."""
+    prefix = dose_entry(dose) if dose is not None else "dose#"
+    return list(DoseItem.query(reference_id, DoseItem.entry.startswith(prefix), consistent_read=True))
+
+
+def add_correction(correction: DoseItem) -> bool:
+    try:
+        correction.save(condition=DoseItem.entry.does_not_exist())
+    except PutError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def captures(uuids: list[str]) -> dict[str, CaptureItem]:
+    return {c.capture_uuid: c for c in CaptureItem.batch_get(list(dict.fromkeys(uuids)), consistent_read=True)} \
+        if uuids else {}
+
+
+def capture(record_uuid: str) -> CaptureItem | None:
+    try:
+        return CaptureItem.get(record_uuid, consistent_read=True)
+    except CaptureItem.DoesNotExist:
+        return None
+
+
+def save_rejection(item: CaptureItem) -> bool:
+    """Keep a rejected record's reason for its replays; False when the UUID was settled meanwhile."""
+    try:
+        item.save(condition=CaptureItem.capture_uuid.does_not_exist())
+    except PutError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def mark_verified(appointment: AppointmentItem, verifier: str, now: int) -> bool:
+    return _update_appointment(appointment, [AppointmentItem.verified_at.set(now),
+                                             AppointmentItem.verified_by.set(verifier),
+                                             AppointmentItem.updated_at.set(now)],
+                               (AppointmentItem.status == BOOKED) & (AppointmentItem.wrong_codes < _code_limit()))
+
+
+def count_wrong_code(appointment: AppointmentItem) -> int | None:
+    """One more wrong security code; returns the new count (None if it was already locked)."""
+    if not _update_appointment(appointment, [AppointmentItem.wrong_codes.add(1)],
+                               AppointmentItem.wrong_codes < _code_limit()):
+        return None
+    return int(appointment.wrong_codes)
+
+
+def unlock(appointment: AppointmentItem, audit: AuditItem) -> bool:
+    """Clear the wrong codes and record who did it, together; False if it was not locked."""
+    def build(transaction: Transaction) -> None:
+        transaction.change("appointment", appointment, [AppointmentItem.wrong_codes.set(0)],
+                           AppointmentItem.wrong_codes >= _code_limit())
+        transaction.put("audit", audit, AuditItem.at.does_not_exist())
+
+    return Transaction(AppointmentItem).attempt(build) is None
+
+
+def _update_appointment(appointment: AppointmentItem, actions: list, condition) -> bool:
+    try:
+        appointment.update(actions=actions, condition=AppointmentItem.appointment_id.exists() & condition)
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
+
+
+def save_aefi(item: AefiItem) -> None:
+    item.save(condition=AefiItem.entry.does_not_exist())
+
+
+def allowances_at(center_id: int, first: str, last: str) -> Iterable[AllowanceItem]:
+    return AllowanceItem.query(center_id, AllowanceItem.key.between(first, f"{last}#~"))
+
+
+def allowances_in(district_id: int, first: str, last: str) -> Iterable[AllowanceItem]:
+    return AllowanceItem.by_district.query(district_id, AllowanceItem.day.between(first, last))
+
