@@ -325,7 +325,97 @@ def booking_paths(sessions: int = 20, per_session: int = 20) -> tuple[list[dict]
     return rows, {"write_units": write_units, "sizes": sizes}
 
 
-def _bookable_sessions(day, count: int) -> None:
+def dose_paths(people_count: int = 400) -> tuple[list[dict], dict]:
+    """Doses recorded in real time (the vaccinator's own photo-ID check: walk-in seats) and offline
+    batches of 100, against the bare TransactWriteItems of the same 4 items."""
+    import math
+
+    from chalice.test import Client
+    from moto import mock_aws
+
+    from chalicelib.config import get_settings
+    from chalicelib.domain.calendar import local_date
+    from chalicelib.store.auth import StaffItem
+    from chalicelib.store.common import Transaction
+    from chalicelib.store.planning import AllocationItem, SessionItem
+    from chalicelib.store.registration import BeneficiaryItem
+    from chalicelib.store.vaccination import AllowanceItem, DoseItem
+    from local import embedded_aws
+    from local.metering import count_dynamodb_calls
+    from tests.helpers import aadhaar
+
+    vaccinator = "9000000006"
+    rows = []
+    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):
+        embedded_aws.provision()
+        now = int(time.time())
+        today = local_date(get_settings().country, now)
+        _bookable_sessions(today, 1, capacity=people_count)
+        StaffItem(vaccinator, name="Bench Vaccinator", roles={"vaccinator"}, facility_id=1, district_id=395,
+                  state_id=21).save()
+        AllocationItem("bench-0", vaccinator, role="vaccinator", date=today.isoformat(), center_id=1,
+                       allocated_at=now, allocated_by="bench").save()
+        people = _people(people_count, now)
+        from app import app
+
+        with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
+            headers = {"Authorization": f"Bearer {_token(client, vaccinator)}", "Content-Type": "application/json"}
+
+            def body(i):
+                return {"beneficiary_reference_id": people[i][1], "session_id": "bench-0", "vaccine": "COVISHIELD",
+                        "batch": "4121Z025", "dose": 1, "photo_id_type": 1, "id_last4": aadhaar(10_000 + i)[-4:]}
+
+            half = people_count // 2
+            with count_dynamodb_calls() as calls:
+                realtime = timed(lambda i: client.http.post("/v2/vaccination/doses", headers=headers,
+                                                            body=json.dumps(body(i))), half)
+            per_dose = {op: n / half for op, n in calls.items()}
+            record = DoseItem.get(people[0][1], "dose#1")
+            beneficiary = BeneficiaryItem.get(people[0][1])
+            session = SessionItem.get("bench-0")
+            allowance = next(iter(AllowanceItem.query(1)))
+            sizes = [item_bytes(item.serialize()) for item in (record, beneficiary, session, allowance)]
+            write_units = sum(2 * math.ceil(size / 1024) for size in sizes)
+
+            def bare(i):
+                with Transaction(DoseItem) as transaction:
+                    transaction.put("d", DoseItem(f"bare-{i}", "dose#1", **{
+                        k: getattr(record, k) for k in DoseItem.get_attributes()
+                        if k not in ("beneficiary_reference_id", "entry") and getattr(record, k) is not None}))
+                    transaction.change("b", BeneficiaryItem(people[i][1]), [BeneficiaryItem.doses_given.add(0)])
+                    transaction.change("s", SessionItem("bench-0"), [SessionItem.booked_dose2.add(0)])
+                    transaction.change("a", AllowanceItem(1, allowance.key), [AllowanceItem.doses.add(0)])
+
+            baseline = timed(bare, half)
+            rows.append(summary("POST /v2/vaccination/doses (real time, photo-ID check, walk-in seat)", realtime,
+                                ", ".join(f"{op} {n:g}" for op, n in per_dose.items()), baseline))
+            rows.append(summary("  bare TransactWriteItems of the same 4 items (PynamoDB, moto)", baseline, "1"))
+            batches, stamp = [], datetime.now(timezone.utc).isoformat()
+            for first in range(half, people_count, 100):
+                batches.append([{**body(i), "uuid": f"00000000-0000-4000-8000-{i:012d}", "device_id": "bench",
+                                 "captured_at": stamp, "vaccinator": vaccinator}
+                                for i in range(first, min(first + 100, people_count))])
+            with count_dynamodb_calls() as calls:
+                offline = timed(lambda i: client.http.post("/v2/vaccination/offline/sync", headers=headers,
+                                                           body=json.dumps({"records": batches[i]})), len(batches))
+            synced = sum(len(b) for b in batches)
+            rows.append({"path": "POST /v2/vaccination/offline/sync (batches of 100 new records)",
+                         "requests": len(batches),
+                         "calls": ", ".join(f"{op} {n / len(batches):g}" for op, n in calls.items()),
+                         "median_ms": statistics.median(offline) * 1000, "p99_ms": percentile(offline, 0.99) * 1000,
+                         "per_second": synced / sum(offline), "unit": "records"})
+            replay = timed(lambda i: client.http.post("/v2/vaccination/offline/sync", headers=headers,
+                                                      body=json.dumps({"records": batches[i]})), len(batches))
+            rows.append({"path": "  the same batches replayed (all duplicates)", "requests": len(batches),
+                         "calls": "BatchGetItem 1", "median_ms": statistics.median(replay) * 1000,
+                         "p99_ms": percentile(replay, 0.99) * 1000, "per_second": synced / sum(replay),
+                         "unit": "records"})
+            recorded = sum(1 for _ in DoseItem.scan()) - half  # the bare ones
+            assert recorded == people_count, f"{recorded} of {people_count} doses recorded"
+    return rows, {"write_units": write_units, "sizes": sizes}
+
+
+def _bookable_sessions(day, count: int, capacity: int = 1000) -> None:
     from chalicelib.domain.planning import Centre, SessionPlan, Slot
     from chalicelib.store.planning import SessionItem, centre_item, session_item
 
@@ -336,7 +426,8 @@ def _bookable_sessions(day, count: int) -> None:
         for n in range(count):
             batch.save(session_item(f"bench-{n}", centre, SessionPlan(
                 center_id=1, date=day, vaccine="COVISHIELD", min_age_limit=18, max_age_limit=None,
-                allow_all_age=False, capacity_dose1=1000, capacity_dose2=0, slots=(Slot("09:00AM-05:00PM", 1000),),
+                allow_all_age=False, capacity_dose1=capacity, capacity_dose2=0,
+                slots=(Slot("09:00AM-05:00PM", capacity),),
                 fee="0")))
 
 
@@ -367,7 +458,8 @@ def main() -> None:
 
     cold = cold_import_seconds()
     booking_rows, units = booking_paths()
-    rows = login_paths() + booking_rows + availability_paths()
+    dose_rows, dose_units = dose_paths()
+    rows = login_paths() + booking_rows + dose_rows + availability_paths()
     lines = [
         "# Teeka benchmarks",
         "",
@@ -381,13 +473,17 @@ def main() -> None:
     for row in rows:
         ratio = f"{row['ratio']:.1f}x" if "ratio" in row else ""
         p99 = "" if row["p99_ms"] != row["p99_ms"] else f"{row['p99_ms']:.2f}"  # NaN: not per request
+        rate = f"{row['per_second']:.0f}" + (f" {row['unit']}" if "unit" in row else "")
         lines.append(f"| {row['path']} | {row['requests']} | {row['calls']} | {row['median_ms']:.2f} | "
-                     f"{p99} | {row['per_second']:.0f} | {ratio} |")
+                     f"{p99} | {rate} | {ratio} |")
     session_bytes, beneficiary_bytes, appointment_bytes = units["sizes"]
     lines += ["", f"Write units per booking of 1 beneficiary: **{units['write_units']} WCU** (transactional writes cost "
               f"2 per KB of each item: session {session_bytes} B, beneficiary {beneficiary_bytes} B, appointment "
               f"{appointment_bytes} B); a family of n adds 4 per person: 2 + 4n.",
-              "The surge worker's row is the time to drain the queue divided by the bookings (no per-request p99)."]
+              "The surge worker's row is the time to drain the queue divided by the bookings (no per-request p99).",
+              "", f"Write units per dose: **{dose_units['write_units']} WCU** (dose record {dose_units['sizes'][0]} B, "
+              f"beneficiary {dose_units['sizes'][1]} B, session {dose_units['sizes'][2]} B, allowance count "
+              f"{dose_units['sizes'][3]} B; 2 per KB each, transactional); an offline record adds its capture item."]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -64,3 +64,17 @@ def seeded(aws):
     now = int(time.time())
     seed.seed(now=now)
     return local_date(get_settings().country, now).strftime("%d-%m-%Y")
+
+
+@pytest.fixture
+def as_(api, seeded):
+    """`as_(mobile)`: the Authorization header of that mobile (citizen or demo staff), logged in once per test."""
+    from tests.helpers import bearer, login
+
+    tokens = {}
+
+    def headers(mobile: str) -> dict:
+        if mobile not in tokens:
+            tokens[mobile] = bearer(login(api, mobile))
+        return tokens[mobile]
+    return headers

@@ -442,8 +442,10 @@ def _replayed(record_uuid: str) -> dict:
 
 # -- after the dose ---------------------------------------------------------------------------------
 
-def _dose_history(principal: Principal, reference_id: str, dose: int) -> tuple[DoseItem, list[DoseItem]]:
-    entries = store.history(reference_id, dose)
+def _dose_history(principal: Principal, body: Mapping[str, Any]) -> tuple[DoseItem, list[DoseItem]]:
+    """The dose a correction or an AEFI report is about (beneficiary_reference_id, dose): its record and
+    its corrections, oldest first; only within the caller's scope."""
+    entries = store.history(rules.parse_reference_id(body, _profile()), booking_rules.parse_dose(body))
     record = next((e for e in entries if e.kind == DOSE), None)
     if record is None:
         raise ApiError(errors.DOSE_NOT_FOUND)
@@ -451,6 +453,11 @@ def _dose_history(principal: Principal, reference_id: str, dose: int) -> tuple[D
                             facility_id=int(record.center_id)):
         raise ApiError(errors.OUT_OF_SCOPE)
     return record, [e for e in entries if e.kind == CORRECTION]
+
+
+def _later_entry(now: int) -> str:
+    """A sort-key suffix that orders entries by time and never collides."""
+    return f"{datetime.fromtimestamp(now, timezone.utc).strftime('%Y%m%dT%H%M%S')}#{uuid.uuid4().hex[:8]}"
 
 
 def doses_of(query: Mapping[str, str]) -> list[dict]:
@@ -466,18 +473,15 @@ def doses_of(query: Mapping[str, str]) -> list[dict]:
 def correct_dose(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
     """A correction record supersedes the dose's batch or time; the record itself is never edited."""
     profile = _profile()
-    reference_id = rules.parse_reference_id(body, profile)
-    dose = booking_rules.parse_dose(body)
     correction = rules.parse_correction(body, profile)
-    record, fixes = _dose_history(principal, reference_id, dose)
+    record, fixes = _dose_history(principal, body)
     current = fixes[-1] if fixes else record
     given_at = correction.given_at if correction.given_at is not None else int(current.given_at)
     if rules.local_day(given_at, profile).isoformat() != record.given_on or given_at > now + profile.clock_skew_seconds:
         raise ApiError(errors.INVALID_CORRECTION, "A corrected time must be on the day the dose was given, "
                                                   "not in the future")
-    stamp = datetime.fromtimestamp(now, timezone.utc).strftime("%Y%m%dT%H%M%S")
-    item = DoseItem(reference_id, f"{record.entry}#fix#{stamp}#{uuid.uuid4().hex[:8]}", kind=CORRECTION,
-                    record_id=str(uuid.uuid4()), dose=dose, vaccine=record.vaccine,
+    item = DoseItem(record.beneficiary_reference_id, f"{record.entry}#fix#{_later_entry(now)}", kind=CORRECTION,
+                    record_id=str(uuid.uuid4()), dose=int(record.dose), vaccine=record.vaccine,
                     batch=correction.batch or current.batch, given_at=given_at, given_on=record.given_on,
                     mobile=record.mobile, recorded_at=now, recorded_by=principal.mobile, reason=correction.reason,
                     supersedes=current.record_id)
@@ -488,14 +492,12 @@ def correct_dose(principal: Principal, body: Mapping[str, Any], now: int) -> dic
 
 def report_aefi(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
     profile = _profile()
-    reference_id = rules.parse_reference_id(body, profile)
-    dose = booking_rules.parse_dose(body)
     report = rules.parse_aefi(body, profile)
-    record, fixes = _dose_history(principal, reference_id, dose)
+    record, fixes = _dose_history(principal, body)
     given_at = int((fixes[-1] if fixes else record).given_at)
     rules.check_time(report.onset_at, now, given_at - profile.clock_skew_seconds, profile, "onset_at")
-    stamp = datetime.fromtimestamp(now, timezone.utc).strftime("%Y%m%dT%H%M%S")
-    item = store.AefiItem(reference_id, f"{dose}#{stamp}#{uuid.uuid4().hex[:8]}", report_id=str(uuid.uuid4()),
+    reference_id, dose = record.beneficiary_reference_id, int(record.dose)
+    item = store.AefiItem(reference_id, f"{dose}#{_later_entry(now)}", report_id=str(uuid.uuid4()),
                           dose=dose, dose_record_id=record.record_id, severity=report.severity,
                           symptoms=list(report.symptoms), onset_at=report.onset_at, description=report.description,
                           reporter=principal.mobile, reported_at=now, center_id=int(record.center_id),
@@ -560,7 +562,7 @@ def on_dose_event(image: Mapping[str, Any]) -> None:
     day = inputs.format_cowin_date(date.fromisoformat(image["given_on"]))
     if image["kind"] == DOSE:
         message = (f"Teeka: dose {int(image['dose'])} of {image['vaccine']} was given to beneficiary ****{reference} "
-                   f"at {image['center_name']} on {day} (batch {image['batch']}). Your certificate will follow.")
+                   f"at {image['center_name']} on {day} (batch {image['batch']}).")
     else:
         message = (f"Teeka: the record of dose {int(image['dose'])} for beneficiary ****{reference} was corrected: "
                    f"{image['reason']}.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.store.base import TeekaModel
@@ -17,6 +17,17 @@ def connection(model: type[TeekaModel]) -> Connection:
 
 def is_condition_failure(error: PynamoDBException) -> bool:
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def conditionally(write: Callable[[], Any]) -> bool:
+    """Run one conditional write; False when its condition refused it (any other failure is raised)."""
+    try:
+        write()
+    except (PutError, UpdateError, DeleteError) as error:
+        if is_condition_failure(error):
+            return False
+        raise
+    return True
 
 
 THROTTLING_CODES = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException",

@@ -16,11 +16,11 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.base import TeekaModel, table_meta
-from chalicelib.store.common import Transaction, is_condition_failure
+from chalicelib.store.common import Transaction, conditionally, is_condition_failure
 
 
 GRID_DEGREES = 0.1  # about 11 km: a findByLatLong search reads a cell and its 8 neighbours
@@ -235,30 +235,18 @@ def delete_sessions(session_ids: Iterable[str]) -> None:
 def set_capacity(session: SessionItem, dose1: int, dose2: int, slots: list[SlotAttribute]) -> bool:
     """Replace the capacities, only if nothing was booked beyond them meanwhile (bookings change
     `booked_*` atomically; this condition re-checks the numbers the caller validated against)."""
-    try:
-        session.update(
-            actions=[SessionItem.capacity_dose1.set(dose1), SessionItem.capacity_dose2.set(dose2),
-                     SessionItem.slots.set(slots)],
-            condition=(SessionItem.booked_dose1 <= dose1) & (SessionItem.booked_dose2 <= dose2)
-            & (SessionItem.status == "ACTIVE") & (SessionItem.booked_dose1 == session.booked_dose1)
-            & (SessionItem.booked_dose2 == session.booked_dose2),
-        )
-    except UpdateError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+    return conditionally(lambda: session.update(
+        actions=[SessionItem.capacity_dose1.set(dose1), SessionItem.capacity_dose2.set(dose2),
+                 SessionItem.slots.set(slots)],
+        condition=(SessionItem.booked_dose1 <= dose1) & (SessionItem.booked_dose2 <= dose2)
+        & (SessionItem.status == "ACTIVE") & (SessionItem.booked_dose1 == session.booked_dose1)
+        & (SessionItem.booked_dose2 == session.booked_dose2),
+    ))
 
 
 def cancel_session(session_id: str) -> bool:
-    try:
-        SessionItem(session_id).update(actions=[SessionItem.status.set("CANCELLED")],
-                                       condition=SessionItem.status == "ACTIVE")
-    except UpdateError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+    return conditionally(lambda: SessionItem(session_id).update(actions=[SessionItem.status.set("CANCELLED")],
+                                                                condition=SessionItem.status == "ACTIVE"))
 
 
 def allocations_of(mobile: str, first: str, last: str) -> Iterable[AllocationItem]:
@@ -311,13 +299,8 @@ def copy_centre_to_sessions(centre: CenterItem, sessions: list[SessionItem]) -> 
 
 def create_session(session: SessionItem) -> bool:
     """Write a new session; refused if one with the same id (centre, date, vaccine) is active."""
-    try:
-        session.save(condition=SessionItem.session_id.does_not_exist() | (SessionItem.status == "CANCELLED"))
-    except PutError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+    return conditionally(lambda: session.save(
+        condition=SessionItem.session_id.does_not_exist() | (SessionItem.status == "CANCELLED")))
 
 
 def existing_active_sessions(session_ids: list[str]) -> set[str]:
@@ -356,11 +339,6 @@ def sessions_by_ids(session_ids: list[str]) -> list[SessionItem]:
 
 def allocate(session: SessionItem, mobile: str, role: str, by: str, now: int) -> bool:
     """True when newly allocated; False when this person was already allocated to the session."""
-    try:
-        AllocationItem(session.session_id, mobile, role=role, date=session.date, center_id=int(session.center_id),
-                       allocated_at=now, allocated_by=by).save(condition=AllocationItem.mobile.does_not_exist())
-    except PutError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+    return conditionally(lambda: AllocationItem(
+        session.session_id, mobile, role=role, date=session.date, center_id=int(session.center_id), allocated_at=now,
+        allocated_by=by).save(condition=AllocationItem.mobile.does_not_exist()))

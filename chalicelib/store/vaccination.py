@@ -26,14 +26,13 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.constants import STREAM_NEW_IMAGE
-from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
 from chalicelib.config import get_settings
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.booking import BOOKED, COMPLETED, AppointmentItem, dose_lock
-from chalicelib.store.common import Transaction, connection, is_condition_failure
+from chalicelib.store.common import Transaction, conditionally, connection
 from chalicelib.store.planning import AllocationItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem
 
@@ -261,13 +260,7 @@ def history(reference_id: str, dose: int | None = None) -> list[DoseItem]:
 
 
 def add_correction(correction: DoseItem) -> bool:
-    try:
-        correction.save(condition=DoseItem.entry.does_not_exist())
-    except PutError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+    return conditionally(lambda: correction.save(condition=DoseItem.entry.does_not_exist()))
 
 
 def captures(uuids: list[str]) -> dict[str, CaptureItem]:
@@ -284,13 +277,7 @@ def capture(record_uuid: str) -> CaptureItem | None:
 
 def save_rejection(item: CaptureItem) -> bool:
     """Keep a rejected record's reason for its replays; False when the UUID was settled meanwhile."""
-    try:
-        item.save(condition=CaptureItem.capture_uuid.does_not_exist())
-    except PutError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+    return conditionally(lambda: item.save(condition=CaptureItem.capture_uuid.does_not_exist()))
 
 
 def mark_verified(appointment: AppointmentItem, verifier: str, now: int) -> bool:
@@ -319,13 +306,8 @@ def unlock(appointment: AppointmentItem, audit: AuditItem) -> bool:
 
 
 def _update_appointment(appointment: AppointmentItem, actions: list, condition) -> bool:
-    try:
-        appointment.update(actions=actions, condition=AppointmentItem.appointment_id.exists() & condition)
-    except UpdateError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+    return conditionally(lambda: appointment.update(
+        actions=actions, condition=AppointmentItem.appointment_id.exists() & condition))
 
 
 def save_aefi(item: AefiItem) -> None:

@@ -10,6 +10,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.store.planning import SessionItem
 from chalicelib.store.registration import BeneficiaryItem
 from chalicelib.store.vaccination import AllowanceItem, CaptureItem, DoseItem
+from local.metering import count_dynamodb_calls
 from tests.api.test_vaccination_api import CITIZEN, VACCINATOR, VERIFIER, register, session_at
 from tests.helpers import aadhaar, post
 
@@ -139,3 +140,15 @@ def test_time_check_happens_in_the_countrys_time_zone(api, seeded, as_, people):
     record = captured(people[0], 1, session_id, captured_at=now_local.isoformat(timespec="seconds"))
     answer = sync(api, as_(VACCINATOR), [record]).json_body["records"][0]
     assert answer["status"] == "accepted", answer
+
+
+def test_a_batch_reads_in_four_batches_and_writes_one_transaction_per_new_record(api, seeded, as_, people):
+    session_id = session_at(seeded)
+    records = [captured(ref, n, session_id) for n, ref in zip((1, 2, 3, 4), people)]
+    headers = as_(VACCINATOR)
+    with count_dynamodb_calls() as calls:
+        assert sync(api, headers, records).json_body["accepted"] == 4
+    assert calls == {"BatchGetItem": 4, "TransactWriteItems": 4}
+    with count_dynamodb_calls() as calls:
+        assert sync(api, headers, records).json_body["duplicate"] == 4
+    assert calls == {"BatchGetItem": 1}  # a replay reads the capture items and nothing else

@@ -13,7 +13,7 @@ from chalicelib.store.vaccination import AllowanceItem, DoseItem
 from local import dispatcher
 from local.metering import count_dynamodb_calls
 from local.seed import BBMP, MUMBAI
-from tests.helpers import aadhaar, bearer, login, person, post
+from tests.helpers import aadhaar, person, post
 
 CITIZEN, OTHER_CITIZEN = "9876543210", "9876543211"
 NATIONAL, MUMBAI_ADMIN, BBMP_ADMIN = "9000000001", "9000000003", "9000000004"
@@ -384,3 +384,19 @@ def test_the_allowance_report_counts_doses_per_vaccinator_day_and_session(api, s
     assert too_long.status_code == 400 and too_long.json_body["errorCode"] == "VACCIN0018"
     assert api.http.get(f"{BASE}/reports/allowance?from={seeded}&to={seeded}",
                         headers=as_(VACCINATOR)).status_code == 403
+
+
+def test_the_door_check_walk_in_and_report_make_the_calls_documented(api, booked, as_, seeded):
+    b = booked
+    verifier, vaccinator, admin = as_(VERIFIER), as_(VACCINATOR), as_(FACILITY_ADMIN)
+    with count_dynamodb_calls() as calls:
+        post(api, f"{BASE}/verify", door(b["appointment_id"], b["ref"], b["session_id"], b["code"]), verifier)
+    assert calls == {"TransactGetItems": 1, "UpdateItem": 1}
+    body = {**person(7), "mobile": OTHER_CITIZEN, **dose("", b["session_id"])}
+    del body["beneficiary_reference_id"]
+    with count_dynamodb_calls() as calls:
+        assert post(api, f"{BASE}/walkin", body, vaccinator).status_code == 201
+    assert calls == {"TransactGetItems": 1, "TransactWriteItems": 1}
+    with count_dynamodb_calls() as calls:
+        api.http.get(f"{BASE}/reports/allowance?from={seeded}&to={seeded}", headers=admin)
+    assert calls == {"GetItem": 1, "Query": 1, "BatchGetItem": 1}  # the centre (its place), counts, names

@@ -1,0 +1,33 @@
+"""The doses table's stream is the dose event: every dose and correction reaches its consumer once."""
+from chalicelib.adapters import local_carrier
+from chalicelib.events import doses
+from local import dispatcher
+from tests.api.test_vaccination_api import BASE, CITIZEN, FACILITY_ADMIN, VACCINATOR, dose, register, session_at
+from tests.helpers import aadhaar, post
+
+
+def test_a_dose_and_its_correction_each_text_the_citizen_once(api, seeded, as_):
+    from app import app
+
+    ref = register(api, as_(CITIZEN), 1)
+    body = dose(ref, session_at(seeded), photo_id_type=1, id_last4=aadhaar(1)[-4:])
+    assert post(api, f"{BASE}/doses", body, as_(VACCINATOR)).status_code == 201
+    fix = {"beneficiary_reference_id": ref, "dose": 1, "batch": "4121Z026", "reason": "Batch mistyped"}
+    assert post(api, f"{BASE}/doses/correction", fix, as_(FACILITY_ADMIN)).status_code == 201
+    dispatcher.drain(app)
+    dispatcher.drain(app)  # the stream's position is kept: nothing is delivered twice
+    texts = [m["message"] for m in local_carrier.messages_for(CITIZEN) if "dose 1" in m["message"]]
+    assert len(texts) == 2
+    assert "dose 1 of COVISHIELD was given" in texts[0] and "Seven Hills Hospital" in texts[0]
+    assert "corrected: Batch mistyped" in texts[1]
+
+
+def test_only_new_records_are_events(monkeypatch):
+    seen = []
+    monkeypatch.setattr(doses.vaccination, "on_dose_event", seen.append)
+    image = {"beneficiary_reference_id": {"S": "12345678901234"}, "kind": {"S": "dose"}}
+    records = [{"eventID": str(n), "eventName": name, "eventSource": "aws:dynamodb",
+                "dynamodb": {"SequenceNumber": str(n), "NewImage": image, "Keys": {}}}
+               for n, name in enumerate(("INSERT", "MODIFY", "REMOVE"))]
+    assert doses.handle({"Records": records}) == {"batchItemFailures": []}
+    assert seen == [{"beneficiary_reference_id": "12345678901234", "kind": "dose"}]
