@@ -42,6 +42,11 @@ class Principal:
     def has_any(self, roles: frozenset[Role]) -> bool:
         return bool(self.roles & roles)
 
+    def covers_centre(self, site) -> bool:
+        """`covers` for anything located at a centre (a centre, a session, a dose): its state, district and id."""
+        return self.covers(state_id=int(site.state_id), district_id=int(site.district_id),
+                           facility_id=int(site.center_id))
+
     def covers(self, *, state_id: int | None = None, district_id: int | None = None,
                facility_id: int | None = None) -> bool:
         """True when the place (given as precisely as known) lies inside this principal's scope."""

@@ -50,8 +50,7 @@ def session_id_for(center_id: int, day: date, vaccine: str) -> str:
 
 
 def _require_scope(principal: Principal, centre: CenterItem | SessionItem) -> None:
-    if not principal.covers(state_id=int(centre.state_id), district_id=int(centre.district_id),
-                            facility_id=int(centre.center_id)):
+    if not principal.covers_centre(centre):
         raise ApiError(errors.OUT_OF_SCOPE)
 
 

@@ -71,8 +71,7 @@ def _iso(moment: int | None) -> str | None:
 def _require_allocated(principal: Principal, session: SessionItem | None, allocated: bool) -> SessionItem:
     if session is None:
         raise ApiError(errors.SESSION_NOT_FOUND)
-    if not allocated or not principal.covers(state_id=int(session.state_id), district_id=int(session.district_id),
-                                             facility_id=int(session.center_id)):
+    if not allocated or not principal.covers_centre(session):
         raise ApiError(errors.NOT_ALLOCATED)
     return session
 
@@ -82,9 +81,7 @@ def _require_session_access(principal: Principal, session_id: str) -> SessionIte
     session = planning_store.get_session(session_id) if session_id else None
     if session is None:
         raise ApiError(errors.SESSION_NOT_FOUND)
-    place = {"state_id": int(session.state_id), "district_id": int(session.district_id),
-             "facility_id": int(session.center_id)}
-    if principal.has_any(ADMINS) and principal.covers(**place):
+    if principal.has_any(ADMINS) and principal.covers_centre(session):
         return session
     return _require_allocated(principal, session,
                               planning_store.allocation(session.session_id, principal.mobile) is not None)
@@ -177,8 +174,7 @@ def unlock(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
     if appointment is None:
         raise ApiError(errors.APPOINTMENT_NOT_HERE)
     session = planning_store.get_session(appointment.session_id)
-    if session is None or not principal.covers(state_id=int(session.state_id), district_id=int(session.district_id),
-                                               facility_id=int(session.center_id)):
+    if session is None or not principal.covers_centre(session):
         raise ApiError(errors.OUT_OF_SCOPE)
     audit = AuditItem(f"appointment#{appointment_id}#{reference_id}",
                       f"{datetime.fromtimestamp(now, timezone.utc).isoformat()}#{uuid.uuid4().hex[:8]}",
@@ -449,8 +445,7 @@ def _dose_history(principal: Principal, body: Mapping[str, Any]) -> tuple[DoseIt
     record = next((e for e in entries if e.kind == DOSE), None)
     if record is None:
         raise ApiError(errors.DOSE_NOT_FOUND)
-    if not principal.covers(state_id=int(record.state_id), district_id=int(record.district_id),
-                            facility_id=int(record.center_id)):
+    if not principal.covers_centre(record):
         raise ApiError(errors.OUT_OF_SCOPE)
     return record, [e for e in entries if e.kind == CORRECTION]
 
