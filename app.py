@@ -1,21 +1,22 @@
 """Teeka's Lambda entry point: one Chalice app, its blueprints, and the Powertools middleware."""
 import warnings
 
-from chalice import Chalice, ConvertToMiddleware
+from chalice import Chalice, ConvertToMiddleware, Rate
 
-from chalicelib.api import auth, availability, booking, metadata, planning, registration, vaccination
+from chalicelib.api import auth, availability, booking, certificates, metadata, planning, registration, vaccination
 from chalicelib.config import get_settings
-from chalicelib.adapters.queues import BOOKINGS, SMS, queue_name
+from chalicelib.adapters.queues import BOOKINGS, CERTIFICATES, SMS, queue_name
 from chalicelib.adapters.streams import stream_arn
 from chalicelib.store.vaccination import DoseItem
 from chalicelib.events import bookings, doses, sms
+from chalicelib.events import certificates as certificate_events
 from chalicelib.observability import logger, metrics, tracer
 
 # Most requests emit no business metric; Powertools would warn on every one of them.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
 
 app = Chalice(app_name="teeka")
-app.api.binary_types.append("application/pdf")  # appointment slips (and certificates) are PDFs
+app.api.binary_types.append("application/pdf")  # appointment slips and certificates
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)), "all")
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")
@@ -27,6 +28,7 @@ app.register_blueprint(availability.bp)
 app.register_blueprint(planning.bp)
 app.register_blueprint(booking.bp)
 app.register_blueprint(vaccination.bp)
+app.register_blueprint(certificates.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.
@@ -43,6 +45,17 @@ def book_queued(event):
 @app.on_dynamodb_record(stream_arn=stream_arn(DoseItem), batch_size=100, starting_position="TRIM_HORIZON")
 def dose_recorded(event):
     return doses.handle(event.to_dict())
+
+
+@app.on_sqs_message(queue=queue_name(CERTIFICATES), batch_size=10)
+def issue_certificates(event):
+    return certificate_events.handle(event.to_dict())
+
+
+# The safety net of issuance: certificates the event path has not delivered within minutes.
+@app.schedule(Rate(get_settings().certificate_sweep_minutes, unit=Rate.MINUTES))
+def sweep_certificates(event):
+    return {"queued": certificate_events.sweep()}
 
 
 if get_settings().is_local:

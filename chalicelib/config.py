@@ -107,6 +107,11 @@ class CountryProfile:
     security_code_attempts: int = 5
     offline_capture_window_hours: int = 72
     clock_skew_seconds: int = 300
+    # Certificates: who signs them, what they print, and whether they carry the birth year.
+    certificate_issuer: str = "https://teeka.health/"
+    certificate_authority: str = "Ministry of Health and Family Welfare, Government of India"
+    nationality: str = "Indian"
+    certificate_shows_birth_year: bool = False
 
     def vaccine(self, name: str) -> Vaccine | None:
         return next((v for v in self.vaccines if v.name == name), None)
@@ -143,6 +148,9 @@ class Settings:
     # Surge mode for the whole stage: bookings are queued and confirmed by the worker (an operator
     # can also switch it on at run time, see services.surge).
     surge_mode: bool = False
+    # Certificates: the private S3 bucket of PDFs, and how often the sweep issues what events missed.
+    certificate_bucket: str = ""
+    certificate_sweep_minutes: int = 5
     country: CountryProfile = field(default_factory=CountryProfile)
 
     def table_name(self, name: str) -> str:
@@ -168,6 +176,8 @@ class Settings:
             metadata_max_age_seconds=int(env.get("TEEKA_METADATA_MAX_AGE", cls.metadata_max_age_seconds)),
             availability_max_age_seconds=int(env.get("TEEKA_AVAILABILITY_MAX_AGE", cls.availability_max_age_seconds)),
             surge_mode=env.get("TEEKA_SURGE_MODE", "").strip().lower() in ("1", "true", "yes", "on"),
+            certificate_bucket=env.get("TEEKA_CERTIFICATE_BUCKET") or f"teeka-{stage}-certificates",
+            certificate_sweep_minutes=int(env.get("TEEKA_CERTIFICATE_SWEEP_MINUTES", cls.certificate_sweep_minutes)),
             country=country,
         )
 

@@ -15,6 +15,8 @@ PUBLIC_READ_PATHS = (
     "/v2/appointment/sessions/public/*",
     "/v2/appointment/centers/public/*",
     "/v2/admin/location/*",
+    "/.well-known/*",  # the certificate signing keys
+    "/v2/certificate/revoked",
 )
 # AWS-managed policies (fixed ids, documented by CloudFront).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"

@@ -13,13 +13,14 @@ CHALICE_CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.j
 
 
 def resources() -> dict[str, Any]:
-    from chalicelib.adapters import queues
+    from chalicelib.adapters import documents, queues, signing
     from chalicelib.config import get_settings
     from chalicelib.store import tables
     from infra import cdn
 
     api_stage = json.loads(CHALICE_CONFIG.read_text())["api_gateway_stage"]
     return {**tables.cloudformation_resources(), **queues.cloudformation_resources(),
+            **signing.cloudformation_resources(), **documents.cloudformation_resources(),
             **cdn.cloudformation_resources(get_settings().stage, api_stage)}
 
 

@@ -327,7 +327,8 @@ def booking_paths(sessions: int = 20, per_session: int = 20) -> tuple[list[dict]
 
 def dose_paths(people_count: int = 400) -> tuple[list[dict], dict]:
     """Doses recorded in real time (the vaccinator's own photo-ID check: walk-in seats) and offline
-    batches of 100, against the bare TransactWriteItems of the same 4 items."""
+    batches of 100, against the bare TransactWriteItems of the same 5 items; then the certificates of
+the real-time doses, issued by the queue worker's code."""
     import math
 
     from chalice.test import Client
@@ -339,6 +340,7 @@ def dose_paths(people_count: int = 400) -> tuple[list[dict], dict]:
     from chalicelib.store.common import Transaction
     from chalicelib.store.planning import AllocationItem, SessionItem
     from chalicelib.store.registration import BeneficiaryItem
+    from chalicelib.store.certificates import CertificateSlotItem
     from chalicelib.store.vaccination import AllowanceItem, DoseItem
     from local import embedded_aws
     from local.metering import count_dynamodb_calls
@@ -374,7 +376,8 @@ def dose_paths(people_count: int = 400) -> tuple[list[dict], dict]:
             beneficiary = BeneficiaryItem.get(people[0][1])
             session = SessionItem.get("bench-0")
             allowance = next(iter(AllowanceItem.query(1)))
-            sizes = [item_bytes(item.serialize()) for item in (record, beneficiary, session, allowance)]
+            slot = CertificateSlotItem.get(people[0][1], 1)
+            sizes = [item_bytes(item.serialize()) for item in (record, beneficiary, session, allowance, slot)]
             write_units = sum(2 * math.ceil(size / 1024) for size in sizes)
 
             def bare(i):
@@ -385,11 +388,13 @@ def dose_paths(people_count: int = 400) -> tuple[list[dict], dict]:
                     transaction.change("b", BeneficiaryItem(people[i][1]), [BeneficiaryItem.doses_given.add(0)])
                     transaction.change("s", SessionItem("bench-0"), [SessionItem.booked_dose2.add(0)])
                     transaction.change("a", AllowanceItem(1, allowance.key), [AllowanceItem.doses.add(0)])
+                    transaction.change("c", CertificateSlotItem(f"bare-{i}", 1), [
+                        CertificateSlotItem.mobile.set(record.mobile), CertificateSlotItem.due_at.set(i)])
 
             baseline = timed(bare, half)
             rows.append(summary("POST /v2/vaccination/doses (real time, photo-ID check, walk-in seat)", realtime,
                                 ", ".join(f"{op} {n:g}" for op, n in per_dose.items()), baseline))
-            rows.append(summary("  bare TransactWriteItems of the same 4 items (PynamoDB, moto)", baseline, "1"))
+            rows.append(summary("  bare TransactWriteItems of the same 5 items (PynamoDB, moto)", baseline, "1"))
             batches, stamp = [], datetime.now(timezone.utc).isoformat()
             for first in range(half, people_count, 100):
                 batches.append([{**body(i), "uuid": f"00000000-0000-4000-8000-{i:012d}", "device_id": "bench",
@@ -412,7 +417,58 @@ def dose_paths(people_count: int = 400) -> tuple[list[dict], dict]:
                          "unit": "records"})
             recorded = sum(1 for _ in DoseItem.scan()) - half  # the bare ones
             assert recorded == people_count, f"{recorded} of {people_count} doses recorded"
+            from chalicelib.services import certificates
+
+            issuing = people[:min(half, 100)]
+            with count_dynamodb_calls() as calls:
+                issued = timed(lambda i: certificates.issue(issuing[i][1], 1), len(issuing))
+            assert all(CertificateSlotItem.get(ref, 1).issued_id for _, ref in issuing)
+            rows.append(summary("certificate issuance (queue worker: read, claim, sign, QR, PDF, S3, complete)", issued,
+                                ", ".join(f"{op} {n / len(issuing):g}" for op, n in calls.items())))
     return rows, {"write_units": write_units, "sizes": sizes}
+
+
+def certificate_steps(count: int = 100) -> tuple[list[dict], dict]:
+    """Sign (kms:Sign on moto) + QR + PDF of one certificate, and each step's share of the time."""
+    from moto import mock_aws
+
+    from chalicelib import verifier
+    from chalicelib.adapters import signing
+    from chalicelib.domain import certificates as rules
+    from chalicelib.services.certificate_pdf import qr_code, qr_png, render
+    from local import embedded_aws
+
+    subject = rules.Subject("12345678901234", "Asha Rao", 1990, "Female", "Aadhaar Card", "********1234")
+
+    def facts(dose):
+        return rules.DoseFacts(dose, "COVISHIELD", "Serum Institute of India", "4121Z025", 1795400000,
+                               "2026-11-23", "Dr. Kavita Sharma", "Seven Hills Hospital", "Mumbai", "Maharashtra")
+
+    content = rules.Content(subject, facts(2), 2, facts(1))
+    steps = {"sign": [], "qr": [], "pdf": []}
+    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):
+        embedded_aws.provision()
+        key = signing.signing_key()
+        render(rules.summary(rules.claims(content, "warm", 0, "i", "IN", "Indian", False)),
+               qr_png(verifier.qr_text("a.b.c")))  # imports and fonts, once per container
+        for n in range(count):
+            start = time.perf_counter()
+            claims = rules.claims(content, f"00000000-0000-4000-8000-{n:012d}", 1795400100, "https://teeka.health/",
+                                  "IN", "Indian", False)
+            jws = verifier.sign(claims, key.kid, lambda message: signing.sign(message, key))
+            signed = time.perf_counter()
+            png = qr_png(verifier.qr_text(jws))
+            drawn = time.perf_counter()
+            pdf = render(rules.summary(claims), png)
+            steps["sign"].append(signed - start)
+            steps["qr"].append(drawn - signed)
+            steps["pdf"].append(time.perf_counter() - drawn)
+    totals = [sum(parts) for parts in zip(*steps.values())]
+    shares = {name: sum(samples) / sum(totals) for name, samples in steps.items()}
+    row = summary("certificate: sign (kms:Sign) + QR + PDF, no DynamoDB or S3", totals, "0")
+    return [row], {"shares": shares, "per_step_ms": {name: statistics.median(samples) * 1000
+                                                     for name, samples in steps.items()},
+                   "pdf_bytes": len(pdf), "qr_version": qr_code(verifier.qr_text(jws)).version}
 
 
 def _bookable_sessions(day, count: int, capacity: int = 1000) -> None:
@@ -459,7 +515,8 @@ def main() -> None:
     cold = cold_import_seconds()
     booking_rows, units = booking_paths()
     dose_rows, dose_units = dose_paths()
-    rows = login_paths() + booking_rows + dose_rows + availability_paths()
+    certificate_rows, steps = certificate_steps()
+    rows = login_paths() + booking_rows + dose_rows + certificate_rows + availability_paths()
     lines = [
         "# Teeka benchmarks",
         "",
@@ -483,7 +540,11 @@ def main() -> None:
               "The surge worker's row is the time to drain the queue divided by the bookings (no per-request p99).",
               "", f"Write units per dose: **{dose_units['write_units']} WCU** (dose record {dose_units['sizes'][0]} B, "
               f"beneficiary {dose_units['sizes'][1]} B, session {dose_units['sizes'][2]} B, allowance count "
-              f"{dose_units['sizes'][3]} B; 2 per KB each, transactional); an offline record adds its capture item."]
+              f"{dose_units['sizes'][3]} B, certificate slot {dose_units['sizes'][4]} B; 2 per KB each, transactional); "
+              "an offline record adds its capture item.",
+              "", "Certificate steps (median ms, share of sign + QR + PDF): " + ", ".join(
+                  f"{name} {steps['per_step_ms'][name]:.1f} ms ({steps['shares'][name]:.0%})" for name in steps["shares"])
+              + f"; PDF {steps['pdf_bytes']:,} bytes, QR version {steps['qr_version']} (a dose-2 certificate)."]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -6,13 +6,19 @@ timeout and, after `MAX_RECEIVES`, move to the dead-letter queue, exactly as in 
 
 Reads every stream source's shards from the oldest record and invokes its handler with a real
 stream event; as in AWS, the shard resumes from the first record the handler reports as failed.
+
+Fires every `@app.schedule(Rate(...))` job at its rate, with EventBridge's scheduled event, as the
+rule CloudFormation creates for it does.
 """
 from __future__ import annotations
 
 import threading
+import time
+import uuid
+from datetime import datetime, timezone
 from typing import Any
 
-from chalice.app import DynamoDBEventConfig, SQSEventConfig
+from chalice.app import DynamoDBEventConfig, Rate, ScheduledEventConfig, SQSEventConfig
 
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.streams import table_of
@@ -115,6 +121,35 @@ def _poll_queues(app, wait_seconds: int) -> int:
     return handled
 
 
+RATE_SECONDS = {Rate.MINUTES: 60, Rate.HOURS: 3600, Rate.DAYS: 86400}
+# job name -> when it last ran (epoch seconds); a job first runs one period after the dispatcher starts.
+_last_runs: dict[str, float] = {}
+
+
+def run_schedules(app, now: float | None = None) -> list[str]:
+    """Run the scheduled jobs whose period has passed; returns their names."""
+    now = time.time() if now is None else now
+    ran = []
+    for config in app.event_sources:
+        if not isinstance(config, ScheduledEventConfig) or not isinstance(config.schedule_expression, Rate):
+            continue
+        rate = config.schedule_expression
+        last = _last_runs.setdefault(config.name, now)
+        if now - last < rate.value * RATE_SECONDS[rate.unit]:
+            continue
+        _last_runs[config.name] = now
+        event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+                 "account": "000000000000", "region": client("sqs").meta.region_name, "detail": {},
+                 "time": datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "resources": [f"arn:aws:events:local:000000000000:rule/{config.name}"]}
+        try:
+            app.handler_map[config.name](event, LambdaContext())
+        except Exception:
+            logger.exception("local dispatcher: scheduled job failed", extra={"job": config.name})
+        ran.append(config.name)
+    return ran
+
+
 def drain(app, rounds: int = 20) -> None:
     """Poll until the queues are empty (tests use this to let queued work finish)."""
     for _ in range(rounds):
@@ -130,6 +165,7 @@ def start(app) -> threading.Event:
         while not stop.is_set():
             try:
                 poll_once(app, wait_seconds=1)
+                run_schedules(app)
             except Exception:
                 logger.exception("local dispatcher: polling failed")
                 stop.wait(1)

@@ -69,10 +69,12 @@ def start(port: int = 0) -> EmbeddedAws:
 
 def provision() -> None:
     """Create every table, queue, topic, key and bucket the app uses, and the stage's secrets."""
-    from chalicelib.adapters import local_carrier, queues, secrets
+    from chalicelib.adapters import documents, local_carrier, queues, secrets, signing
     from chalicelib.store import tables
 
     local_carrier.install()
     tables.create_all()
     queues.create_all()
     secrets.put_secrets()
+    signing.rotate()  # the stage's first certificate signing key
+    documents.create_bucket()

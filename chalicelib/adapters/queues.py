@@ -13,7 +13,8 @@ from chalicelib.config import get_settings
 
 SMS = "sms"
 BOOKINGS = "bookings"  # surge mode: schedule requests waiting for the booking worker
-QUEUES = (SMS, BOOKINGS)
+CERTIFICATES = "certificates"  # doses whose certificate is to be issued
+QUEUES = (SMS, BOOKINGS, CERTIFICATES)
 MAX_RECEIVES = 5
 # Six times the Lambda timeout (15 s), as AWS recommends for SQS event sources.
 VISIBILITY_TIMEOUT_SECONDS = 90
@@ -35,6 +36,16 @@ def queue_url(name: str) -> str:
 
 def send(name: str, body: dict[str, Any]) -> None:
     client("sqs").send_message(QueueUrl=queue_url(name), MessageBody=json.dumps(body, separators=(",", ":")))
+
+
+def send_many(name: str, bodies: list[dict[str, Any]]) -> None:
+    """Send in batches of 10 (SQS's limit); raises if any message was refused."""
+    for start in range(0, len(bodies), 10):
+        entries = [{"Id": str(i), "MessageBody": json.dumps(body, separators=(",", ":"))}
+                   for i, body in enumerate(bodies[start:start + 10])]
+        failed = client("sqs").send_message_batch(QueueUrl=queue_url(name), Entries=entries).get("Failed")
+        if failed:
+            raise RuntimeError(f"SQS refused {len(failed)} messages to {name}: {failed[0].get('Message')}")
 
 
 def create_all() -> None:

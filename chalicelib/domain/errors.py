@@ -150,3 +150,9 @@ APPOINTMENT_NOT_HERE = ErrorCode("VACCIN0020", "No booked appointment for this b
 
 # Platform
 INTERNAL = ErrorCode("TEEKA0500", "Something went wrong on our side, please try again", 500)
+
+# Certificates
+CERTIFICATE_NOT_READY = ErrorCode("CERTIF0001", "No certificate yet: it is issued within minutes of a recorded dose",
+                                  404)
+INVALID_CERTIFICATE_QUERY = ErrorCode("CERTIF0002", "qr must be the text of a certificate's QR code")
+INVALID_REVOCATION_CURSOR = ErrorCode("CERTIF0003", "Invalid since or next")

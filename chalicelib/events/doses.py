@@ -3,21 +3,23 @@
 Why the table's stream and not an SQS message sent by the request: the stream is written by the
 very transaction that records the dose, so an event can be neither lost (a crash between the write
 and a send) nor invented (a send for a write that failed), and the request path makes no extra call.
-Consumers (the citizen's SMS now; certificates and the dashboard next) hang off this handler.
+Consumers: the citizen's SMS, and the certificate (queued for issuance); the dashboard will join them.
 """
 from __future__ import annotations
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from chalicelib.services import vaccination
+from chalicelib.services import certificates, vaccination
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def _on_record(record: DynamoDBRecord) -> None:
     if record.event_name is not None and record.event_name.name == "INSERT":
-        vaccination.on_dose_event(record.dynamodb.new_image)
+        image = record.dynamodb.new_image
+        vaccination.on_dose_event(image)
+        certificates.on_dose_event(image)
 
 
 def handle(event: dict) -> dict:

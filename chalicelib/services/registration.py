@@ -86,6 +86,10 @@ def id_type_name(id_type: int) -> str:
     return next((t.type for t in get_settings().country.id_types if t.id == id_type), "")
 
 
+def gender_name(gender_id: int) -> str:
+    return next((g.gender for g in get_settings().country.genders if g.id == gender_id), "")
+
+
 def masked_id(beneficiary: BeneficiaryItem) -> str:
     return mask_id_number(beneficiary.id_last4)
 
@@ -93,13 +97,12 @@ def masked_id(beneficiary: BeneficiaryItem) -> str:
 def view(beneficiary: BeneficiaryItem) -> dict:
     """CoWIN's BENEFICIARY shape: identifiers masked, dates `DD-MM-YYYY` or `""`."""
     country = get_settings().country
-    genders = {g.id: g.gender for g in country.genders}
     vaccine = country.vaccine(beneficiary.vaccine) if beneficiary.vaccine else None
     return {
         "beneficiary_reference_id": beneficiary.beneficiary_reference_id,
         "name": beneficiary.name,
         "birth_year": str(int(beneficiary.birth_year)),
-        "gender": genders.get(int(beneficiary.gender_id), ""),
+        "gender": gender_name(int(beneficiary.gender_id)),
         "mobile_number": mask_mobile(beneficiary.mobile),
         "photo_id_type": id_type_name(int(beneficiary.photo_id_type)),
         "photo_id_number": masked_id(beneficiary),
@@ -141,8 +144,12 @@ def correct(mobile: str, reference_id: str, body: dict, now: int) -> dict:
         f"beneficiary#{reference_id}", f"{datetime.fromtimestamp(now, timezone.utc).isoformat()}#{uuid.uuid4().hex[:8]}",
         action="correction", actor=mobile, old=old, new=changes,
     )
-    if store.correct(beneficiary, changes, audit) is not Outcome.DONE:
+    if store.correct(beneficiary, changes, audit, now) is not Outcome.DONE:
         raise ApiError(errors.CORRECTION_USED)
+    from chalicelib.services.certificates import request_issue  # it builds on this module
+
+    for dose in range(1, int(beneficiary.doses_given) + 1):
+        request_issue(reference_id, dose)  # the name on them changed (the sweep covers a lost message)
     for name, value in changes.items():
         setattr(beneficiary, name, value)
     return view(beneficiary)

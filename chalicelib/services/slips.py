@@ -10,31 +10,22 @@ from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_id_number
 from chalicelib.services.metadata import place_names
+from chalicelib.services.pdf import document, label_value_rows, printable
 from chalicelib.store import booking as store
 
 
-def _latin(text: str) -> str:
-    """The PDF's built-in fonts cover Latin-1; other scripts print as '?' until a Unicode font ships."""
-    return str(text).encode("latin-1", "replace").decode("latin-1")
-
-
 def appointment_slip(mobile: str, appointment_id: str) -> bytes:
-    from fpdf import FPDF  # 0.4 s to import: only the containers that make slips pay for it
-
     places = [item for item in store.appointment(appointment_id) if item.mobile == mobile]
     if not places:
         raise ApiError(errors.APPOINTMENT_NOT_FOUND)
     [session], people = store.read_for_booking([places[0].session_id], [p.beneficiary_reference_id for p in places])
     names = place_names(int(session.state_id), int(session.district_id))
-    pdf = FPDF(format="A4")
-    pdf.set_title("Appointment slip")
-    pdf.set_creator("Teeka")
-    pdf.add_page()
+    pdf = document("Appointment slip")
     pdf.set_font("Helvetica", "B", 18)
     pdf.cell(0, 12, "Vaccination appointment slip", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=11)
     day = inputs.format_cowin_date(date.fromisoformat(places[0].date))
-    rows = [
+    details = [
         ("Appointment ID", appointment_id),
         ("Centre", f"{session.name} (ID {int(session.center_id)})"),
         ("Address", f"{session.address}, {session.block_name}, {names['district_name']}, {names['state_name']} "
@@ -42,11 +33,7 @@ def appointment_slip(mobile: str, appointment_id: str) -> bytes:
         ("Date", day), ("Time slot", places[0].slot), ("Vaccine", session.vaccine),
         ("Dose", str(int(places[0].dose))),
     ]
-    for label, value in rows:
-        pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(40, 8, label)
-        pdf.set_font("Helvetica", size=11)
-        pdf.multi_cell(0, 8, _latin(value), new_x="LMARGIN", new_y="NEXT")
+    label_value_rows(pdf, details, label_width=40)
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 14)
     pdf.cell(0, 10, f"Security code: {places[0].security_code}", new_x="LMARGIN", new_y="NEXT")
@@ -63,7 +50,7 @@ def appointment_slip(mobile: str, appointment_id: str) -> bytes:
     by_ref = {p.beneficiary_reference_id: p for p in people if p is not None}
     for place in places:
         person = by_ref.get(place.beneficiary_reference_id)
-        cells = (_latin(person.name) if person else "", place.beneficiary_reference_id,
+        cells = (printable(person.name) if person else "", place.beneficiary_reference_id,
                  str(int(person.birth_year)) if person else "", mask_id_number(person.id_last4) if person else "",
                  place.status)
         for value, width in zip(cells, (70, 45, 25, 30, 20)):

@@ -187,11 +187,15 @@ def unlock(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
 
 # -- doses ----------------------------------------------------------------------------------------
 
+def batch_and_time(record: DoseItem, corrections: list[DoseItem] = ()) -> tuple[str, int]:
+    """A dose's batch and time as they stand: the latest correction supersedes the record."""
+    current = corrections[-1] if corrections else record
+    return current.batch, int(current.given_at)
+
+
 def dose_view(record: DoseItem, corrections: list[DoseItem] = ()) -> dict:
     """A dose as recorded, with the corrections that supersede its batch or time (latest wins)."""
-    batch, given_at = record.batch, int(record.given_at)
-    if corrections:
-        batch, given_at = corrections[-1].batch, int(corrections[-1].given_at)
+    batch, given_at = batch_and_time(record, corrections)
     return {
         "record_id": record.record_id, "beneficiary_reference_id": record.beneficiary_reference_id,
         "dose": int(record.dose), "vaccine": record.vaccine, "batch": batch, "given_at": _iso(given_at),

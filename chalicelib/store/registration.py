@@ -13,6 +13,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.auth import AccountItem
+from chalicelib.store import certificates
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.common import Transaction, is_condition_failure
 
@@ -143,8 +144,9 @@ def delete(beneficiary: BeneficiaryItem) -> Outcome:
     return Outcome.DONE
 
 
-def correct(beneficiary: BeneficiaryItem, changes: dict[str, Any], audit: AuditItem) -> Outcome:
-    """Apply the one-time correction and its audit record together; refused if it was used meanwhile."""
+def correct(beneficiary: BeneficiaryItem, changes: dict[str, Any], audit: AuditItem, now: int) -> Outcome:
+    """Apply the one-time correction and its audit record together, and mark the certificates of the
+    doses given so far due for reissue; refused if it was used (or a dose recorded) meanwhile."""
     attributes = BeneficiaryItem.get_attributes()
     actions = [attributes[name].set(value) for name, value in changes.items()]
     actions.append(BeneficiaryItem.corrected.set(True))
@@ -153,8 +155,12 @@ def correct(beneficiary: BeneficiaryItem, changes: dict[str, Any], audit: AuditI
         with transaction:
             transaction.change("beneficiary", beneficiary, actions=actions,
                                condition=(BeneficiaryItem.mobile == beneficiary.mobile)
-                               & (BeneficiaryItem.corrected == False))  # noqa: E712
+                               & (BeneficiaryItem.corrected == False)  # noqa: E712
+                               & (BeneficiaryItem.doses_given == int(beneficiary.doses_given)))
             transaction.put("audit", audit, condition=AuditItem.at.does_not_exist())
+            for dose in range(1, int(beneficiary.doses_given) + 1):
+                certificates.mark_due(transaction, beneficiary.beneficiary_reference_id, dose, beneficiary.mobile,
+                                      now)
     except TransactWriteError as error:
         if transaction.failed(error) is None:
             raise

@@ -8,6 +8,7 @@ from pynamodb.models import Model
 from chalicelib.adapters.idempotency import IdempotencyItem
 from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
+from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
 from chalicelib.store.limits import RateItem
 from chalicelib.store.switches import SwitchItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
@@ -17,7 +18,7 @@ from chalicelib.store.vaccination import AefiItem, AllowanceItem, CaptureItem, D
 TABLE_MODELS: tuple[type[Model], ...] = (
     OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
-    IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem,
+    IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
 )
 
 

@@ -7,10 +7,11 @@ A dose is one TransactWriteItems that does everything a dose means at once:
 - the appointment marked COMPLETED (booked, here, not locked, and verified unless the vaccinator
   checked the photo ID), or for a walk-in one seat of the session's dose capacity;
 - the vaccinator's allowance count for the day and session;
+- the dose's certificate slot, marked due (see `store/certificates.py`);
 - for an offline record, its capture item keyed by the device's UUID, so a replay finds its result.
 
 Records are immutable: a correction is a new item `(beneficiary, "dose#N#fix#<time>#<id>")` that
-supersedes the record's batch or time. The table's stream (NEW_IMAGE) is the domain event of every
+supersedes the record's batch or time (and marks the certificate due again). The table's stream (NEW_IMAGE) is the domain event of every
 dose and correction (see `chalicelib/events/doses.py`).
 """
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pynamodb.transactions import TransactGet
 
 from chalicelib.config import get_settings
 from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.store import certificates
 from chalicelib.store.booking import BOOKED, COMPLETED, AppointmentItem, dose_lock
 from chalicelib.store.common import Transaction, conditionally, connection
 from chalicelib.store.planning import AllocationItem, SessionItem
@@ -199,6 +201,7 @@ def add_dose(transaction: Transaction, dose: DoseItem, *, take_seat: SessionItem
     have been done) of the booking it completes."""
     transaction.put("dose", dose, DoseItem.entry.does_not_exist())
     ref, number = dose.beneficiary_reference_id, int(dose.dose)
+    certificates.mark_due(transaction, ref, number, dose.mobile, int(dose.recorded_at))
     if take_seat is not None:
         capacity = SessionItem.capacity_dose1 if number == 1 else SessionItem.capacity_dose2
         booked = SessionItem.booked_dose1 if number == 1 else SessionItem.booked_dose2
@@ -260,7 +263,13 @@ def history(reference_id: str, dose: int | None = None) -> list[DoseItem]:
 
 
 def add_correction(correction: DoseItem) -> bool:
-    return conditionally(lambda: correction.save(condition=DoseItem.entry.does_not_exist()))
+    """The correction record and its certificate's due mark, together."""
+    def build(transaction: Transaction) -> None:
+        transaction.put("correction", correction, DoseItem.entry.does_not_exist())
+        certificates.mark_due(transaction, correction.beneficiary_reference_id, int(correction.dose),
+                              correction.mobile, int(correction.recorded_at))
+
+    return Transaction(DoseItem).attempt(build) is None
 
 
 def captures(uuids: list[str]) -> dict[str, CaptureItem]:

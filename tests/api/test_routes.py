@@ -26,6 +26,9 @@ PUBLIC_ROUTES = {
     ("/v2/appointment/sessions/public/calendarByDistrict", "GET"),
     ("/v2/appointment/sessions/public/calendarByCenter", "GET"),
     ("/v2/appointment/centers/public/findByLatLong", "GET"),
+    ("/.well-known/jwks.json", "GET"),
+    ("/v2/certificate/verify", "POST"),
+    ("/v2/certificate/revoked", "GET"),
 }
 
 

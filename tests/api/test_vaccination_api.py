@@ -106,7 +106,7 @@ def test_the_journey_verify_at_the_door_record_dose_1_partially_vaccinated(api, 
     from app import app
 
     dispatcher.drain(app)  # the dose's stream event texts the citizen
-    assert "dose 1 of COVISHIELD" in local_carrier.messages_for(CITIZEN)[-1]["message"]
+    assert any("dose 1 of COVISHIELD" in m["message"] for m in local_carrier.messages_for(CITIZEN))
 
 
 def test_five_wrong_codes_lock_the_appointment_until_a_facility_admin_unlocks_it(api, booked, as_):

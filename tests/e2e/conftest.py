@@ -31,6 +31,14 @@ def server_url(server):
 
 
 @pytest.fixture(scope="session")
+def vaccinator(server_url):
+    """The demo vaccinator's Authorization header: a mobile logs in once per server (the OTP resend throttle)."""
+    from tests.e2e.helpers import login
+
+    return login(server_url, "9000000006")
+
+
+@pytest.fixture(scope="session")
 def server(tmp_path_factory):
     port, moto_port = free_port(), free_port()
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w+")

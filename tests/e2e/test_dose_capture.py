@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 import requests
 
 from tests.e2e.helpers import login, race
@@ -14,11 +13,6 @@ from tests.helpers import aadhaar, person
 
 VACCINATOR, VERIFIER, FACILITY_ADMIN = "9000000006", "9000000007", "9000000005"
 SLOT = "09:00AM-11:00AM"
-
-
-@pytest.fixture(scope="module")
-def vaccinator(server_url):
-    return login(server_url, VACCINATOR)
 
 
 def todays_covishield_session(url: str, headers: dict) -> str:

@@ -118,3 +118,19 @@ def test_the_dose_stream_feeds_its_consumer_from_the_real_table(rendered):
     assert source["Properties"]["Stream"] == {"Fn::GetAtt": ["DosesTable", "StreamArn"]}
     assert source["Properties"]["StartingPosition"] == "TRIM_HORIZON"
     assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_certificates_have_their_key_bucket_queue_and_sweep(rendered):
+    resources = json.loads(rendered.read_text())["Resources"]
+    key = resources["CertificateSigningKey"]["Properties"]
+    assert key["KeySpec"] == "ECC_NIST_P256" and key["KeyUsage"] == "SIGN_VERIFY"
+    aliases = {r["Properties"]["AliasName"] for r in resources.values() if r["Type"] == "AWS::KMS::Alias"}
+    assert aliases == {"alias/teeka-prod-certificates", "alias/teeka-prod-certificates/initial"}
+    bucket = resources["CertificateBucket"]["Properties"]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "aws:kms"}
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert resources["CertificatesQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
+    [schedule] = [event for resource in resources.values()
+                  for event in resource.get("Properties", {}).get("Events", {}).values() if event["Type"] == "Schedule"]
+    assert schedule["Properties"]["Schedule"] == "rate(5 minutes)"

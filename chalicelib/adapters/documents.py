@@ -1,0 +1,52 @@
+"""Certificate PDFs in S3: a private bucket, every object encrypted with KMS (SSE-KMS), never public.
+
+Objects are keyed by certificate id, so writing one again (a retried issuance) replaces it with
+the same certificate, and a corrected certificate is a new object.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.adapters.aws import client
+from chalicelib.config import get_settings
+
+PDF = "application/pdf"
+
+
+def bucket() -> str:
+    return get_settings().certificate_bucket
+
+
+def certificate_key(certificate_id: str) -> str:
+    return f"certificates/{certificate_id}.pdf"
+
+
+def put_pdf(key: str, body: bytes) -> None:
+    client("s3").put_object(Bucket=bucket(), Key=key, Body=body, ContentType=PDF, ServerSideEncryption="aws:kms")
+
+
+def get_pdf(key: str) -> bytes:
+    return client("s3").get_object(Bucket=bucket(), Key=key)["Body"].read()
+
+
+def create_bucket() -> None:
+    """Locally, on moto."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket=bucket(), CreateBucketConfiguration={"LocationConstraint": get_settings().region})
+    s3.put_public_access_block(Bucket=bucket(), PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+
+
+def cloudformation_resources() -> dict[str, Any]:
+    return {"CertificateBucket": {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketName": bucket(),
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
+                "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": True}]},
+            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+                                               "BlockPublicPolicy": True, "RestrictPublicBuckets": True},
+            "VersioningConfiguration": {"Status": "Enabled"},
+        },
+    }}

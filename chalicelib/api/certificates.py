@@ -1,0 +1,51 @@
+"""Certificate routes: CoWIN's two PDF downloads, the signed credential, and public verification."""
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.adapters.documents import PDF
+from chalicelib.api.http import ApiRequest, cacheable_response, endpoint, json_response
+from chalicelib.domain.roles import Role
+from chalicelib.services import certificates
+
+bp = Blueprint(__name__)
+CITIZEN = frozenset({Role.CITIZEN})
+KEYS_MAX_AGE = 300
+REVOCATIONS_MAX_AGE = 60
+
+
+def _pdf(request: ApiRequest) -> Response:
+    return Response(body=certificates.pdf(request.principal.mobile, request.query), status_code=200, headers={
+        "Content-Type": PDF, "Content-Disposition": 'attachment; filename="certificate.pdf"',
+        "Cache-Control": "private, no-store"})
+
+
+@endpoint(bp, "/v2/registration/certificate/public/download", roles=CITIZEN)
+def public_download(request: ApiRequest):
+    return _pdf(request)
+
+
+@endpoint(bp, "/v2/registration/certificate/download", roles=CITIZEN)
+def download(request: ApiRequest):
+    return _pdf(request)
+
+
+@endpoint(bp, "/v2/registration/certificate/credential", roles=CITIZEN)
+def credential(request: ApiRequest):
+    return json_response(certificates.credential(request.principal.mobile, request.query),
+                         headers={"Cache-Control": "private, no-store"})
+
+
+@endpoint(bp, "/.well-known/jwks.json")
+def public_keys(request: ApiRequest):
+    return cacheable_response(request, certificates.public_keys(), KEYS_MAX_AGE)
+
+
+@endpoint(bp, "/v2/certificate/verify", methods=("POST",))
+def verify(request: ApiRequest):
+    return json_response(certificates.verify(request.json()))
+
+
+@endpoint(bp, "/v2/certificate/revoked")
+def revoked(request: ApiRequest):
+    return cacheable_response(request, certificates.revoked(request.query), REVOCATIONS_MAX_AGE)

@@ -1,0 +1,234 @@
+"""Vaccination certificates: issued once per dose (and again when its facts are corrected), signed by
+KMS, served to the mobile that owns the beneficiary, verified by anyone.
+
+Issuance (`issue`, run by the certificates queue's worker; the dose stream and the sweep feed it):
+GetItem slot; when due: GetItem beneficiary + Query doses + BatchGetItem vaccinator name, a
+TransactWriteItems claiming the slot (slot + new certificate), kms:Sign, S3 PutObject, and a
+TransactWriteItems completing it (slot + certificate + the superseded certificate's revocation).
+A slot that is not due costs the one GetItem, so duplicate events are cheap.
+
+Download: Query slots (1 call, ≤ total doses items) + S3 GetObject. Credential: Query + GetItem.
+Verify: no DynamoDB call for an invalid QR; GetItem (the revocation) for a well-signed one.
+Revocation list: one Query page of a sparse index.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from chalicelib import verifier
+from chalicelib.adapters import documents, queues, signing
+from chalicelib.config import get_settings
+from chalicelib.domain import certificates as rules
+from chalicelib.domain import errors, inputs
+from chalicelib.domain.errors import ApiError
+from chalicelib.domain.masking import mask_id_number
+from chalicelib.observability import logger, metrics
+from chalicelib.services import registration
+from chalicelib.services.metadata import place_names
+from chalicelib.services.notifications import queue_sms
+from chalicelib.services.vaccination import batch_and_time
+from chalicelib.store import auth as staff_store
+from chalicelib.store import certificates as store
+from chalicelib.store import registration as people
+from chalicelib.store import vaccination as doses
+from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
+from chalicelib.store.vaccination import CORRECTION, DOSE
+
+ISSUED, CURRENT, LOST, NOTHING = "issued", "current", "lost", "nothing"
+SWEEP_GRACE_SECONDS = 120  # the event path gets this long before the sweep steps in
+SWEEP_LIMIT_PER_SHARD = 500
+REVOCATION_PAGE = 1000
+
+
+# -- issuing ---------------------------------------------------------------------------------------
+
+def request_issue(reference_id: str, dose: int) -> None:
+    queues.send(queues.CERTIFICATES, {"beneficiary_reference_id": reference_id, "dose": dose})
+
+
+def on_dose_event(image: Mapping[str, Any]) -> None:
+    """A dose or a correction of one was recorded: its certificate is (re)issued through the queue."""
+    if image["kind"] in (DOSE, CORRECTION):
+        request_issue(str(image["beneficiary_reference_id"]), int(image["dose"]))
+
+
+def content_of(reference_id: str, dose: int) -> rules.Content | None:
+    """What the certificate of this dose says now, from the beneficiary and their dose records."""
+    person = people.get(reference_id)
+    entries = doses.history(reference_id)
+    records = {int(e.dose): e for e in entries if e.kind == DOSE}
+    if person is None or dose not in records:
+        return None
+    profile = get_settings().country
+    vaccinators = staff_store.names({records[dose].vaccinator})
+
+    def facts(number: int) -> rules.DoseFacts:
+        record = records[number]
+        batch, given_at = batch_and_time(record, [e for e in entries if e.kind == CORRECTION
+                                                  and int(e.dose) == number])
+        places = place_names(int(record.state_id), int(record.district_id))
+        vaccine = profile.vaccine(record.vaccine)
+        return rules.DoseFacts(
+            dose=number, vaccine=record.vaccine, manufacturer=vaccine.manufacturer if vaccine else "", batch=batch,
+            given_at=given_at, given_on=record.given_on,
+            vaccinator=vaccinators.get(record.vaccinator, "") if number == dose else "",
+            center_name=record.center_name, district=places["district_name"], state=places["state_name"])
+
+    vaccine = profile.vaccine(records[dose].vaccine)
+    subject = rules.Subject(
+        reference_id=reference_id, name=person.name, birth_year=int(person.birth_year),
+        gender=registration.gender_name(int(person.gender_id)), id_type=registration.id_type_name(
+            int(person.photo_id_type)), masked_id=mask_id_number(person.id_last4))
+    return rules.Content(subject=subject, dose=facts(dose), total_doses=vaccine.total_doses if vaccine else dose,
+                         previous=facts(dose - 1) if dose - 1 in records else None)
+
+
+def issue(reference_id: str, dose: int, now: int | None = None) -> str:
+    """Make sure this dose has a certificate that says its current facts. Safe to run any number of
+    times, concurrently: the slot's conditional writes let exactly one certificate through."""
+    now = int(time.time()) if now is None else now
+    slot = store.slot(reference_id, dose)
+    if slot is None or (slot.due_shard is None and slot.issued_id):
+        return CURRENT if slot is not None else NOTHING
+    content = content_of(reference_id, dose)
+    if content is None:
+        return NOTHING
+    basis = rules.basis(content)
+    if slot.issued_id and slot.claimed_id == slot.issued_id and slot.claimed_basis == basis:
+        store.settle(slot)  # marked due, but nothing the certificate says changed
+        return CURRENT
+    if slot.claimed_id and slot.claimed_basis == basis:
+        certificate = store.certificate(slot.claimed_id)  # claimed, never completed: finish that one
+    else:
+        certificate = CertificateItem(str(uuid.uuid4()), beneficiary_reference_id=reference_id, dose=dose,
+                                      mobile=slot.mobile, kind=content.kind, issued_at=now)
+        if not store.claim(slot, certificate, basis):
+            return LOST
+    if certificate is None:
+        return LOST
+    jws, kid, pdf_key = _sign_and_store(content, certificate)
+    if not store.complete(slot, certificate, jws=jws, kid=kid, pdf_key=pdf_key, now=now):
+        return LOST
+    metrics.add_metric(name="CertificateIssued", unit="Count", value=1)
+    queue_sms(slot.mobile, f"Teeka: the {content.kind} vaccination certificate for dose {dose} of beneficiary "
+                           f"****{reference_id[-4:]} is ready. Download it with your mobile number.")
+    return ISSUED
+
+
+def _sign_and_store(content: rules.Content, certificate: CertificateItem) -> tuple[str, str, str]:
+    # fpdf2 and segno load only in the containers that make certificates.
+    from chalicelib.services.certificate_pdf import fits, qr_png, render
+
+    profile = get_settings().country
+    key = signing.signing_key()
+    for tier in range(len(rules.FIT_TIERS)):
+        claims = rules.claims(content, certificate.certificate_id, int(certificate.issued_at),
+                              profile.certificate_issuer, profile.country_code, profile.nationality,
+                              profile.certificate_shows_birth_year, tier)
+        if fits(verifier.qr_digits(verifier.signing_input(claims, key.kid))):
+            break
+    jws = verifier.sign(claims, key.kid, lambda message: signing.sign(message, key))
+    pdf_key = documents.certificate_key(certificate.certificate_id)
+    documents.put_pdf(pdf_key, render(rules.summary(claims), qr_png(verifier.qr_text(jws))))
+    return jws, key.kid, pdf_key
+
+
+def sweep(now: int | None = None) -> int:
+    """Queue every slot still due a while after it was marked (its event was lost or failed)."""
+    now = int(time.time()) if now is None else now
+    queued = 0
+    for shard in range(store.DUE_SHARDS):
+        pending = [{"beneficiary_reference_id": slot.beneficiary_reference_id, "dose": int(slot.dose)}
+                   for slot in store.due(f"due#{shard:02d}", now - SWEEP_GRACE_SECONDS, SWEEP_LIMIT_PER_SHARD)]
+        queues.send_many(queues.CERTIFICATES, pending)
+        queued += len(pending)
+    if queued:
+        logger.warning("certificate sweep queued slots the event path had not finished", extra={"count": queued})
+        metrics.add_metric(name="CertificatesSwept", unit="Count", value=queued)
+    return queued
+
+
+# -- the citizen's certificate -----------------------------------------------------------------------
+
+def _latest_issued(mobile: str, reference_id: str) -> CertificateSlotItem:
+    slots = store.slots(reference_id) if reference_id.isdigit() and len(reference_id) == 14 else []
+    if slots and slots[0].mobile != mobile:
+        raise ApiError(errors.BENEFICIARY_NOT_FOUND)
+    issued = [slot for slot in slots if slot.issued_id]
+    if not issued:
+        registration.owned(mobile, reference_id)  # not theirs (or no such person) answers as such
+        raise ApiError(errors.CERTIFICATE_NOT_READY)
+    return max(issued, key=lambda slot: int(slot.dose))
+
+
+def pdf(mobile: str, query: Mapping[str, str]) -> bytes:
+    slot = _latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20))
+    return documents.get_pdf(documents.certificate_key(slot.issued_id))
+
+
+def credential(mobile: str, query: Mapping[str, str]) -> dict:
+    """The signed credential behind the latest certificate: its JWS, QR text and decoded content."""
+    slot = _latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20))
+    certificate = store.certificate(slot.issued_id)
+    claims = verifier.decode(certificate.jws, signing.jwks())
+    return {"certificate_id": certificate.certificate_id, "status": certificate.kind, "dose": int(certificate.dose),
+            "jws": certificate.jws, "qr": verifier.qr_text(certificate.jws), "credential": claims["vc"]}
+
+
+# -- verifying -----------------------------------------------------------------------------------------
+
+def public_keys() -> dict:
+    return signing.jwks()
+
+
+def verify(body: Mapping[str, Any]) -> dict:
+    text = body.get("qr")
+    if not isinstance(text, str) or not text.strip() or len(text) > verifier.MAX_QR_TEXT:
+        raise ApiError(errors.INVALID_CERTIFICATE_QUERY)
+    verdict = verifier.verify(text, signing.jwks())
+    if verdict.status == verifier.INVALID and "unknown key" in verdict.reason:
+        signing.clear_cache()  # a key published since this container cached the JWKS
+        verdict = verifier.verify(text, signing.jwks())
+    if verdict.status == verifier.INVALID:
+        return {"status": verdict.status, "reason": verdict.reason}
+    certificate = store.certificate(verdict.certificate_id)
+    answer = {"status": verifier.VALID, "certificate": rules.summary(verdict.claims)}
+    if certificate is not None and certificate.revoked_at is not None:
+        answer.update(status=verifier.REVOKED, reason=f"revoked ({certificate.revoked_reason})",
+                      revoked_at=_iso(int(certificate.revoked_at)), superseded_by=certificate.superseded_by)
+    return answer
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def revoked(query: Mapping[str, str]) -> dict:
+    """Revoked certificate ids for offline verifiers, oldest first: `since` (epoch seconds) and `next` page."""
+    try:
+        since = int(query.get("since", "0"))
+        start = _cursor_key(query["next"]) if query.get("next") else None
+    except (ValueError, KeyError, TypeError):
+        raise ApiError(errors.INVALID_REVOCATION_CURSOR) from None
+    items, last = store.revoked_since(since, REVOCATION_PAGE, start)
+    return {"revoked": [{"certificate_id": item.certificate_id, "revoked_at": _iso(int(item.revoked_at)),
+                         "reason": item.revoked_reason, "superseded_by": item.superseded_by} for item in items],
+            "next": _cursor(last) if last else None}
+
+
+def _cursor(key: dict) -> str:
+    position = [key["revoked_at"]["N"], key["certificate_id"]["S"]]
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+def _cursor_key(cursor: str) -> dict:
+    revoked_at, certificate_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    if not isinstance(certificate_id, str):
+        raise ValueError("cursor")
+    return {"revoked_list": {"S": store.REVOKED}, "revoked_at": {"N": str(int(revoked_at))},
+            "certificate_id": {"S": str(uuid.UUID(certificate_id))}}

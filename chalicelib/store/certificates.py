@@ -1,0 +1,171 @@
+"""Certificate slots and certificates.
+
+A dose's certificate slot `(beneficiary, dose)` is written by the very transaction that records the
+dose (and touched again by every correction of it or of the person), marked *due*: a sparse index
+over due slots is what the scheduled sweep reads, so no dose can end up without a certificate even
+if every event about it is lost. Issuance claims the slot with a conditional write (the claimed
+certificate id must still be the one the issuer saw), so exactly one certificate is issued per
+version of a dose's facts, however often the event path and the sweep both run.
+
+A certificate item `(certificate id)` holds the signed credential (JWS), its PDF's S3 key, and its
+revocation, if any; a sparse index over revoked certificates is the revocation list.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Iterator
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection, AllProjection
+
+from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.store.common import Transaction, conditionally
+
+DUE_SHARDS = 16  # the due index spreads over 16 partitions: ~16,000 doses/s of write headroom
+REVOKED = "revoked"
+
+
+def due_shard(reference_id: str) -> str:
+    return f"due#{int(hashlib.sha256(reference_id.encode()).hexdigest()[:8], 16) % DUE_SHARDS:02d}"
+
+
+class DueSlots(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "due"
+        projection = KeysOnlyProjection()
+
+    due_shard = UnicodeAttribute(hash_key=True)
+    due_at = NumberAttribute(range_key=True)
+
+
+class CertificateSlotItem(TeekaModel):
+    Meta = table_meta("certificate-slots")
+    beneficiary_reference_id = UnicodeAttribute(hash_key=True)
+    dose = NumberAttribute(range_key=True)
+    mobile = UnicodeAttribute()
+    # Set while the slot waits for (re)issuance; removed when its certificate is ready.
+    due_shard = UnicodeAttribute(null=True)
+    due_at = NumberAttribute(null=True)
+    marks = NumberAttribute(default=0)  # how many times it was marked due: a newer mark voids an older issuance
+    # The certificate being issued (claimed) and the facts it says; the one issued and ready.
+    claimed_id = UnicodeAttribute(null=True)
+    claimed_basis = UnicodeAttribute(null=True)
+    claimed_at = NumberAttribute(null=True)
+    issued_id = UnicodeAttribute(null=True)
+    issued_at = NumberAttribute(null=True)
+    due = DueSlots()
+
+
+class RevokedCertificates(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "revoked"
+        projection = AllProjection()
+
+    revoked_list = UnicodeAttribute(hash_key=True)
+    revoked_at = NumberAttribute(range_key=True)
+
+
+class CertificateItem(TeekaModel):
+    Meta = table_meta("certificates")
+    certificate_id = UnicodeAttribute(hash_key=True)
+    beneficiary_reference_id = UnicodeAttribute()
+    dose = NumberAttribute()
+    mobile = UnicodeAttribute()
+    kind = UnicodeAttribute()  # provisional | final
+    issued_at = NumberAttribute()
+    jws = UnicodeAttribute(null=True)  # set when ready
+    kid = UnicodeAttribute(null=True)
+    pdf_key = UnicodeAttribute(null=True)
+    supersedes = UnicodeAttribute(null=True)
+    revoked_list = UnicodeAttribute(null=True)  # "revoked" once revoked: the sparse index key
+    revoked_at = NumberAttribute(null=True)
+    revoked_reason = UnicodeAttribute(null=True)
+    superseded_by = UnicodeAttribute(null=True)
+    revoked = RevokedCertificates()
+
+
+def mark_due(transaction: Transaction, reference_id: str, dose: int, mobile: str, now: int) -> None:
+    """Inside a dose's (or a correction's) transaction: this dose needs a (new) certificate."""
+    transaction.change("certificate", CertificateSlotItem(reference_id, dose), [
+        CertificateSlotItem.mobile.set(mobile), CertificateSlotItem.due_shard.set(due_shard(reference_id)),
+        CertificateSlotItem.due_at.set(now), CertificateSlotItem.marks.add(1)])
+
+
+def slot(reference_id: str, dose: int) -> CertificateSlotItem | None:
+    try:
+        return CertificateSlotItem.get(reference_id, dose, consistent_read=True)
+    except CertificateSlotItem.DoesNotExist:
+        return None
+
+
+def slots(reference_id: str) -> list[CertificateSlotItem]:
+    return list(CertificateSlotItem.query(reference_id, consistent_read=True))
+
+
+def claim(current: CertificateSlotItem, certificate: CertificateItem, basis: str) -> bool:
+    """Claim the slot for a new certificate: only if nobody claimed another since `current` was read."""
+    seen = current.claimed_id
+    condition = CertificateSlotItem.mobile.exists()
+    condition &= (CertificateSlotItem.claimed_id == seen) if seen else CertificateSlotItem.claimed_id.does_not_exist()
+
+    def build(transaction: Transaction) -> None:
+        transaction.change("slot", current, [
+            CertificateSlotItem.claimed_id.set(certificate.certificate_id),
+            CertificateSlotItem.claimed_basis.set(basis),
+            CertificateSlotItem.claimed_at.set(int(certificate.issued_at))], condition)
+        transaction.put("certificate", certificate, CertificateItem.certificate_id.does_not_exist())
+
+    return Transaction(CertificateSlotItem).attempt(build) is None
+
+
+def complete(current: CertificateSlotItem, certificate: CertificateItem, *, jws: str, kid: str, pdf_key: str,
+             now: int) -> bool:
+    """The certificate is ready: store it, point the slot at it, clear the slot's due mark unless a
+    newer change marked it again, and revoke what it supersedes, all at once. False if a newer claim
+    or a newer change won meanwhile (the certificate then never becomes the slot's)."""
+    condition = (CertificateSlotItem.claimed_id == certificate.certificate_id) & (
+        CertificateSlotItem.marks == int(current.marks))
+    previous = current.issued_id
+
+    def build(transaction: Transaction) -> None:
+        transaction.change("slot", current, [
+            CertificateSlotItem.issued_id.set(certificate.certificate_id), CertificateSlotItem.issued_at.set(now),
+            CertificateSlotItem.due_shard.remove(), CertificateSlotItem.due_at.remove()], condition)
+        transaction.change("certificate", certificate, [
+            CertificateItem.jws.set(jws), CertificateItem.kid.set(kid), CertificateItem.pdf_key.set(pdf_key),
+            CertificateItem.supersedes.set(previous) if previous else CertificateItem.supersedes.remove()],
+            CertificateItem.certificate_id.exists())
+        if previous and previous != certificate.certificate_id:
+            transaction.change("previous", CertificateItem(previous), [
+                CertificateItem.revoked_list.set(REVOKED), CertificateItem.revoked_at.set(now),
+                CertificateItem.revoked_reason.set("superseded"),
+                CertificateItem.superseded_by.set(certificate.certificate_id)],
+                CertificateItem.certificate_id.exists())
+
+    return Transaction(CertificateSlotItem).attempt(build) is None
+
+
+def settle(current: CertificateSlotItem) -> bool:
+    """Clear the due mark of a slot whose issued certificate already says the current facts."""
+    return conditionally(lambda: current.update(
+        actions=[CertificateSlotItem.due_shard.remove(), CertificateSlotItem.due_at.remove()],
+        condition=CertificateSlotItem.marks == int(current.marks)))
+
+
+def certificate(certificate_id: str) -> CertificateItem | None:
+    try:
+        return CertificateItem.get(certificate_id)
+    except CertificateItem.DoesNotExist:
+        return None
+
+
+def due(shard: str, before: int, limit: int) -> Iterator[CertificateSlotItem]:
+    return CertificateSlotItem.due.query(shard, CertificateSlotItem.due_at < before, limit=limit)
+
+
+def revoked_since(since: int, limit: int, start: dict | None) -> tuple[list[CertificateItem], dict | None]:
+    """One page of revoked certificates, oldest first, and where the next page starts (None at the end)."""
+    pages = CertificateItem.revoked.query(REVOKED, CertificateItem.revoked_at >= since, limit=limit,
+                                          last_evaluated_key=start)
+    items = list(pages)
+    return items, pages.last_evaluated_key if len(items) == limit else None
