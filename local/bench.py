@@ -540,10 +540,11 @@ def main() -> None:
               "The surge worker's row is the time to drain the queue divided by the bookings (no per-request p99).",
               "", f"Write units per dose: **{dose_units['write_units']} WCU** (dose record {dose_units['sizes'][0]} B, "
               f"beneficiary {dose_units['sizes'][1]} B, session {dose_units['sizes'][2]} B, allowance count "
-              f"{dose_units['sizes'][3]} B, certificate slot {dose_units['sizes'][4]} B; 2 per KB each, transactional); "
-              "an offline record adds its capture item.",
+              f"{dose_units['sizes'][3]} B, certificate slot {dose_units['sizes'][4]} B; 2 per KB each, "
+              "transactional); an offline record adds its capture item.",
               "", "Certificate steps (median ms, share of sign + QR + PDF): " + ", ".join(
-                  f"{name} {steps['per_step_ms'][name]:.1f} ms ({steps['shares'][name]:.0%})" for name in steps["shares"])
+                  f"{name} {steps['per_step_ms'][name]:.1f} ms ({steps['shares'][name]:.0%})"
+                  for name in steps["shares"])
               + f"; PDF {steps['pdf_bytes']:,} bytes, QR version {steps['qr_version']} (a dose-2 certificate)."]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")

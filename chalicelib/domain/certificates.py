@@ -6,7 +6,7 @@ name -> credentialSubject.name; birth date -> credentialSubject.dob (a year, whe
 it) and age; sex -> gender; identifier -> credentialSubject.id (photo-ID type and masked number) and
 refId; vaccine/brand -> evidence.vaccine; manufacturer; lot -> batch; date; dose; total doses ->
 totalDoses; centre -> facility; practitioner -> verifier.name; country -> facility.address.addressCountry;
-certificate issuer -> issuer; health certificate identifier -> certificateId; valid from -> nbf.
+certificate issuer -> iss; health certificate identifier -> jti; issuance date and valid from -> nbf.
 """
 from __future__ import annotations
 
@@ -89,7 +89,8 @@ def claims(content: Content, certificate_id: str, issued_at: int, issuer: str, c
     subject = content.subject
     person: dict[str, Any] = {
         "type": "Person", "id": f"did:{subject.id_type}:{subject.masked_id}", "refId": subject.reference_id,
-        "name": _cap(subject.name, name_length), "gender": subject.gender, "age": str(content.age), "nationality": nationality,
+        "name": _cap(subject.name, name_length), "gender": subject.gender, "age": str(content.age),
+        "nationality": nationality,
     }
     if show_birth_year:
         person["dob"] = str(subject.birth_year)
@@ -118,7 +119,8 @@ def summary(claims_: dict[str, Any]) -> dict[str, Any]:
     vc = claims_["vc"]
     person, [evidence] = vc["credentialSubject"], vc["evidence"]
     return {
-        "certificate_id": claims_["jti"].removeprefix("urn:uuid:"), "status": evidence["status"], "name": person["name"],
+        "certificate_id": claims_["jti"].removeprefix("urn:uuid:"), "status": evidence["status"],
+        "name": person["name"],
         "age": person["age"], "gender": person["gender"], "id": person["id"], "beneficiary_reference_id":
         person["refId"], "vaccine": evidence["vaccine"], "manufacturer": evidence["manufacturer"],
         "batch": evidence["batch"], "date": evidence["date"], "dose": evidence["dose"],

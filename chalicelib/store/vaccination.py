@@ -11,8 +11,8 @@ A dose is one TransactWriteItems that does everything a dose means at once:
 - for an offline record, its capture item keyed by the device's UUID, so a replay finds its result.
 
 Records are immutable: a correction is a new item `(beneficiary, "dose#N#fix#<time>#<id>")` that
-supersedes the record's batch or time (and marks the certificate due again). The table's stream (NEW_IMAGE) is the domain event of every
-dose and correction (see `chalicelib/events/doses.py`).
+supersedes the record's batch or time (and marks the certificate due again). The table's stream
+(NEW_IMAGE) is the domain event of every dose and correction (see `chalicelib/events/doses.py`).
 """
 from __future__ import annotations
 
