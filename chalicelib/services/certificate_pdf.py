@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalicelib.config import get_settings
 from chalicelib.services.pdf import document, label_value_rows
@@ -38,6 +40,12 @@ def qr_png(qr_text: str) -> bytes:
     return png.getvalue()
 
 
+def _local_day(instant: str, time_zone: str) -> str:
+    """The calendar day of a signed UTC instant in the campaign's time zone, as CoWIN prints dates."""
+    moment = datetime.strptime(instant, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(time_zone)).strftime("%d-%m-%Y")
+
+
 def render(fields: dict[str, Any], png: bytes) -> bytes:
     """The PDF of a certificate's signed fields with its QR image."""
     profile = get_settings().country
@@ -65,14 +73,14 @@ def render(fields: dict[str, Any], png: bytes) -> bytes:
     details = [
         ("Vaccine name", fields["vaccine"]), ("Manufacturer", fields["manufacturer"]),
         ("Dose number", f"{fields['dose']} of {fields['total_doses']}"),
-        ("Date of dose", fields["date"][:10]), ("Batch", fields["batch"]),
+        ("Date of dose", _local_day(fields["date"], profile.time_zone)), ("Batch", fields["batch"]),
         ("Vaccinated by", fields["vaccinator"]),
         ("Vaccinated at", f"{fields['facility']}, {fields['district']}, {fields['state']}"),
     ]
     if "previous_dose" in fields:
         earlier = fields["previous_dose"]
-        details.append((f"Dose {earlier['dose']}", f"{earlier['date'][:10]}, {earlier['vaccine']} batch "
-                                                   f"{earlier['batch']}"))
+        details.append((f"Dose {earlier['dose']}", f"{_local_day(earlier['date'], profile.time_zone)}, "
+                                                   f"{earlier['vaccine']} batch {earlier['batch']}"))
     label_value_rows(pdf, details, label_width=55)
     pdf.ln(4)
     pdf.image(io.BytesIO(png), x=(pdf.w - QR_WIDTH_MM) / 2, w=QR_WIDTH_MM)

@@ -151,6 +151,14 @@ def test_a_final_certificate_pdf_prints_both_doses_and_a_readable_qr():
 
     text = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
     for printed in ("Final certificate for vaccination", "Asha Rao", "********1234", "2 of 2", "Dose 1",
+                    "Date of dose", "23-11-2026",  # 02:13 UTC is 07:43 in India
                     "Serum Institute of India", "Seven Hills Hospital, Mumbai, Maharashtra",
                     "3f2c1a2e-9a7d-4c6b-8e1f-2b3c4d5e6f70"):
         assert printed in text, printed
+
+
+def test_the_pdf_prints_the_dose_day_in_the_campaign_time_zone():
+    from chalicelib.services.certificate_pdf import _local_day
+
+    assert _local_day("2026-11-23T19:00:00Z", "Asia/Kolkata") == "24-11-2026"
+    assert _local_day("2026-11-23T18:29:59Z", "Asia/Kolkata") == "23-11-2026"
