@@ -125,6 +125,9 @@ def complete(current: CertificateSlotItem, certificate: CertificateItem, *, jws:
     or a newer change won meanwhile (the certificate then never becomes the slot's)."""
     condition = (CertificateSlotItem.claimed_id == certificate.certificate_id) & (
         CertificateSlotItem.marks == int(current.marks))
+    # Two finishers of one claim (a slow worker and the sweep's): only the first completes and texts.
+    condition &= CertificateSlotItem.issued_id.does_not_exist() | (
+        CertificateSlotItem.issued_id != certificate.certificate_id)
     previous = current.issued_id
 
     def build(transaction: Transaction) -> None:

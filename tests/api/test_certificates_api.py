@@ -278,3 +278,17 @@ def test_dynamodb_calls_of_the_certificate_paths(api, vaccinated, as_):
     with count_dynamodb_calls() as calls:
         assert certificates.issue(ref, 1) == "issued"
     assert calls == {"GetItem": 2, "Query": 1, "BatchGetItem": 1, "TransactWriteItems": 2}
+
+
+def test_two_finishers_of_one_claim_complete_it_once(api, vaccinated):
+    """A worker claims, stalls, and the sweep's worker finishes the same claim: one completion, one SMS."""
+    from chalicelib.services import certificates
+    from chalicelib.store import certificates as store
+
+    ref = vaccinated["ref"]
+    slot = CertificateSlotItem.get(ref, 1)
+    fixed = CertificateSlotItem.get(ref, 1)
+    certificate = CertificateItem.get(slot.issued_id)
+    assert not store.complete(fixed, certificate, jws="x", kid="k", pdf_key="p", now=1)
+    assert CertificateItem.get(slot.issued_id).jws != "x"
+    assert certificates.issue(ref, 1) == "current"
