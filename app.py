@@ -10,6 +10,7 @@ from chalicelib.adapters.streams import stream_arn
 from chalicelib.store.vaccination import DoseItem
 from chalicelib.events import bookings, doses, sms
 from chalicelib.events import certificates as certificate_events
+from chalicelib.services.certificates import sweep as sweep_due_certificates
 from chalicelib.observability import logger, metrics, tracer
 
 # Most requests emit no business metric; Powertools would warn on every one of them.
@@ -55,7 +56,7 @@ def issue_certificates(event):
 # The safety net of issuance: certificates the event path has not delivered within minutes.
 @app.schedule(Rate(get_settings().certificate_sweep_minutes, unit=Rate.MINUTES))
 def sweep_certificates(event):
-    return {"queued": certificate_events.sweep()}
+    return {"queued": sweep_due_certificates()}
 
 
 if get_settings().is_local:

@@ -16,7 +16,6 @@ Usage: `python -m chalicelib.verifier --jwks jwks.json [--revoked revoked.json] 
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import json
@@ -39,6 +38,10 @@ MAX_QR_TEXT = 4096  # a version-40 QR holds 7,089 digits; ours stay under 2,400 
 
 class InvalidCertificate(ValueError):
     """The text is not a Teeka certificate, or its signature does not hold."""
+
+
+class UnknownKey(InvalidCertificate):
+    """Signed by a key not in the JWKS given (a newer key, or a forged kid)."""
 
 
 def _b64(data: bytes) -> str:
@@ -127,10 +130,26 @@ def signing_input(claims: dict[str, Any], kid: str) -> bytes:
     return f"{_b64(json.dumps(header, separators=(',', ':')).encode())}.{_b64(_deflate(body))}".encode("ascii")
 
 
+def compact(message: bytes, signature: bytes) -> str:
+    """The JWS compact serialisation of a signing input and its 64-byte ES256 signature."""
+    return f"{message.decode('ascii')}.{_b64(signature)}"
+
+
 def sign(claims: dict[str, Any], kid: str, sign_raw: Callable[[bytes], bytes]) -> str:
-    """The JWS compact serialisation; `sign_raw` returns the 64-byte ES256 signature of its input."""
+    """The JWS of `claims`; `sign_raw` returns the 64-byte ES256 signature of its input."""
     message = signing_input(claims, kid)
-    return f"{message.decode('ascii')}.{_b64(sign_raw(message))}"
+    return compact(message, sign_raw(message))
+
+
+def payload(jws: str) -> dict[str, Any]:
+    """The claims of a JWS, NOT verified: only for a JWS the caller itself stored."""
+    try:
+        claims = json.loads(_inflate(_unb64(jws.split(".")[1])))
+    except (ValueError, IndexError):
+        raise InvalidCertificate("payload is not JSON") from None
+    if not isinstance(claims, dict) or not isinstance(claims.get("vc"), dict):
+        raise InvalidCertificate("payload is not a credential")
+    return claims
 
 
 def decode(jws: str, jwks: dict[str, Any]) -> dict[str, Any]:
@@ -144,7 +163,7 @@ def decode(jws: str, jwks: dict[str, Any]) -> dict[str, Any]:
         raise InvalidCertificate("unexpected JWS header")
     key = next((k for k in jwks.get("keys", []) if k.get("kid") == header.get("kid")), None)
     if key is None:
-        raise InvalidCertificate("signed by an unknown key")
+        raise UnknownKey("signed by an unknown key")
     signature = _unb64(signature_part)
     if len(signature) != 64:
         raise InvalidCertificate("malformed signature")
@@ -153,13 +172,7 @@ def decode(jws: str, jwks: dict[str, Any]) -> dict[str, Any]:
         _public_key(key).verify(der, f"{header_part}.{payload_part}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
     except (InvalidSignature, ValueError):
         raise InvalidCertificate("signature does not match") from None
-    try:
-        claims = json.loads(_inflate(_unb64(payload_part)))
-    except ValueError:
-        raise InvalidCertificate("payload is not JSON") from None
-    if not isinstance(claims, dict) or not isinstance(claims.get("vc"), dict):
-        raise InvalidCertificate("payload is not a credential")
-    return claims
+    return payload(jws)
 
 
 def certificate_id(claims: dict[str, Any]) -> str:
@@ -172,6 +185,7 @@ class Verdict:
     reason: str = ""
     certificate_id: str = ""
     claims: dict[str, Any] = field(default_factory=dict)
+    unknown_key: bool = False  # invalid because no published key has its kid
 
 
 def verify(text: str, jwks: dict[str, Any], revoked: Collection[str] = ()) -> Verdict:
@@ -179,7 +193,7 @@ def verify(text: str, jwks: dict[str, Any], revoked: Collection[str] = ()) -> Ve
     try:
         claims = decode(jws_of(text), jwks)
     except InvalidCertificate as problem:
-        return Verdict(INVALID, str(problem))
+        return Verdict(INVALID, str(problem), unknown_key=isinstance(problem, UnknownKey))
     identifier = certificate_id(claims)
     if identifier in revoked:
         return Verdict(REVOKED, "the issuer revoked this certificate", identifier, claims)
@@ -187,6 +201,8 @@ def verify(text: str, jwks: dict[str, Any], revoked: Collection[str] = ()) -> Ve
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     parser = argparse.ArgumentParser(description="Verify a Teeka certificate QR offline.")
     parser.add_argument("--jwks", required=True, help="the issuer's JWKS file (/.well-known/jwks.json)")
     parser.add_argument("--revoked", help="the revocation list file (/v2/certificate/revoked)")

@@ -22,6 +22,7 @@ from chalice.app import DynamoDBEventConfig, Rate, ScheduledEventConfig, SQSEven
 
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.streams import table_of
+from chalicelib.config import get_settings
 from chalicelib.observability import logger
 
 BATCH_SIZE = 10
@@ -139,7 +140,7 @@ def run_schedules(app, now: float | None = None) -> list[str]:
             continue
         _last_runs[config.name] = now
         event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-                 "account": "000000000000", "region": client("sqs").meta.region_name, "detail": {},
+                 "account": "000000000000", "region": get_settings().region, "detail": {},
                  "time": datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                  "resources": [f"arn:aws:events:local:000000000000:rule/{config.name}"]}
         try:

@@ -11,6 +11,8 @@ from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
 
 PDF = "application/pdf"
+NOTHING_PUBLIC = {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+                  "RestrictPublicBuckets": True}
 
 
 def bucket() -> str:
@@ -33,8 +35,7 @@ def create_bucket() -> None:
     """Locally, on moto."""
     s3 = client("s3")
     s3.create_bucket(Bucket=bucket(), CreateBucketConfiguration={"LocationConstraint": get_settings().region})
-    s3.put_public_access_block(Bucket=bucket(), PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_public_access_block(Bucket=bucket(), PublicAccessBlockConfiguration=NOTHING_PUBLIC)
 
 
 def cloudformation_resources() -> dict[str, Any]:
@@ -45,8 +46,7 @@ def cloudformation_resources() -> dict[str, Any]:
             "BucketName": bucket(),
             "BucketEncryption": {"ServerSideEncryptionConfiguration": [{
                 "ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": True}]},
-            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "IgnorePublicAcls": True,
-                                               "BlockPublicPolicy": True, "RestrictPublicBuckets": True},
+            "PublicAccessBlockConfiguration": NOTHING_PUBLIC,
             "VersioningConfiguration": {"Status": "Enabled"},
         },
     }}

@@ -19,7 +19,12 @@ from chalicelib.config import get_settings
 from chalicelib.verifier import jose_signature, jwk_from_der
 
 JWKS_CACHE_SECONDS = 300
-MAX_MESSAGE_BYTES = 4096  # KMS signs RAW messages up to 4 KiB itself (hashing them with SHA-256)
+JWKS_REFRESH_SECONDS = 60  # an unknown kid refetches the JWKS at most this often per container
+PURPOSE_TAG, STAGE_TAG = "teeka:purpose", "teeka:stage"
+
+
+def _description() -> str:
+    return f"Teeka {get_settings().stage}: signs vaccination certificates"
 
 
 def signing_alias() -> str:
@@ -44,9 +49,8 @@ def signing_key(now: float | None = None) -> SigningKey:
 
 
 def sign(message: bytes, key: SigningKey) -> bytes:
-    """ES256 signature (JOSE's r||s) of `message` by `key`: one kms:Sign call."""
-    if len(message) > MAX_MESSAGE_BYTES:
-        raise ValueError("message too long for KMS to sign")
+    """ES256 signature (JOSE's r||s) of `message` by `key`: one kms:Sign call (KMS hashes RAW messages
+    of up to 4 KiB itself; the QR's size bound keeps ours near 1 KiB)."""
     response = client("kms").sign(KeyId=key.key_id, Message=message, MessageType="RAW",
                                   SigningAlgorithm="ECDSA_SHA_256")
     return jose_signature(response["Signature"])
@@ -69,6 +73,21 @@ def jwks(now: float | None = None) -> dict:
     return _jwks_at(int((time.time() if now is None else now) // JWKS_CACHE_SECONDS))
 
 
+_last_refresh = 0.0
+
+
+def refresh_jwks(now: float | None = None) -> bool:
+    """Drop the cached JWKS (a key published since it was read); at most once a minute, since anyone
+    can present an unknown kid. True when it was dropped."""
+    global _last_refresh
+    now = time.time() if now is None else now
+    if now - _last_refresh < JWKS_REFRESH_SECONDS:
+        return False
+    _last_refresh = now
+    _jwks_at.cache_clear()
+    return True
+
+
 def clear_cache() -> None:
     _signing_key_at.cache_clear()
     _jwks_at.cache_clear()
@@ -78,10 +97,9 @@ def create_key(now: float | None = None) -> str:
     """A new signing key with its published alias; returns its KMS id."""
     kms = client("kms")
     stage = get_settings().stage
-    key_id = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY",
-                            Description=f"Teeka {stage}: signs vaccination certificates",
-                            Tags=[{"TagKey": "teeka:purpose", "TagValue": "certificates"},
-                                  {"TagKey": "teeka:stage", "TagValue": stage}])["KeyMetadata"]["KeyId"]
+    key_id = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY", Description=_description(),
+                            Tags=[{"TagKey": PURPOSE_TAG, "TagValue": "certificates"},
+                                  {"TagKey": STAGE_TAG, "TagValue": stage}])["KeyMetadata"]["KeyId"]
     created = time.strftime("%Y%m%dT%H%M%S", time.gmtime(time.time() if now is None else now))
     kms.create_alias(AliasName=f"{signing_alias()}/{created}-{key_id[:8]}", TargetKeyId=key_id)
     return key_id
@@ -108,12 +126,12 @@ def cloudformation_resources() -> dict:
             # Deleting a signing key would make every certificate it signed unverifiable.
             "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
             "Properties": {
-                "Description": f"Teeka {stage}: signs vaccination certificates",
+                "Description": _description(),
                 "KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY", "Enabled": True,
                 "KeyPolicy": {"Version": "2012-10-17", "Statement": [{
                     "Sid": "AccountAdministers", "Effect": "Allow", "Action": "kms:*", "Resource": "*",
                     "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}]},
-                "Tags": [{"Key": "teeka:purpose", "Value": "certificates"}, {"Key": "teeka:stage", "Value": stage}],
+                "Tags": [{"Key": PURPOSE_TAG, "Value": "certificates"}, {"Key": STAGE_TAG, "Value": stage}],
             },
         },
         "CertificateSigningAlias": {

@@ -73,7 +73,8 @@ def basis(content: Content) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def _instant(epoch: int) -> str:
+def instant(epoch: int) -> str:
+    """An epoch time as the credential writes it: UTC, to the second."""
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -98,14 +99,14 @@ def claims(content: Content, certificate_id: str, issued_at: int, issuer: str, c
     evidence: dict[str, Any] = {
         "type": ["Vaccination"], "status": content.kind,
         "vaccine": dose.vaccine, "manufacturer": dose.manufacturer, "batch": dose.batch,
-        "date": _instant(dose.given_at), "dose": dose.dose, "totalDoses": content.total_doses,
+        "date": instant(dose.given_at), "dose": dose.dose, "totalDoses": content.total_doses,
         "verifier": {"name": _cap(dose.vaccinator, vaccinator_length)},
         "facility": {"name": _cap(dose.center_name, centre_length), "address": {
             "district": dose.district, "addressRegion": dose.state, "addressCountry": country_code}},
     }
     if content.previous is not None:
         earlier = content.previous
-        evidence["previousDose"] = {"dose": earlier.dose, "date": _instant(earlier.given_at),
+        evidence["previousDose"] = {"dose": earlier.dose, "date": instant(earlier.given_at),
                                     "vaccine": earlier.vaccine, "batch": earlier.batch}
     return {
         "iss": issuer, "nbf": issued_at, "jti": f"urn:uuid:{certificate_id}",
@@ -127,6 +128,6 @@ def summary(claims_: dict[str, Any]) -> dict[str, Any]:
         "total_doses": evidence["totalDoses"], "vaccinator": evidence["verifier"]["name"],
         "facility": evidence["facility"]["name"], "district": evidence["facility"]["address"]["district"],
         "state": evidence["facility"]["address"]["addressRegion"], "issuer": claims_["iss"],
-        "issued_at": _instant(int(claims_["nbf"])), **({"dob": person["dob"]} if "dob" in person else {}),
+        "issued_at": instant(int(claims_["nbf"])), **({"dob": person["dob"]} if "dob" in person else {}),
         **({"previous_dose": evidence["previousDose"]} if "previousDose" in evidence else {}),
     }

@@ -21,7 +21,3 @@ def _issue(record: SQSRecord) -> None:
 def handle(event: dict) -> dict:
     """`{"batchItemFailures": [...]}`: only the failed messages are retried."""
     return process_partial_response(event=event, record_handler=_issue, processor=processor)
-
-
-def sweep() -> int:
-    return certificates.sweep()

@@ -18,8 +18,8 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def _on_record(record: DynamoDBRecord) -> None:
     if record.event_name is not None and record.event_name.name == "INSERT":
         image = record.dynamodb.new_image
+        certificates.on_dose_event(image)  # first: a retry after a failed send repeats no SMS
         vaccination.on_dose_event(image)
-        certificates.on_dose_event(image)
 
 
 def handle(event: dict) -> dict:

@@ -10,15 +10,8 @@ from chalicelib.config import get_settings
 from chalicelib.services.pdf import document, label_value_rows
 
 MAX_QR_VERSION = 22  # a certificate's QR must stay readable by ordinary phone cameras
+MAX_QR_DIGITS = 2386  # what version 22 (error correction L) holds after the `teeka:/` prefix
 QR_WIDTH_MM = 80
-
-
-def fits(digits: int) -> bool:
-    """Whether QR text of this many digits stays within `MAX_QR_VERSION`."""
-    import segno
-
-    return segno.make([("teeka:/", segno.consts.MODE_BYTE), ("0" * digits, segno.consts.MODE_NUMERIC)], error="L",
-                      boost_error=False, micro=False).version <= MAX_QR_VERSION
 
 
 def qr_code(text: str) -> Any:

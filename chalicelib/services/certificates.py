@@ -17,8 +17,7 @@ import base64
 import json
 import time
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from chalicelib import verifier
 from chalicelib.adapters import documents, queues, signing
@@ -26,7 +25,6 @@ from chalicelib.config import get_settings
 from chalicelib.domain import certificates as rules
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
-from chalicelib.domain.masking import mask_id_number
 from chalicelib.observability import logger, metrics
 from chalicelib.services import registration
 from chalicelib.services.metadata import place_names
@@ -47,14 +45,15 @@ REVOCATION_PAGE = 1000
 
 # -- issuing ---------------------------------------------------------------------------------------
 
-def request_issue(reference_id: str, dose: int) -> None:
-    queues.send(queues.CERTIFICATES, {"beneficiary_reference_id": reference_id, "dose": dose})
+def request_issue(reference_id: str, doses: Iterable[int]) -> None:
+    queues.send_many(queues.CERTIFICATES, [{"beneficiary_reference_id": reference_id, "dose": dose}
+                                           for dose in doses])
 
 
 def on_dose_event(image: Mapping[str, Any]) -> None:
     """A dose or a correction of one was recorded: its certificate is (re)issued through the queue."""
     if image["kind"] in (DOSE, CORRECTION):
-        request_issue(str(image["beneficiary_reference_id"]), int(image["dose"]))
+        request_issue(str(image["beneficiary_reference_id"]), [int(image["dose"])])
 
 
 def content_of(reference_id: str, dose: int) -> rules.Content | None:
@@ -83,7 +82,7 @@ def content_of(reference_id: str, dose: int) -> rules.Content | None:
     subject = rules.Subject(
         reference_id=reference_id, name=person.name, birth_year=int(person.birth_year),
         gender=registration.gender_name(int(person.gender_id)), id_type=registration.id_type_name(
-            int(person.photo_id_type)), masked_id=mask_id_number(person.id_last4))
+            int(person.photo_id_type)), masked_id=registration.masked_id(person))
     return rules.Content(subject=subject, dose=facts(dose), total_doses=vaccine.total_doses if vaccine else dose,
                          previous=facts(dose - 1) if dose - 1 in records else None)
 
@@ -106,13 +105,13 @@ def issue(reference_id: str, dose: int, now: int | None = None) -> str:
         certificate = store.certificate(slot.claimed_id)  # claimed, never completed: finish that one
     else:
         certificate = CertificateItem(str(uuid.uuid4()), beneficiary_reference_id=reference_id, dose=dose,
-                                      mobile=slot.mobile, kind=content.kind, issued_at=now)
+                                      kind=content.kind, issued_at=now)
         if not store.claim(slot, certificate, basis):
             return LOST
     if certificate is None:
         return LOST
-    jws, kid, pdf_key = _sign_and_store(content, certificate)
-    if not store.complete(slot, certificate, jws=jws, kid=kid, pdf_key=pdf_key, now=now):
+    jws = _sign_and_store(content, certificate)
+    if not store.complete(slot, certificate, jws, now):
         return LOST
     metrics.add_metric(name="CertificateIssued", unit="Count", value=1)
     queue_sms(slot.mobile, f"Teeka: the {content.kind} vaccination certificate for dose {dose} of beneficiary "
@@ -120,9 +119,10 @@ def issue(reference_id: str, dose: int, now: int | None = None) -> str:
     return ISSUED
 
 
-def _sign_and_store(content: rules.Content, certificate: CertificateItem) -> tuple[str, str, str]:
+def _sign_and_store(content: rules.Content, certificate: CertificateItem) -> str:
+    """Sign the certificate, store its PDF, return its JWS."""
     # fpdf2 and segno load only in the containers that make certificates.
-    from chalicelib.services.certificate_pdf import fits, qr_png, render
+    from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, qr_png, render
 
     profile = get_settings().country
     key = signing.signing_key()
@@ -130,12 +130,13 @@ def _sign_and_store(content: rules.Content, certificate: CertificateItem) -> tup
         claims = rules.claims(content, certificate.certificate_id, int(certificate.issued_at),
                               profile.certificate_issuer, profile.country_code, profile.nationality,
                               profile.certificate_shows_birth_year, tier)
-        if fits(verifier.qr_digits(verifier.signing_input(claims, key.kid))):
+        message = verifier.signing_input(claims, key.kid)
+        if verifier.qr_digits(message) <= MAX_QR_DIGITS:
             break
-    jws = verifier.sign(claims, key.kid, lambda message: signing.sign(message, key))
-    pdf_key = documents.certificate_key(certificate.certificate_id)
-    documents.put_pdf(pdf_key, render(rules.summary(claims), qr_png(verifier.qr_text(jws))))
-    return jws, key.kid, pdf_key
+    jws = verifier.compact(message, signing.sign(message, key))
+    documents.put_pdf(documents.certificate_key(certificate.certificate_id),
+                      render(rules.summary(claims), qr_png(verifier.qr_text(jws))))
+    return jws
 
 
 def sweep(now: int | None = None) -> int:
@@ -144,7 +145,7 @@ def sweep(now: int | None = None) -> int:
     queued = 0
     for shard in range(store.DUE_SHARDS):
         pending = [{"beneficiary_reference_id": slot.beneficiary_reference_id, "dose": int(slot.dose)}
-                   for slot in store.due(f"due#{shard:02d}", now - SWEEP_GRACE_SECONDS, SWEEP_LIMIT_PER_SHARD)]
+                   for slot in store.due(store.shard_name(shard), now - SWEEP_GRACE_SECONDS, SWEEP_LIMIT_PER_SHARD)]
         queues.send_many(queues.CERTIFICATES, pending)
         queued += len(pending)
     if queued:
@@ -156,7 +157,7 @@ def sweep(now: int | None = None) -> int:
 # -- the citizen's certificate -----------------------------------------------------------------------
 
 def _latest_issued(mobile: str, reference_id: str) -> CertificateSlotItem:
-    slots = store.slots(reference_id) if reference_id.isdigit() and len(reference_id) == 14 else []
+    slots = store.slots(reference_id) if registration.is_reference_id(reference_id) else []
     if slots and slots[0].mobile != mobile:
         raise ApiError(errors.BENEFICIARY_NOT_FOUND)
     issued = [slot for slot in slots if slot.issued_id]
@@ -175,7 +176,7 @@ def credential(mobile: str, query: Mapping[str, str]) -> dict:
     """The signed credential behind the latest certificate: its JWS, QR text and decoded content."""
     slot = _latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20))
     certificate = store.certificate(slot.issued_id)
-    claims = verifier.decode(certificate.jws, signing.jwks())
+    claims = verifier.payload(certificate.jws)  # our own stored JWS: no need to verify it
     return {"certificate_id": certificate.certificate_id, "status": certificate.kind, "dose": int(certificate.dose),
             "jws": certificate.jws, "qr": verifier.qr_text(certificate.jws), "credential": claims["vc"]}
 
@@ -191,8 +192,7 @@ def verify(body: Mapping[str, Any]) -> dict:
     if not isinstance(text, str) or not text.strip() or len(text) > verifier.MAX_QR_TEXT:
         raise ApiError(errors.INVALID_CERTIFICATE_QUERY)
     verdict = verifier.verify(text, signing.jwks())
-    if verdict.status == verifier.INVALID and "unknown key" in verdict.reason:
-        signing.clear_cache()  # a key published since this container cached the JWKS
+    if verdict.unknown_key and signing.refresh_jwks():  # a key published since this container read them
         verdict = verifier.verify(text, signing.jwks())
     if verdict.status == verifier.INVALID:
         return {"status": verdict.status, "reason": verdict.reason}
@@ -200,12 +200,8 @@ def verify(body: Mapping[str, Any]) -> dict:
     answer = {"status": verifier.VALID, "certificate": rules.summary(verdict.claims)}
     if certificate is not None and certificate.revoked_at is not None:
         answer.update(status=verifier.REVOKED, reason=f"revoked ({certificate.revoked_reason})",
-                      revoked_at=_iso(int(certificate.revoked_at)), superseded_by=certificate.superseded_by)
+                      revoked_at=rules.instant(int(certificate.revoked_at)), superseded_by=certificate.superseded_by)
     return answer
-
-
-def _iso(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def revoked(query: Mapping[str, str]) -> dict:
@@ -216,7 +212,7 @@ def revoked(query: Mapping[str, str]) -> dict:
     except (ValueError, KeyError, TypeError):
         raise ApiError(errors.INVALID_REVOCATION_CURSOR) from None
     items, last = store.revoked_since(since, REVOCATION_PAGE, start)
-    return {"revoked": [{"certificate_id": item.certificate_id, "revoked_at": _iso(int(item.revoked_at)),
+    return {"revoked": [{"certificate_id": item.certificate_id, "revoked_at": rules.instant(int(item.revoked_at)),
                          "reason": item.revoked_reason, "superseded_by": item.superseded_by} for item in items],
             "next": _cursor(last) if last else None}
 

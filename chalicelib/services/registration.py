@@ -70,9 +70,14 @@ def register(mobile: str, body: dict, now: int,
     raise ApiError(errors.REGISTRATION_BUSY)
 
 
+def is_reference_id(text: str) -> bool:
+    """A beneficiary reference id has 14 digits: anything else cannot exist, so is never looked up."""
+    return text.isdigit() and len(text) == 14
+
+
 def owned(mobile: str, reference_id: str) -> BeneficiaryItem:
     """The beneficiary, if it is registered on `mobile`; otherwise the same not-found as for no beneficiary."""
-    beneficiary = store.get(reference_id) if reference_id.isdigit() and len(reference_id) == 14 else None
+    beneficiary = store.get(reference_id) if is_reference_id(reference_id) else None
     if beneficiary is None or beneficiary.mobile != mobile:
         raise ApiError(errors.BENEFICIARY_NOT_FOUND)
     return beneficiary
@@ -148,8 +153,8 @@ def correct(mobile: str, reference_id: str, body: dict, now: int) -> dict:
         raise ApiError(errors.CORRECTION_USED)
     from chalicelib.services.certificates import request_issue  # it builds on this module
 
-    for dose in range(1, int(beneficiary.doses_given) + 1):
-        request_issue(reference_id, dose)  # the name on them changed (the sweep covers a lost message)
+    # The details on them changed (the sweep covers a lost message).
+    request_issue(reference_id, range(1, int(beneficiary.doses_given) + 1))
     for name, value in changes.items():
         setattr(beneficiary, name, value)
     return view(beneficiary)

@@ -25,8 +25,12 @@ DUE_SHARDS = 16  # the due index spreads over 16 partitions: ~16,000 doses/s of 
 REVOKED = "revoked"
 
 
+def shard_name(number: int) -> str:
+    return f"due#{number:02d}"
+
+
 def due_shard(reference_id: str) -> str:
-    return f"due#{int(hashlib.sha256(reference_id.encode()).hexdigest()[:8], 16) % DUE_SHARDS:02d}"
+    return shard_name(int(hashlib.sha256(reference_id.encode()).hexdigest()[:8], 16) % DUE_SHARDS)
 
 
 class DueSlots(GlobalSecondaryIndex):
@@ -50,9 +54,7 @@ class CertificateSlotItem(TeekaModel):
     # The certificate being issued (claimed) and the facts it says; the one issued and ready.
     claimed_id = UnicodeAttribute(null=True)
     claimed_basis = UnicodeAttribute(null=True)
-    claimed_at = NumberAttribute(null=True)
     issued_id = UnicodeAttribute(null=True)
-    issued_at = NumberAttribute(null=True)
     due = DueSlots()
 
 
@@ -66,17 +68,15 @@ class RevokedCertificates(GlobalSecondaryIndex):
 
 
 class CertificateItem(TeekaModel):
+    """A certificate; its PDF is `documents.certificate_key(certificate_id)`, its key the JWS's `kid`."""
+
     Meta = table_meta("certificates")
     certificate_id = UnicodeAttribute(hash_key=True)
     beneficiary_reference_id = UnicodeAttribute()
     dose = NumberAttribute()
-    mobile = UnicodeAttribute()
     kind = UnicodeAttribute()  # provisional | final
     issued_at = NumberAttribute()
     jws = UnicodeAttribute(null=True)  # set when ready
-    kid = UnicodeAttribute(null=True)
-    pdf_key = UnicodeAttribute(null=True)
-    supersedes = UnicodeAttribute(null=True)
     revoked_list = UnicodeAttribute(null=True)  # "revoked" once revoked: the sparse index key
     revoked_at = NumberAttribute(null=True)
     revoked_reason = UnicodeAttribute(null=True)
@@ -111,15 +111,13 @@ def claim(current: CertificateSlotItem, certificate: CertificateItem, basis: str
     def build(transaction: Transaction) -> None:
         transaction.change("slot", current, [
             CertificateSlotItem.claimed_id.set(certificate.certificate_id),
-            CertificateSlotItem.claimed_basis.set(basis),
-            CertificateSlotItem.claimed_at.set(int(certificate.issued_at))], condition)
+            CertificateSlotItem.claimed_basis.set(basis)], condition)
         transaction.put("certificate", certificate, CertificateItem.certificate_id.does_not_exist())
 
     return Transaction(CertificateSlotItem).attempt(build) is None
 
 
-def complete(current: CertificateSlotItem, certificate: CertificateItem, *, jws: str, kid: str, pdf_key: str,
-             now: int) -> bool:
+def complete(current: CertificateSlotItem, certificate: CertificateItem, jws: str, now: int) -> bool:
     """The certificate is ready: store it, point the slot at it, clear the slot's due mark unless a
     newer change marked it again, and revoke what it supersedes, all at once. False if a newer claim
     or a newer change won meanwhile (the certificate then never becomes the slot's)."""
@@ -132,12 +130,10 @@ def complete(current: CertificateSlotItem, certificate: CertificateItem, *, jws:
 
     def build(transaction: Transaction) -> None:
         transaction.change("slot", current, [
-            CertificateSlotItem.issued_id.set(certificate.certificate_id), CertificateSlotItem.issued_at.set(now),
+            CertificateSlotItem.issued_id.set(certificate.certificate_id),
             CertificateSlotItem.due_shard.remove(), CertificateSlotItem.due_at.remove()], condition)
-        transaction.change("certificate", certificate, [
-            CertificateItem.jws.set(jws), CertificateItem.kid.set(kid), CertificateItem.pdf_key.set(pdf_key),
-            CertificateItem.supersedes.set(previous) if previous else CertificateItem.supersedes.remove()],
-            CertificateItem.certificate_id.exists())
+        transaction.change("certificate", certificate, [CertificateItem.jws.set(jws)],
+                           CertificateItem.certificate_id.exists())
         if previous and previous != certificate.certificate_id:
             transaction.change("previous", CertificateItem(previous), [
                 CertificateItem.revoked_list.set(REVOKED), CertificateItem.revoked_at.set(now),

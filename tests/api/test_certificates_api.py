@@ -147,7 +147,7 @@ def test_event_and_sweep_together_issue_exactly_one_certificate_per_dose(api, va
     [slot] = list(CertificateSlotItem.query(ref))
     for _ in range(3):  # duplicate queue messages and sweeps change nothing
         assert certificates.issue(ref, 1) == "current"
-        certificates.request_issue(ref, 1)
+        certificates.request_issue(ref, [1])
     assert certificates.sweep(now=10**10) == 0
     drain()
     assert len(list(CertificateItem.scan())) == 1
@@ -230,7 +230,7 @@ def test_revocation_list_pages_and_rejects_junk(api, seeded):
     from chalicelib.store import certificates as store
 
     for i in range(5):
-        CertificateItem(f"00000000-0000-4000-8000-00000000000{i}", beneficiary_reference_id="1", dose=1, mobile="1",
+        CertificateItem(f"00000000-0000-4000-8000-00000000000{i}", beneficiary_reference_id="1", dose=1,
                         kind="final", issued_at=1, revoked_list=store.REVOKED, revoked_at=1000 + i // 2,
                         revoked_reason="superseded").save()
     original, certificates.REVOCATION_PAGE = certificates.REVOCATION_PAGE, 2
@@ -289,6 +289,6 @@ def test_two_finishers_of_one_claim_complete_it_once(api, vaccinated):
     slot = CertificateSlotItem.get(ref, 1)
     fixed = CertificateSlotItem.get(ref, 1)
     certificate = CertificateItem.get(slot.issued_id)
-    assert not store.complete(fixed, certificate, jws="x", kid="k", pdf_key="p", now=1)
+    assert not store.complete(fixed, certificate, "x", 1)
     assert CertificateItem.get(slot.issued_id).jws != "x"
     assert certificates.issue(ref, 1) == "current"

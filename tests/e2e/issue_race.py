@@ -11,7 +11,7 @@ from chalicelib.services import certificates, registration
 
 
 def main(mobile: str, reference_id: str, threads: int) -> None:
-    certificates.request_issue = lambda reference_id, dose: None
+    certificates.request_issue = lambda reference_id, doses: None
     registration.correct(mobile, reference_id, {"beneficiary_reference_id": reference_id, "name": "Ravi K. Kumar"},
                          int(time.time()))
     barrier = threading.Barrier(threads)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from chalicelib import verifier
 from chalicelib.domain import certificates as rules
-from chalicelib.services.certificate_pdf import MAX_QR_VERSION, fits, qr_code
+from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, MAX_QR_VERSION, qr_code
 
 KEY = ec.generate_private_key(ec.SECP256R1())
 JWK = verifier.jwk_from_der(KEY.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
@@ -129,14 +129,20 @@ def test_the_longest_inputs_in_any_script_fit_a_version_22_qr(alphabet):
         2, rules.DoseFacts(1, "SPUTNIK V", "Dr. Reddy's Laboratories", "ABCDEFGHIJ1234567890", 1790000000,
                            "2026-09-23", "", text(200), "Sri Potti Sriramulu Nellore", "Andaman and Nicobar Islands"))
     tier = next(t for t in range(len(rules.FIT_TIERS))
-                if fits(verifier.qr_digits(verifier.signing_input(claims_of(longest, t), JWK["kid"]))))
+                if verifier.qr_digits(verifier.signing_input(claims_of(longest, t), JWK["kid"])) <= MAX_QR_DIGITS)
     assert qr_code(qr_of(claims_of(longest, tier))).version <= MAX_QR_VERSION
     assert verifier.verify(qr_of(claims_of(longest, tier)), JWKS).status == "valid"
 
 
 def test_an_ordinary_certificate_needs_no_shortening():
     qr = qr_of(claims_of(content(dose=2)))
-    assert fits(len(qr) - len("teeka:/")) and qr_code(qr).version <= 19
+    assert len(qr) - len("teeka:/") <= MAX_QR_DIGITS and qr_code(qr).version <= 19
+
+
+def test_the_digit_limit_is_what_a_version_22_qr_holds():
+    assert qr_code("teeka:/" + "0" * MAX_QR_DIGITS).version == MAX_QR_VERSION
+    with pytest.raises(ValueError):
+        qr_code("teeka:/" + "0" * (MAX_QR_DIGITS + 2))
 
 
 def test_a_final_certificate_pdf_prints_both_doses_and_a_readable_qr():
