@@ -9,6 +9,8 @@ import logging
 import os
 import threading
 
+from local import dynamodb_semantics
+
 LOCAL_ENV = {
     "TEEKA_STAGE": "local",
     "AWS_ACCESS_KEY_ID": "local",
@@ -19,26 +21,6 @@ LOCAL_ENV = {
 }
 
 
-class AtomicDynamoDB:
-    """WSGI middleware: one DynamoDB request at a time.
-
-    DynamoDB applies every write, conditional write and transaction atomically. moto's in-memory
-    backend checks conditions and then writes in plain Python, so two threads can interleave between
-    the check and the write. Serialising DynamoDB requests restores the guarantee the app relies on,
-    so concurrency tests against this server test our code, not moto's races.
-    """
-
-    def __init__(self, app):
-        self.app = app
-        self.lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
-            return self.app(environ, start_response)
-        with self.lock:
-            return list(self.app(environ, start_response))
-
-
 class EmbeddedAws:
     """moto's server on a loopback port, in a background thread of this process."""
 
@@ -46,7 +28,7 @@ class EmbeddedAws:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        app = AtomicDynamoDB(DomainDispatcherApplication(create_backend_app))
+        app = dynamodb_semantics.AtomicDynamoDB(DomainDispatcherApplication(create_backend_app))
         self.server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="embedded-aws", daemon=True)
@@ -72,6 +54,7 @@ def provision() -> None:
     from chalicelib.adapters import documents, local_carrier, queues, secrets, signing
     from chalicelib.store import tables
 
+    dynamodb_semantics.install()
     local_carrier.install()
     tables.create_all()
     queues.create_all()

@@ -1,0 +1,149 @@
+"""DynamoDB's guarantees, restored where moto falls short of them (local stage and tests only).
+
+- **One request at a time** (`AtomicDynamoDB`): DynamoDB applies every write, conditional write and
+  transaction atomically. moto's in-memory backend checks conditions and then writes in plain
+  Python, so on a threaded server two requests can interleave between the check and the write.
+  Serialising DynamoDB requests restores the guarantee the app relies on, so concurrency tests test
+  our conditions, not moto's races.
+- **A refused transaction leaves no trace** (`transact_write_items`): moto applies a transaction's
+  writes one by one and, when one is refused, swaps in deep copies of the whole tables taken before.
+  The swapped-in table has a copy of the stream, so a stream reader (the local dispatcher, like
+  Lambda's event source mapping) keeps reading the old one: it sees the refused transaction's
+  records and nothing written afterwards. Copying whole tables also makes every transaction slower
+  as tables grow. Here only the items a transaction touches are remembered, restored in place when
+  it is refused, and its stream records taken back, so a failed transaction emits nothing and the
+  stream keeps flowing, as in DynamoDB.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+
+class AtomicDynamoDB:
+    """WSGI middleware in front of moto's server: one DynamoDB request at a time."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            return self.app(environ, start_response)
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
+def install() -> None:
+    """Replace moto's TransactWriteItems with one that undoes a refused transaction in place."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend.transact_write_items, "teeka_in_place", False):
+        return
+    transact_write_items.teeka_in_place = True
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def _key_of(table, op_type: str, op: dict[str, Any]) -> dict[str, Any]:
+    if op_type != "Put":
+        return op["Key"]
+    attributes = op["Item"]
+    key = {table.hash_key_attr: attributes[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = attributes[table.range_key_attr]
+    return key
+
+
+class _Undo:
+    """The items a transaction touched as they were before it, and where each stream stood."""
+
+    def __init__(self):
+        self.items: list[tuple[Any, Any, Any, Any]] = []  # (table, hash, range, item before or None)
+        self.streams: dict[int, tuple[Any, int]] = {}
+
+    def remember(self, table, hash_value, range_value) -> None:
+        self.items.append((table, hash_value, range_value, copy.deepcopy(table.get_item(hash_value, range_value))))
+        shard = table.stream_shard
+        if shard is not None and id(shard) not in self.streams:
+            self.streams[id(shard)] = (shard, len(shard.items))
+
+    def restore(self) -> None:
+        for table, hash_value, range_value, before in reversed(self.items):
+            if range_value is not None:
+                if before is None:
+                    table.items[hash_value].pop(range_value, None)
+                else:
+                    table.items[hash_value][range_value] = before
+            elif before is None:
+                table.items.pop(hash_value, None)
+            else:
+                table.items[hash_value] = before
+        for shard, length in self.streams.values():
+            del shard.items[length:]
+
+
+def transact_write_items(backend, transact_items: list[dict[str, Any]]) -> None:
+    """moto's own algorithm (conditions checked item by item, writes applied as it goes, every
+    failure reported at its position), with an item-level undo instead of whole-table copies."""
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import (
+        ConditionalCheckFailed,
+        MockValidationException,
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
+    )
+
+    if len(transact_items) > 100:
+        raise TooManyTransactionsException()
+    undo = _Undo()
+    targets: set[tuple[str, str]] = set()
+    errors: list[tuple[Any, Any, Any]] = []
+    for entry in transact_items:
+        if len(entry) > 1:
+            raise TransactWriteSingleOpException
+        original_item = None
+        try:
+            op_type, op = next(iter(entry.items()))
+            if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+                raise ValueError("Unsupported transaction operation")
+            table_name = op["TableName"]
+            table = backend.get_table(table_name)
+            key = _key_of(table, op_type, op)
+            target = (str(table_name), str(dict(sorted(key.items()))))
+            if target in targets:
+                raise MultipleTransactionsException()
+            targets.add(target)
+            hash_value, range_value = backend.get_keys_value(table, key)
+            names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+            condition = op.get("ConditionExpression")
+            current = table.get_item(hash_value, range_value)
+            if condition is not None and not get_filter_expression(condition, names, values).expr(current):
+                if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                    original_item = current.to_json()["Attributes"]
+                raise ConditionalCheckFailed(item=original_item)
+            if op_type != "ConditionCheck":
+                undo.remember(table, hash_value, range_value)
+            if op_type == "Put":
+                backend.put_item(table_name, op["Item"], condition_expression=condition,
+                                 expression_attribute_names=names, expression_attribute_values=values)
+            elif op_type == "Delete":
+                backend.delete_item(table_name, key, condition_expression=condition,
+                                    expression_attribute_names=names, expression_attribute_values=values)
+            elif op_type == "Update":
+                backend.update_item(table_name, key, update_expression=op["UpdateExpression"],
+                                    condition_expression=condition, expression_attribute_names=names,
+                                    expression_attribute_values=values)
+            errors.append((None, None, None))
+        except (MultipleTransactionsException, MockValidationException):
+            undo.restore()
+            raise
+        except ConditionalCheckFailed as error:
+            errors.append(("ConditionalCheckFailed", str(error.message), original_item))
+        except Exception as error:  # noqa: BLE001 - reported at its position, as moto does
+            errors.append((type(error).__name__, str(error), original_item))
+    if any(code is not None for code, _, _ in errors):
+        undo.restore()
+        raise TransactionCanceledException(errors)
