@@ -51,7 +51,11 @@ for suffix, handler in (
 endpoint(bp, f"{BASE}/public/calendarByCenter")(_calendar_by_center)
 
 
-@endpoint(bp, "/v2/appointment/centers/public/findByLatLong")
 def find_by_lat_long(request: ApiRequest):
     return _answer(request, {"centers": availability.find_by_lat_long(
         inputs.field(request.query, "lat"), inputs.field(request.query, "long"))})
+
+
+# Public, and protected as the protected CoWIN client calls it.
+endpoint(bp, "/v2/appointment/centers/public/findByLatLong")(find_by_lat_long)
+endpoint(bp, "/v2/appointment/centers/findByLatLong", roles=ANYONE_LOGGED_IN)(find_by_lat_long)

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from chalice import Blueprint, Response
 
-from chalicelib.domain import errors
+from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError, Unauthenticated
 from chalicelib.domain.roles import Principal, Role
 from chalicelib.observability import logger
@@ -42,15 +42,7 @@ class ApiRequest:
 
     def json(self) -> dict[str, Any]:
         """The body as a JSON object, whatever Content-Type the client claimed."""
-        if not self.raw_body:
-            return {}
-        try:
-            body = json.loads(self.raw_body)
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(errors.INVALID_JSON) from None
-        if not isinstance(body, dict):
-            raise ApiError(errors.INVALID_JSON, "Request body must be a JSON object")
-        return body
+        return inputs.json_object(self.raw_body)
 
     @property
     def language(self) -> str:
@@ -111,8 +103,12 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
                     principal = _bearer_principal(headers, now)
                     if not principal.has_any(roles):
                         raise ApiError(errors.FORBIDDEN)
-                request = ApiRequest(principal=principal, query=dict(chalice_request.query_params or {}),
-                                     headers=headers, raw_body=chalice_request.raw_body or b"", now=now)
+                query = {name: inputs.clean_parameter(name, value)
+                         for name, value in (chalice_request.query_params or {}).items()}
+                for name, value in uri_params.items():
+                    inputs.clean_parameter(name, value)
+                request = ApiRequest(principal=principal, query=query, headers=headers,
+                                     raw_body=chalice_request.raw_body or b"", now=now)
                 return handler(request, **uri_params)
             except Unauthenticated:
                 return unauthenticated_response()

@@ -1,7 +1,6 @@
 """Registration rules for a beneficiary, pure: who may be registered, with what details."""
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -30,16 +29,6 @@ class Registration:
 def new_reference_id() -> str:
     """14 random digits, not starting with 0: unguessable, so one beneficiary's id says nothing of another's."""
     return str(10**13 + secrets.randbelow(9 * 10**13))
-
-
-def clean_name(raw: Any) -> str:
-    if not isinstance(raw, str):
-        raise ApiError(errors.INVALID_NAME)
-    name = re.sub(r"\s+", " ", raw).strip()
-    if not 1 <= len(name) <= NAME_MAX_LENGTH or not any(ch.isalpha() for ch in name) \
-            or any(ch.isdigit() for ch in name):
-        raise ApiError(errors.INVALID_NAME)
-    return name
 
 
 def check_birth_year(year: int, current_year: int, profile: CountryProfile) -> int:
@@ -71,13 +60,13 @@ def parse_registration(body: Mapping[str, Any], current_year: int, profile: Coun
         raise ApiError(errors.INVALID_COMORBIDITY)
     id_type = inputs.integer(body, "photo_id_type")
     return Registration(
-        name=clean_name(inputs.field(body, "name")),
+        name=inputs.person_name(inputs.field(body, "name"), NAME_MAX_LENGTH),
         birth_year=check_birth_year(inputs.integer(body, "birth_year"), current_year, profile),
         gender_id=check_gender(inputs.integer(body, "gender_id"), profile),
         photo_id_type=id_type,
         photo_id_number=check_photo_id(id_type, inputs.text(body, "photo_id_number", max_length=40), profile),
         comorbidity_ind=comorbidity,
-        consent_version=str(body.get("consent_version") or "V1")[:20],
+        consent_version=inputs.text(body, "consent_version", max_length=20) if body.get("consent_version") else "V1",
     )
 
 
@@ -88,7 +77,7 @@ def parse_correction(body: Mapping[str, Any], current_year: int, profile: Countr
     """The fields to correct, validated like at registration. At least one is required."""
     changes: dict[str, Any] = {}
     if body.get("name") is not None:
-        changes["name"] = clean_name(body["name"])
+        changes["name"] = inputs.person_name(body["name"], NAME_MAX_LENGTH)
     if body.get("birth_year") is not None:
         changes["birth_year"] = check_birth_year(inputs.integer(body, "birth_year"), current_year, profile)
     if body.get("gender_id") is not None:

@@ -52,11 +52,11 @@ class BeneficiaryFacts:
 
 
 def parse_dose(body: Mapping[str, Any]) -> int:
-    """`dose` may arrive as 1 or "1"."""
+    """`dose` may arrive as 1, 1.0 or "1"."""
     try:
-        dose = int(str(inputs.field(body, "dose")).strip())
-    except ValueError:
-        raise ApiError(errors.INVALID_DOSE) from None
+        dose = inputs.integer(body, "dose")
+    except ApiError as error:
+        raise error if error.error is errors.INPUT_MISSING else ApiError(errors.INVALID_DOSE) from None
     if dose not in (1, 2):
         raise ApiError(errors.INVALID_DOSE)
     return dose

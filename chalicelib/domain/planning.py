@@ -159,21 +159,11 @@ def parse_centre(body: Mapping[str, Any], district_state: Mapping[int, int], pro
     if fee_type == "Paid" and not vaccine_fees:
         raise ApiError(errors.INVALID_FEE, "A paid centre needs vaccine_fees")
     return Centre(
-        name=_label(body, "name"), address=_label(body, "address"), block_name=_label(body, "block_name"),
+        name=inputs.label(body, "name"), address=inputs.label(body, "address"),
+        block_name=inputs.label(body, "block_name"),
         district_id=district_id, state_id=district_state[district_id], pincode=int(pincode), lat=lat, long=long,
         opens=opens, closes=closes, fee_type=fee_type, vaccine_fees=vaccine_fees if fee_type == "Paid" else {},
     )
-
-
-def clean_label(text: str) -> str:
-    label = re.sub(r"\s+", " ", text).strip()
-    if not label:
-        raise ApiError(errors.INVALID_INPUT, "A name is required")
-    return label
-
-
-def _label(body: Mapping[str, Any], name: str) -> str:
-    return clean_label(inputs.text(body, name, max_length=200))
 
 
 def _coordinate(body: Mapping[str, Any], name: str, low: float, high: float) -> float:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import hmac
 import io
+import math
 import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -59,21 +60,31 @@ class Capture:
     vaccinator: str
 
 
+_EARLIEST = int(datetime(inputs.FIRST_YEAR, 1, 1, tzinfo=timezone.utc).timestamp())
+_LATEST = int(datetime(inputs.LAST_YEAR + 1, 1, 1, tzinfo=timezone.utc).timestamp())
+
+
 def parse_time(value: Any, name: str, profile: CountryProfile) -> int:
-    """Epoch seconds, or ISO 8601 (a time without an offset is the country's local time)."""
+    """Epoch seconds, or ISO 8601 (a time without an offset is the country's local time), within the
+    years dates may have (so that every later date computation stays in range)."""
+    invalid = ApiError(errors.INVALID_DOSE_TIME, f"{name} must be ISO 8601 or epoch seconds, "
+                                                 f"in the years {inputs.FIRST_YEAR} to {inputs.LAST_YEAR}")
     if isinstance(value, bool):
-        raise ApiError(errors.INVALID_DOSE_TIME, f"{name} must be ISO 8601 or epoch seconds")
+        raise invalid
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
     if isinstance(value, (int, float)):
+        if not (math.isfinite(value) and _EARLIEST <= value < _LATEST):
+            raise invalid
         return int(value)
     if not isinstance(value, str) or not value.strip():
-        raise ApiError(errors.INVALID_DOSE_TIME, f"{name} must be ISO 8601 or epoch seconds")
-    text = value.strip()
-    if text.isdigit():
-        return int(text)
+        raise invalid
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise ApiError(errors.INVALID_DOSE_TIME, f"{name} must be ISO 8601 or epoch seconds") from None
+        raise invalid from None
+    if not inputs.FIRST_YEAR <= moment.year <= inputs.LAST_YEAR:
+        raise invalid
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(profile.time_zone))
     return int(moment.timestamp())
@@ -225,14 +236,19 @@ def parse_aefi(body: Mapping[str, Any], profile: CountryProfile) -> AefiReport:
     if severity not in AEFI_SEVERITIES:
         raise ApiError(errors.INVALID_AEFI, f"severity must be one of {', '.join(AEFI_SEVERITIES)}")
     symptoms = body.get("symptoms")
-    if not isinstance(symptoms, list) or not 1 <= len(symptoms) <= MAX_SYMPTOMS or any(
-            not isinstance(s, str) or not 1 <= len(s.strip()) <= 80 for s in symptoms):
+    if not isinstance(symptoms, list) or not 1 <= len(symptoms) <= MAX_SYMPTOMS:
         raise ApiError(errors.INVALID_AEFI, f"symptoms must be a list of 1 to {MAX_SYMPTOMS} short texts")
     description = body.get("description") or ""
-    if not isinstance(description, str) or len(description) > 1000:
-        raise ApiError(errors.INVALID_AEFI, "description must be a text of at most 1000 characters")
-    return AefiReport(severity, tuple(s.strip() for s in symptoms),
-                      parse_time(inputs.field(body, "onset_at"), "onset_at", profile), description.strip())
+    if not all(isinstance(text, str) for text in (*symptoms, description)):
+        raise ApiError(errors.INVALID_AEFI, "symptoms and description must be texts")
+    try:
+        symptoms = [inputs.as_text(symptom, "symptoms", max_length=80) for symptom in symptoms]
+        description = inputs.as_text(description, "description", max_length=1000, lines=True) if description \
+            else ""
+    except ApiError as error:
+        raise ApiError(errors.INVALID_AEFI, error.message) from None
+    return AefiReport(severity, tuple(symptoms), parse_time(inputs.field(body, "onset_at"), "onset_at", profile),
+                      description)
 
 
 def report_range(first: date, last: date) -> None:

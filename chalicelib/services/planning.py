@@ -150,7 +150,7 @@ def add_staff(principal: Principal, center_id: Any, body: Mapping[str, Any]) -> 
     role = str(inputs.field(body, "role")).strip().lower()
     if role not in STAFF_ROLES:
         raise ApiError(errors.INVALID_STAFF_ROLE)
-    name = rules.clean_label(inputs.text(body, "name"))
+    name = inputs.person_name(inputs.field(body, "name"))
     if not staff_store.add_facility_staff(mobile, name, role, int(centre.state_id), int(centre.district_id),
                                           int(centre.center_id)):
         raise ApiError(errors.STAFF_ELSEWHERE)
