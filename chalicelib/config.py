@@ -97,6 +97,11 @@ class CountryProfile:
     # ID types a national provider can authenticate online (India: Aadhaar), and whether booking needs it.
     verifiable_id_types: tuple[int, ...] = (1,)
     id_verification_required_for_booking: bool = False
+    # Each start texts the ID's linked mobile (someone else's phone): starts per day, per beneficiary
+    # and per ID number; and OTP tries per start, each counted before it is judged.
+    id_verification_starts_per_beneficiary_per_day: int = 3
+    id_verification_starts_per_id_per_day: int = 3
+    id_verification_otp_attempts: int = 3
     id_types: tuple[IdType, ...] = INDIA_ID_TYPES
     genders: tuple[Gender, ...] = INDIA_GENDERS
     vaccines: tuple[Vaccine, ...] = INDIA_VACCINES

@@ -299,7 +299,7 @@ def booking_paths(sessions: int = 20, per_session: int = 20) -> tuple[list[dict]
                     transaction.put("a", AppointmentItem(f"bare-{i}", appointment.beneficiary_reference_id,
                                                          **{k: getattr(appointment, k) for k in (
                                                              "mobile", "session_id", "center_id", "date", "slot",
-                                                             "dose", "status", "security_code", "reschedules",
+                                                             "dose", "status", "reschedules",
                                                              "created_at", "updated_at")}))
 
             baseline = timed(bare, half)

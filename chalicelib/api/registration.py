@@ -41,7 +41,7 @@ def start_id_verification(request: ApiRequest):
     body = request.json()
     return json_response(registration.start_id_verification(
         request.principal.mobile, inputs.text(body, "beneficiary_reference_id"),
-        inputs.text(body, "photo_id_number", max_length=40)))
+        inputs.text(body, "photo_id_number", max_length=40), request.now))
 
 
 @endpoint(bp, "/v2/registration/beneficiary/verifyId/confirm", methods=("POST",), roles=CITIZEN)

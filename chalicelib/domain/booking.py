@@ -5,7 +5,8 @@ changed in between (capacity, the beneficiary's appointment for the dose, the do
 """
 from __future__ import annotations
 
-import secrets
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Mapping
@@ -145,7 +146,9 @@ def seats_left(dose_capacity: int, dose_booked: int, slot_capacity: int, slot_bo
     return min(available(dose_capacity, dose_booked), available(slot_capacity, slot_booked))
 
 
-def security_code() -> str:
-    """The 4 digits a vaccinator asks for at the centre (printed on the slip, sent by SMS)."""
-    return f"{secrets.randbelow(10_000):04d}"
+def security_code(key: bytes, appointment_id: str) -> str:
+    """The 4 digits a vaccinator asks for at the centre (printed on the slip, sent by SMS): a keyed
+    hash of the appointment id, so no table holds it and a copy of the tables cannot reveal it."""
+    digest = hmac.new(key, f"security-code:{appointment_id}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest, 'big') % 10_000:04d}"
 

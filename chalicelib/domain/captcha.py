@@ -25,6 +25,11 @@ def digest(key: bytes, mobile: str, text: str) -> str:
     return hmac.new(key, f"captcha:{mobile}:{answer}".encode(), hashlib.sha256).hexdigest()
 
 
+def accepted(key: bytes, mobile: str, typed: str, stored: tuple[str, int] | None, now: int) -> bool:
+    """Whether the typed text answers the captcha that was taken (its digest and expiry)."""
+    return stored is not None and now <= stored[1] and hmac.compare_digest(digest(key, mobile, typed), stored[0])
+
+
 def svg(text: str) -> str:
     """Each character shifted and turned a little, with noise lines across: readable, not trivially OCR'd."""
     rand = secrets.SystemRandom()

@@ -41,11 +41,9 @@ INVALID_DATE = ErrorCode("USRRES0004", "Invalid date, expected DD-MM-YYYY")
 # Auth
 INVALID_MOBILE = ErrorCode("USRAUT0001", "Invalid mobile number")
 OTP_REQUIRED = ErrorCode("USRAUT0012", "OTP is Required")
-INVALID_OTP = ErrorCode("USRAUT0014", "Invalid OTP")
-OTP_EXPIRED = ErrorCode("USRAUT0015", "OTP has expired, please generate a new one")
-OTP_ATTEMPTS_EXCEEDED = ErrorCode("USRAUT0016", "Too many wrong OTP attempts, please generate a new one")
-INVALID_TXN = ErrorCode("USRAUT0017", "Invalid transaction id")
-OTP_ALREADY_USED = ErrorCode("USRAUT0021", "This OTP has already been used, please generate a new one")
+# One answer for every refused OTP (wrong, expired, used, out of tries, unknown transaction): a guesser
+# learns nothing from it, not even which of their guesses was right.
+INVALID_OTP = ErrorCode("USRAUT0014", "Invalid OTP: it is wrong, expired or used up. Check it, or generate a new one")
 OTP_THROTTLED = ErrorCode("USRAUT0018", "Generate OTP failed")
 SMS_UNAVAILABLE = ErrorCode("USRAUT0019", "Could not send the OTP, please try again", 503)
 FORBIDDEN = ErrorCode("USRAUT0020", "You are not allowed to do this", 403)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
 
+DAY = 24 * 3600
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -21,9 +23,10 @@ class Window:
     ends_at: int
 
 
-def window(limit: Limit, mobile: str, now: int) -> Window:
+def window(limit: Limit, subject: str, now: int) -> Window:
+    """The window `now` falls in for `subject` (a mobile, a beneficiary, an ID's claim)."""
     number = now // limit.window_seconds
-    return Window(f"{limit.action}#{mobile}#{number}", limit.attempts, (number + 1) * limit.window_seconds)
+    return Window(f"{limit.action}#{subject}#{number}", limit.attempts, (number + 1) * limit.window_seconds)
 
 
 def refused(window_: Window, now: int) -> ApiError:

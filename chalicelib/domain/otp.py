@@ -1,4 +1,4 @@
-"""OTP rules, pure: issue, verify, expiry, attempts and the resend throttle.
+"""OTP rules, pure: issue, judge a guess, expiry, attempts and the resend throttle.
 
 The OTP itself is never stored. The client sends sha256(otp) (CoWIN's contract); we store
 HMAC(pepper, txn_id + sha256(otp)), so a copy of the table alone cannot be replayed or brute-forced.
@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from enum import Enum
 
 from chalicelib.config import CountryProfile
 
@@ -42,14 +41,6 @@ class OtpTransaction:
     consumed: bool = False
 
 
-class Verdict(Enum):
-    ACCEPTED = "accepted"
-    WRONG = "wrong"
-    EXPIRED = "expired"
-    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
-    ALREADY_USED = "already_used"
-
-
 def new_otp(length: int) -> str:
     return "".join(secrets.choice("0123456789") for _ in range(length))
 
@@ -78,14 +69,10 @@ def resend_allowed_after(policy: OtpPolicy, now: int) -> int:
     return now - policy.resend_interval_seconds
 
 
-def verify(policy: OtpPolicy, pepper: bytes, txn: OtpTransaction, client_hash: str, now: int) -> Verdict:
-    if txn.consumed:
-        return Verdict.ALREADY_USED
-    if txn.attempts >= policy.max_attempts:
-        return Verdict.ATTEMPTS_EXHAUSTED
-    if now >= txn.expires_at:
-        return Verdict.EXPIRED
-    presented = otp_digest(pepper, txn.txn_id, client_hash)
-    if hmac.compare_digest(presented, txn.otp_digest):
-        return Verdict.ACCEPTED
-    return Verdict.WRONG
+def judge(policy: OtpPolicy, pepper: bytes, txn: OtpTransaction, client_hash: str, now: int) -> bool:
+    """Whether this guess logs in. Called only after the guess's attempt was spent (the stored
+    transaction then counts it), so however many guesses arrive at once, at most `max_attempts`
+    of them are ever judged. Every refusal is the same answer: none tells which guess was right."""
+    if txn.consumed or txn.attempts > policy.max_attempts or now >= txn.expires_at:
+        return False
+    return hmac.compare_digest(otp_digest(pepper, txn.txn_id, client_hash), txn.otp_digest)

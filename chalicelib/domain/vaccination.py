@@ -195,6 +195,12 @@ def check_dose(person: booking.BeneficiaryFacts, session: booking.SessionFacts, 
                                                     f"{inputs.format_cowin_date(due)}")
 
 
+def is_locked(code_attempts: int, verified: bool, limit: int) -> bool:
+    """Every security-code attempt counts, right or wrong, before it is judged; once the limit is
+    spent without a right one, the appointment waits for a facility admin."""
+    return code_attempts >= limit and not verified
+
+
 def appointment_status(status: str, verified: bool, session_date: date, today: date) -> str:
     """What the centre sees for an appointment: booked, verified, vaccinated, or no-show."""
     if status == "COMPLETED":

@@ -1,7 +1,8 @@
 """Login by mobile OTP, for citizens and staff alike.
 
 DynamoDB calls: generate = 1 TransactWriteItems (transaction + resend throttle, atomically);
-confirm = GetItem(transaction) + UpdateItem(consume, conditional) + UpdateItem(account) + GetItem(staff).
+confirm = UpdateItem (spend an attempt, returning the transaction) + UpdateItem (consume, conditional)
++ UpdateItem (account) + GetItem (staff); a refused guess costs the first UpdateItem only.
 """
 from __future__ import annotations
 
@@ -18,14 +19,6 @@ from chalicelib.domain.roles import Principal, Role, Scope
 from chalicelib.observability import logger, metrics
 from chalicelib.services.tokens import issue_token
 from chalicelib.store import auth as store
-
-_VERDICT_ERRORS = {
-    otp.Verdict.WRONG: errors.INVALID_OTP,
-    otp.Verdict.EXPIRED: errors.OTP_EXPIRED,
-    otp.Verdict.ATTEMPTS_EXHAUSTED: errors.OTP_ATTEMPTS_EXCEEDED,
-    otp.Verdict.ALREADY_USED: errors.OTP_ALREADY_USED,
-}
-
 
 @dataclass(frozen=True)
 class Login:
@@ -64,22 +57,17 @@ def generate_otp(mobile: str, now: int) -> str:
 
 
 def confirm_otp(txn_id: str, client_hash: str, now: int) -> Login:
-    """Check sha256(otp) against the transaction; on success, a token for the mobile's roles."""
-    txn = store.get_otp_transaction(txn_id)
-    if txn is None:
-        raise ApiError(errors.INVALID_TXN)
-    verdict = otp.verify(_policy(), get_secrets().otp_pepper, txn, client_hash, now)
-    if verdict is otp.Verdict.ACCEPTED:
-        if not store.consume_otp(txn_id, txn.attempts):
-            # Another request used this OTP or spent an attempt between our read and write.
-            raise ApiError(errors.OTP_ALREADY_USED)
-        is_new = store.record_login(txn.mobile, now)
-        metrics.add_metric(name="LoginSucceeded", unit="Count", value=1)
-        return Login(token=issue_token(principal_for(txn.mobile), now), is_new_account=is_new)
-    if verdict is otp.Verdict.WRONG:
-        store.record_wrong_otp(txn_id, txn.attempts)
-    metrics.add_metric(name="LoginFailed", unit="Count", value=1)
-    raise ApiError(_VERDICT_ERRORS[verdict])
+    """Check sha256(otp) against the transaction; on success, a token for the mobile's roles.
+    The attempt is spent before the guess is judged, and every refusal is the same answer."""
+    policy = _policy()
+    txn = store.spend_otp_attempt(txn_id, policy.max_attempts, now)
+    if txn is None or not otp.judge(policy, get_secrets().otp_pepper, txn, client_hash, now) \
+            or not store.consume_otp(txn_id):
+        metrics.add_metric(name="LoginFailed", unit="Count", value=1)
+        raise ApiError(errors.INVALID_OTP)
+    is_new = store.record_login(txn.mobile, now)
+    metrics.add_metric(name="LoginSucceeded", unit="Count", value=1)
+    return Login(token=issue_token(principal_for(txn.mobile), now), is_new_account=is_new)
 
 
 def principal_for(mobile: str) -> Principal:

@@ -148,13 +148,19 @@ def new_captcha(mobile: str, now: int) -> str:
 
 
 def check_captcha(mobile: str, body: Mapping[str, Any], now: int) -> None:
-    """When the country requires it, the typed captcha must match the mobile's latest one, once."""
+    """When the country requires it, the typed captcha must match the mobile's latest one; any guess
+    uses it up, right or wrong."""
     if not get_settings().country.captcha_required:
         return
     answer = body.get("captcha")
-    if not isinstance(answer, str) or not answer.strip() or not auth_store.consume_captcha(
-            mobile, captcha.digest(get_secrets().otp_pepper, mobile, answer), now):
+    if not isinstance(answer, str) or not answer.strip() or not captcha.accepted(
+            get_secrets().otp_pepper, mobile, answer, auth_store.take_captcha(mobile), now):
         raise ApiError(errors.INVALID_CAPTCHA)
+
+
+def security_code_of(appointment_id: str) -> str:
+    """The appointment's door code: derived, never stored (see `domain.booking.security_code`)."""
+    return rules.security_code(get_secrets().otp_pepper, appointment_id)
 
 
 class Overloaded(Exception):
@@ -177,7 +183,7 @@ def schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str
 def _schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str | None) -> str:
     request = rules.parse_schedule(body, get_settings().country)
     appointment_id = appointment_id or str(uuid.uuid4())
-    code = rules.security_code()
+    code = security_code_of(appointment_id)
     for _ in range(ATTEMPTS):
         [session], people = store.read_for_booking([request.session_id], request.beneficiaries)
         if session is None or request.center_id not in (None, int(session.center_id)):
@@ -189,7 +195,7 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: st
         _require_seats(seat, len(people))
         items = [AppointmentItem(appointment_id, person.beneficiary_reference_id, mobile=mobile,
                                  session_id=session.session_id, center_id=int(session.center_id), date=session.date,
-                                 slot=seat.slot.name, dose=request.dose, status=BOOKED, security_code=code,
+                                 slot=seat.slot.name, dose=request.dose, status=BOOKED,
                                  reschedules=0, created_at=now, updated_at=now) for person in people]
         try:
             failed = store.book(seat, items, _summary(appointment_id, seat))

@@ -3,7 +3,8 @@
 DynamoDB calls: register = 1 TransactWriteItems (count + ID claim + beneficiary);
 list = 1 Query (by-mobile index); delete = GetItem + TransactWriteItems;
 correction = GetItem + TransactWriteItems (change + audit record);
-ID verification: start = GetItem + UpdateItem, confirm = GetItem + UpdateItem.
+ID verification: start = GetItem + TransactWriteItems (its two daily limits) + UpdateItem;
+confirm = GetItem + UpdateItem (the try, counted first) + UpdateItem (verified).
 """
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from chalicelib.adapters import national_id
 from chalicelib.adapters.secrets import get_secrets
 from chalicelib.config import get_settings
 from chalicelib.domain import beneficiaries as rules
-from chalicelib.domain import errors, identity
+from chalicelib.domain import errors, identity, limits
 from chalicelib.services.booking import appointment_view
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_id_number, mask_mobile
 from chalicelib.observability import logger, metrics
+from chalicelib.store import limits as limit_store
 from chalicelib.store import registration as store
 from chalicelib.store.common import Transaction
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, Outcome
@@ -160,11 +162,13 @@ def correct(mobile: str, reference_id: str, body: dict, now: int) -> dict:
     return view(beneficiary)
 
 
-def start_id_verification(mobile: str, reference_id: str, photo_id_number: str) -> dict:
+def start_id_verification(mobile: str, reference_id: str, photo_id_number: str, now: int) -> dict:
     """Ask the national-ID provider to send an OTP to the ID's linked mobile.
 
     The citizen types the ID number again: we keep only its HMAC, so it is checked against the claim
-    and passed to the provider, never stored.
+    and passed to the provider, never stored. Starts are limited per day per beneficiary and per ID
+    number (a deleted and re-registered beneficiary keeps its ID's count): each one texts a phone that
+    is not the citizen's.
     """
     beneficiary = owned(mobile, reference_id)
     if int(beneficiary.photo_id_type) not in get_settings().country.verifiable_id_types:
@@ -173,6 +177,15 @@ def start_id_verification(mobile: str, reference_id: str, photo_id_number: str) 
     claim = identity.claim_key(get_secrets().id_hmac_key, int(beneficiary.photo_id_type), number)
     if claim != beneficiary.id_claim:
         raise ApiError(errors.ID_MISMATCH)
+    country = get_settings().country
+    full = limit_store.hit_all([
+        limits.window(limits.Limit("verify-id-person", country.id_verification_starts_per_beneficiary_per_day,
+                                   limits.DAY), reference_id, now),
+        limits.window(limits.Limit("verify-id-number", country.id_verification_starts_per_id_per_day, limits.DAY),
+                      claim, now)])
+    if full is not None:
+        metrics.add_metric(name="IdVerificationLimited", unit="Count", value=1)
+        raise limits.refused(full, now)
     try:
         txn, mobile_hint = national_id.get_provider().request_otp(number)
     except national_id.ProviderTimeout:
@@ -187,7 +200,10 @@ def confirm_id_verification(mobile: str, reference_id: str, txn: str, otp: str) 
     beneficiary = owned(mobile, reference_id)
     if not txn or beneficiary.id_verification_txn != txn:
         raise ApiError(errors.ID_VERIFICATION_TXN)
-    if not national_id.get_provider().verify_otp(txn, otp):
+    # The try is counted before the provider judges it; a refused count is answered like a wrong OTP.
+    if not store.spend_verification_attempt(reference_id, mobile, txn,
+                                            get_settings().country.id_verification_otp_attempts) \
+            or not national_id.get_provider().verify_otp(txn, otp):
         raise ApiError(errors.ID_VERIFICATION_FAILED)
     if not store.mark_verified(reference_id, mobile, txn):
         raise ApiError(errors.ID_VERIFICATION_TXN)

@@ -9,6 +9,7 @@ from datetime import date
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_id_number
+from chalicelib.services.booking import security_code_of
 from chalicelib.services.metadata import place_names
 from chalicelib.services.pdf import document, label_value_rows, printable
 from chalicelib.store import booking as store
@@ -36,7 +37,7 @@ def appointment_slip(mobile: str, appointment_id: str) -> bytes:
     label_value_rows(pdf, details, label_width=40)
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(0, 10, f"Security code: {places[0].security_code}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 10, f"Security code: {security_code_of(appointment_id)}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     pdf.multi_cell(0, 5, "Show this code to the vaccinator at the centre. Do not share it with anyone else.",
                    new_x="LMARGIN", new_y="NEXT")

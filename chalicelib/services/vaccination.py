@@ -32,7 +32,7 @@ from chalicelib.domain.masking import mask_mobile
 from chalicelib.domain.roles import Principal, Role
 from chalicelib.observability import logger, metrics
 from chalicelib.services import planning, registration
-from chalicelib.services.booking import beneficiary_facts, send_sms, session_facts
+from chalicelib.services.booking import beneficiary_facts, security_code_of, send_sms, session_facts
 from chalicelib.services.metadata import district_states
 from chalicelib.store import auth as staff_store
 from chalicelib.store import booking as booking_store
@@ -109,7 +109,7 @@ def session_appointments(principal: Principal, session_id: str, now: int) -> dic
             "photo_id_number": registration.masked_id(person) if person else "",
             "mobile_number": mask_mobile(item.mobile), "dose": int(item.dose), "slot": item.slot,
             "status": rules.appointment_status(item.status, item.verified_at is not None, session_day, today),
-            "locked": int(item.wrong_codes or 0) >= limit,
+            "locked": rules.is_locked(int(item.code_attempts or 0), item.verified_at is not None, limit),
         })
     return {"session": planning.session_view(session), "appointments": rows}
 
@@ -148,22 +148,33 @@ def verify(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
         raise ApiError(errors.APPOINTMENT_NOT_HERE, "This appointment is cancelled")
     if date.fromisoformat(session.date) != _today(now):
         raise ApiError(errors.SESSION_NOT_TODAY, "Appointments are verified on the session's date")
-    if int(appointment.wrong_codes or 0) >= profile.security_code_attempts:
+    limit = profile.security_code_attempts
+    if int(appointment.code_attempts or 0) >= limit:
         raise ApiError(errors.APPOINTMENT_LOCKED)
     rules.check_id(id_check, int(person.photo_id_type), person.id_last4)
-    if not rules.codes_match(appointment.security_code, body.get("security_code")):
-        wrong = store.count_wrong_code(appointment)
-        if wrong is None or wrong >= profile.security_code_attempts:
+    attempts = store.spend_code_attempt(appointment)  # before the code is judged
+    if attempts is None:
+        _explain_refused_attempt(appointment)
+    if not rules.codes_match(security_code_of(appointment_id), body.get("security_code")):
+        if attempts >= limit:
             metrics.add_metric(name="AppointmentLocked", unit="Count", value=1)
             raise ApiError(errors.APPOINTMENT_LOCKED)
-        left = profile.security_code_attempts - wrong
+        left = limit - attempts
         raise ApiError(errors.WRONG_SECURITY_CODE, f"Wrong security code; {left} attempt{'s' if left > 1 else ''} "
                                                    "left before the appointment locks")
     if not store.mark_verified(appointment, principal.mobile, now):
-        raise ApiError(errors.APPOINTMENT_LOCKED)
+        raise ApiError(errors.APPOINTMENT_NOT_HERE, "The appointment changed meanwhile (cancelled or moved)")
     return {"appointment_id": appointment_id, "beneficiary_reference_id": reference_id, "status": "verified",
             "name": person.name, "dose": int(appointment.dose), "verified_by": mask_mobile(principal.mobile),
             "verified_at": _iso(now)}
+
+
+def _explain_refused_attempt(appointment: AppointmentItem) -> None:
+    """No attempt could be counted: the appointment locked, or changed, since it was read."""
+    now_stands = booking_store.appointment_of(appointment.appointment_id, appointment.beneficiary_reference_id)
+    if now_stands is None or now_stands.status != BOOKED or now_stands.session_id != appointment.session_id:
+        raise ApiError(errors.APPOINTMENT_NOT_HERE, "The appointment changed meanwhile (cancelled or moved)")
+    raise ApiError(errors.APPOINTMENT_LOCKED)
 
 
 def unlock(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
@@ -178,8 +189,8 @@ def unlock(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
         raise ApiError(errors.OUT_OF_SCOPE)
     audit = AuditItem(f"appointment#{appointment_id}#{reference_id}",
                       f"{datetime.fromtimestamp(now, timezone.utc).isoformat()}#{uuid.uuid4().hex[:8]}",
-                      action="unlock", actor=principal.mobile, old={"wrong_codes": int(appointment.wrong_codes or 0)},
-                      new={"wrong_codes": 0})
+                      action="unlock", actor=principal.mobile, old={"code_attempts": int(appointment.code_attempts or 0)},
+                      new={"code_attempts": 0})
     if not store.unlock(appointment, audit):
         raise ApiError(errors.NOT_LOCKED)
     return {"appointment_id": appointment_id, "beneficiary_reference_id": reference_id, "locked": False}
@@ -263,7 +274,8 @@ def _door_check(appointment: AppointmentItem | None) -> str:
     """Who verified the appointment at the door; raises when it was not (or cannot be) verified."""
     if appointment is None or appointment.status != BOOKED:
         raise ApiError(errors.APPOINTMENT_NOT_HERE)
-    if int(appointment.wrong_codes or 0) >= _profile().security_code_attempts:
+    if rules.is_locked(int(appointment.code_attempts or 0), appointment.verified_at is not None,
+                       _profile().security_code_attempts):
         raise ApiError(errors.APPOINTMENT_LOCKED)
     if appointment.verified_at is None:
         raise ApiError(errors.NOT_VERIFIED)

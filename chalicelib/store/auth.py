@@ -18,7 +18,7 @@ from chalicelib.domain.limits import Window
 from chalicelib.domain.otp import OtpTransaction
 from chalicelib.store import limits
 from chalicelib.store.base import TeekaModel, table_meta
-from chalicelib.store.common import Transaction, is_condition_failure
+from chalicelib.store.common import Transaction, conditionally, is_condition_failure
 
 
 class OtpItem(TeekaModel):
@@ -70,16 +70,15 @@ def save_captcha(mobile: str, answer_digest: str, valid_until: int) -> None:
                 expires_at=_instant(valid_until)).save()
 
 
-def consume_captcha(mobile: str, answer_digest: str, now: int) -> bool:
-    """True once for the right, unexpired answer (the captcha is deleted by the same call)."""
-    try:
-        CaptchaItem(CaptchaItem.key(mobile)).delete(
-            condition=(CaptchaItem.answer_digest == answer_digest) & (CaptchaItem.valid_until >= now))
-    except DeleteError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+def take_captcha(mobile: str) -> tuple[str, int] | None:
+    """Remove the mobile's captcha and return (answer digest, valid until), or None if there is none.
+    Taken before the answer is judged, whatever the answer: a captcha answers one guess, so guesses
+    sent at once cannot try more than one answer."""
+    response = CaptchaItem._get_connection().delete_item(CaptchaItem.key(mobile), return_values=ALL_OLD)
+    if not response.get("Attributes"):
+        return None
+    item = CaptchaItem.from_raw_data(response["Attributes"])
+    return item.answer_digest, int(item.valid_until)
 
 
 class AccountItem(TeekaModel):
@@ -138,37 +137,30 @@ def release_otp_throttle(mobile: str, txn_id: str) -> None:
             raise
 
 
-def get_otp_transaction(txn_id: str) -> OtpTransaction | None:
+def spend_otp_attempt(txn_id: str, max_attempts: int, now: int) -> OtpTransaction | None:
+    """Spend one attempt of the transaction before its guess is judged: one UpdateItem that adds 1
+    only while an attempt is left and the OTP is unused and unexpired, returning the transaction as
+    it now stands. None when nothing could be spent (or there is no such transaction)."""
+    item = OtpTransactionItem(OtpTransactionItem.key(txn_id))
     try:
-        item = OtpTransactionItem.get(OtpTransactionItem.key(txn_id), consistent_read=True)
-    except OtpTransactionItem.DoesNotExist:
-        return None
+        item.update(actions=[OtpTransactionItem.attempts.add(1)],
+                    condition=OtpItem.pk.exists() & (OtpTransactionItem.attempts < max_attempts)
+                    & (OtpTransactionItem.consumed == False) & (OtpItem.expires_at > _instant(now)))  # noqa: E712
+    except UpdateError as error:
+        if is_condition_failure(error):
+            return None
+        raise
     return OtpTransaction(
         txn_id=txn_id, mobile=item.mobile, otp_digest=item.otp_digest, issued_at=int(item.issued_at),
         expires_at=int(item.expires_at.timestamp()), attempts=int(item.attempts), consumed=bool(item.consumed),
     )
 
 
-def consume_otp(txn_id: str, seen_attempts: int) -> bool:
-    """Mark the OTP used, only if nobody used it or spent an attempt since we read it."""
-    return _update_if_unchanged(txn_id, seen_attempts, [OtpTransactionItem.consumed.set(True)])
-
-
-def record_wrong_otp(txn_id: str, seen_attempts: int) -> bool:
-    return _update_if_unchanged(txn_id, seen_attempts, [OtpTransactionItem.attempts.add(1)])
-
-
-def _update_if_unchanged(txn_id: str, seen_attempts: int, actions: list) -> bool:
-    try:
-        OtpTransactionItem(OtpTransactionItem.key(txn_id)).update(
-            actions=actions,
-            condition=(OtpTransactionItem.attempts == seen_attempts) & (OtpTransactionItem.consumed == False),  # noqa: E712
-        )
-    except UpdateError as error:
-        if is_condition_failure(error):
-            return False
-        raise
-    return True
+def consume_otp(txn_id: str) -> bool:
+    """Mark the OTP used: True for exactly one caller."""
+    return conditionally(lambda: OtpTransactionItem(OtpTransactionItem.key(txn_id)).update(
+        actions=[OtpTransactionItem.consumed.set(True)],
+        condition=OtpItem.pk.exists() & (OtpTransactionItem.consumed == False)))  # noqa: E712
 
 
 def record_login(mobile: str, now: int) -> bool:

@@ -51,15 +51,14 @@ class AppointmentItem(TeekaModel):
     dose = NumberAttribute()
     status = UnicodeAttribute(default=BOOKED)  # BOOKED | CANCELLED | COMPLETED
     cancelled_reason = UnicodeAttribute(null=True)
-    security_code = UnicodeAttribute()
     reschedules = NumberAttribute(default=0)
     created_at = NumberAttribute()
     updated_at = NumberAttribute()
-    # At the centre (see store.vaccination): the door check, wrong security codes (locked at the
-    # country's limit), and the dose that completed it.
+    # At the centre (see store.vaccination): the door check; the security codes tried since the last
+    # right one, each counted before it is judged (locked at the country's limit); the dose that completed it.
     verified_at = NumberAttribute(null=True)
     verified_by = UnicodeAttribute(null=True)
-    wrong_codes = NumberAttribute(default=0)
+    code_attempts = NumberAttribute(default=0)
     completed_at = NumberAttribute(null=True)
     dose_record_id = UnicodeAttribute(null=True)
     by_session = AppointmentsBySession()

@@ -12,7 +12,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.limits import Window
 from chalicelib.store.base import TeekaModel, table_meta
-from chalicelib.store.common import is_condition_failure
+from chalicelib.store.common import Transaction, is_condition_failure
 
 
 class RateItem(TeekaModel):
@@ -28,6 +28,17 @@ def counting(window: Window):
     actions = [RateItem.count.add(1),
                RateItem.expires_at.set(datetime.fromtimestamp(window.ends_at, tz=timezone.utc))]
     return item, actions, RateItem.count.does_not_exist() | (RateItem.count < window.limit)
+
+
+def hit_all(windows: list[Window]) -> Window | None:
+    """Count one attempt in every window at once (one TransactWriteItems); None when counted, else
+    a window that was full (and nothing is counted)."""
+    def build(transaction: Transaction) -> None:
+        for window in windows:
+            transaction.change(window.key, *counting(window))
+
+    failed = Transaction(RateItem).attempt(build)
+    return None if failed is None else next(window for window in windows if window.key in failed)
 
 
 def hit(window: Window) -> bool:

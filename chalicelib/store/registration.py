@@ -42,6 +42,7 @@ class BeneficiaryItem(TeekaModel):
     created_at = NumberAttribute()
     id_verified = BooleanAttribute(default=False)
     id_verification_txn = UnicodeAttribute(null=True)
+    id_verification_attempts = NumberAttribute(default=0)  # OTP tries on the current transaction
     corrected = BooleanAttribute(default=False)
     doses_given = NumberAttribute(default=0)
     vaccine = UnicodeAttribute(null=True)
@@ -173,7 +174,16 @@ def audit_trail(subject: str) -> list[AuditItem]:
 
 
 def set_verification_txn(reference_id: str, mobile: str, txn: str) -> bool:
-    return _update_owned(reference_id, mobile, [BeneficiaryItem.id_verification_txn.set(txn)])
+    return _update_owned(reference_id, mobile, [BeneficiaryItem.id_verification_txn.set(txn),
+                                                BeneficiaryItem.id_verification_attempts.set(0)])
+
+
+def spend_verification_attempt(reference_id: str, mobile: str, txn: str, max_attempts: int) -> bool:
+    """Count one OTP try on the current verification before the provider judges it: only while the
+    transaction is the current one and a try is left, so parallel guesses get `max_attempts` judged."""
+    return _update_owned(reference_id, mobile, [BeneficiaryItem.id_verification_attempts.add(1)],
+                         (BeneficiaryItem.id_verification_txn == txn)
+                         & (BeneficiaryItem.id_verification_attempts < max_attempts))
 
 
 def mark_verified(reference_id: str, mobile: str, txn: str) -> bool:

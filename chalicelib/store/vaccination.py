@@ -209,8 +209,9 @@ def add_dose(transaction: Transaction, dose: DoseItem, *, take_seat: SessionItem
                            (SessionItem.status == "ACTIVE") & (booked < capacity))
     if appointment is not None:
         appointment_id, must_be_verified = appointment
+        # Not locked: fewer codes tried than the limit, or verified at the door (by one of them).
         condition = ((AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == dose.session_id)
-                     & (AppointmentItem.wrong_codes < _code_limit()))
+                     & ((AppointmentItem.code_attempts < _code_limit()) | AppointmentItem.verified_at.exists()))
         if must_be_verified:
             condition &= AppointmentItem.verified_at.exists()
         transaction.change("appointment", AppointmentItem(appointment_id, ref), [
@@ -289,29 +290,37 @@ def save_rejection(item: CaptureItem) -> bool:
     return conditionally(lambda: item.save(condition=CaptureItem.capture_uuid.does_not_exist()))
 
 
+def spend_code_attempt(appointment: AppointmentItem) -> int | None:
+    """Count one security-code attempt before the code is judged, only while the appointment is
+    still booked in the session that was read and below the limit; returns the count after it
+    (None when refused). However many codes arrive at once, at most the limit are ever judged."""
+    item = AppointmentItem(appointment.appointment_id, appointment.beneficiary_reference_id)
+    if not _update_appointment(item, [AppointmentItem.code_attempts.add(1)], _booked_in(appointment)
+                               & (AppointmentItem.code_attempts < _code_limit())):
+        return None
+    return int(item.code_attempts)
+
+
 def mark_verified(appointment: AppointmentItem, verifier: str, now: int) -> bool:
+    """The right code: verified by this person now (the attempts it took stay counted)."""
     return _update_appointment(appointment, [AppointmentItem.verified_at.set(now),
                                              AppointmentItem.verified_by.set(verifier),
-                                             AppointmentItem.updated_at.set(now)],
-                               (AppointmentItem.status == BOOKED) & (AppointmentItem.wrong_codes < _code_limit()))
-
-
-def count_wrong_code(appointment: AppointmentItem) -> int | None:
-    """One more wrong security code; returns the new count (None if it was already locked)."""
-    if not _update_appointment(appointment, [AppointmentItem.wrong_codes.add(1)],
-                               AppointmentItem.wrong_codes < _code_limit()):
-        return None
-    return int(appointment.wrong_codes)
+                                             AppointmentItem.updated_at.set(now)], _booked_in(appointment))
 
 
 def unlock(appointment: AppointmentItem, audit: AuditItem) -> bool:
-    """Clear the wrong codes and record who did it, together; False if it was not locked."""
+    """Clear the attempts and record who did it, together; False if no attempt was left."""
     def build(transaction: Transaction) -> None:
-        transaction.change("appointment", appointment, [AppointmentItem.wrong_codes.set(0)],
-                           AppointmentItem.wrong_codes >= _code_limit())
+        transaction.change("appointment", appointment, [AppointmentItem.code_attempts.set(0)],
+                           AppointmentItem.code_attempts >= _code_limit())
         transaction.put("audit", audit, AuditItem.at.does_not_exist())
 
     return Transaction(AppointmentItem).attempt(build) is None
+
+
+def _booked_in(appointment: AppointmentItem):
+    """Still booked in the session it was read in (a reschedule or a cancellation refuses the write)."""
+    return (AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == appointment.session_id)
 
 
 def _update_appointment(appointment: AppointmentItem, actions: list, condition) -> bool:

@@ -9,12 +9,12 @@ def test_generate_otp_is_one_transaction(api):
     assert calls == {"TransactWriteItems": 1}
 
 
-def test_confirm_otp_is_two_reads_and_two_writes(api):
+def test_confirm_otp_spends_an_attempt_consumes_records_and_reads_roles(api):
     txn = post(api, "/v2/auth/public/generateOTP", {"mobile": "9876543210"}).json_body["txnId"]
     with count_dynamodb_calls() as calls:
         response = post(api, "/v2/auth/confirmOTP", {"otp": sha256(last_otp("9876543210")), "txnId": txn})
     assert response.status_code == 200
-    assert calls == {"GetItem": 2, "UpdateItem": 2}
+    assert calls == {"UpdateItem": 3, "GetItem": 1}
 
 
 def test_metadata_reads_no_table(api):

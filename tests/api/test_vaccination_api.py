@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from chalicelib.adapters import local_carrier
+from chalicelib.services.booking import security_code_of
 from chalicelib.services.planning import session_id_for
 from chalicelib.store.auth import AccountItem
 from chalicelib.store.booking import AppointmentItem
@@ -42,7 +43,7 @@ def book(api, headers, session_id: str, refs: list[str]) -> tuple[str, str]:
                                                       "beneficiaries": refs}, headers)
     assert response.status_code == 200, response.body
     appointment_id = response.json_body["appointment_id"]
-    return appointment_id, AppointmentItem.get(appointment_id, refs[0]).security_code
+    return appointment_id, security_code_of(appointment_id)
 
 
 def door(appointment_id: str, ref: str, session_id: str, code: str, last4: str = None, **overrides) -> dict:
@@ -144,8 +145,8 @@ def test_the_door_check_wants_the_registered_photo_id(api, booked, as_, seeded):
     missing = door(b["appointment_id"], b["ref"], b["session_id"], b["code"])
     del missing["id_last4"], missing["photo_id_type"]
     assert post(api, f"{BASE}/verify", missing, as_(VERIFIER)).json_body["errorCode"] == "USRRES0001"
-    # Wrong ID details do not count towards the lock; only wrong codes do.
-    assert AppointmentItem.get(b["appointment_id"], b["ref"]).wrong_codes == 0
+    # Wrong ID details do not count towards the lock; only the codes tried do.
+    assert AppointmentItem.get(b["appointment_id"], b["ref"]).code_attempts == 0
 
 
 def test_an_unverified_appointment_needs_the_door_check_or_the_photo_id_check(api, booked, as_):
@@ -391,7 +392,7 @@ def test_the_door_check_walk_in_and_report_make_the_calls_documented(api, booked
     verifier, vaccinator, admin = as_(VERIFIER), as_(VACCINATOR), as_(FACILITY_ADMIN)
     with count_dynamodb_calls() as calls:
         post(api, f"{BASE}/verify", door(b["appointment_id"], b["ref"], b["session_id"], b["code"]), verifier)
-    assert calls == {"TransactGetItems": 1, "UpdateItem": 1}
+    assert calls == {"TransactGetItems": 1, "UpdateItem": 2}  # the attempt counted, then the verification
     body = {**person(7), "mobile": OTHER_CITIZEN, **dose("", b["session_id"])}
     del body["beneficiary_reference_id"]
     with count_dynamodb_calls() as calls:

@@ -1,11 +1,13 @@
 """One real local server for the end-to-end tests: `python -m local.run`, as `make run` starts it."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -38,12 +40,13 @@ def vaccinator(server_url):
     return login(server_url, "9000000006")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
+@contextmanager
+def local_server(log_path, **settings: str):
+    """`python -m local.run` on free ports with extra environment `settings`; yields (API url, AWS url)."""
     port, moto_port = free_port(), free_port()
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w+")
+    log = log_path.open("w+")
     env = {key: value for key, value in os.environ.items() if key != "AWS_ENDPOINT_URL"}
-    env["PORT"], env["MOTO_PORT"] = str(port), str(moto_port)
+    env.update(settings, PORT=str(port), MOTO_PORT=str(moto_port))
     process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
@@ -68,3 +71,17 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    with local_server(tmp_path_factory.mktemp("server") / "server.log") as urls:
+        yield urls
+
+
+@pytest.fixture(scope="session")
+def captcha_server(tmp_path_factory):
+    """A second local server, for a country that requires the booking captcha."""
+    with local_server(tmp_path_factory.mktemp("captcha") / "server.log",
+                      TEEKA_COUNTRY_PROFILE=json.dumps({"captcha_required": True})) as urls:
+        yield urls

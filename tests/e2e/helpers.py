@@ -30,3 +30,17 @@ def race(url: str, path: str, attempts: list[tuple[dict, dict]]) -> list[request
 
     with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
         return list(pool.map(attempt, attempts))
+
+
+def stored_item(aws_url: str, table: str, key: dict) -> dict | None:
+    """An item as the embedded AWS holds it now (consistent read), as plain Python values."""
+    import boto3
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    from chalicelib.config import get_settings
+
+    dynamodb = boto3.client("dynamodb", endpoint_url=aws_url, region_name=get_settings().region)
+    response = dynamodb.get_item(TableName=get_settings().table_name(table), ConsistentRead=True,
+                                 Key={name: TypeSerializer().serialize(value) for name, value in key.items()})
+    item = response.get("Item")
+    return None if item is None else {name: TypeDeserializer().deserialize(value) for name, value in item.items()}

@@ -96,6 +96,9 @@ def test_seats_left_is_the_tighter_of_dose_and_slot_never_negative(dose_cap, dos
     assert left == max(0, min(dose_cap - dose_booked, slot_cap - slot_booked))
 
 
-def test_security_codes_are_four_digits():
-    codes = {rules.security_code() for _ in range(200)}
-    assert all(len(c) == 4 and c.isdigit() for c in codes) and len(codes) > 100
+def test_security_codes_are_four_digits_keyed_by_the_appointment():
+    codes = {rules.security_code(b"key", f"appointment-{n}") for n in range(200)}
+    assert all(len(c) == 4 and c.isdigit() for c in codes) and len(codes) > 150
+    assert rules.security_code(b"key", "a") == rules.security_code(b"key", "a")
+    assert rules.security_code(b"key", "a") != rules.security_code(b"another key", "a") or \
+        rules.security_code(b"key", "b") != rules.security_code(b"another key", "b")
