@@ -7,7 +7,8 @@ DynamoDB calls:
   minimum: the rules need the current values, and the write must be one atomic unit.
 - reschedule: 1 Query (the appointment) + 1 TransactGetItems (old and new session, beneficiaries)
   + 1 TransactWriteItems.
-- cancel: 1 Query (the appointment) + 1 GetItem (its session, for the slot) + 1 TransactWriteItems.
+- cancel: 1 Query (the appointment) + 1 GetItem (its session, for the slot) + 1 TransactWriteItems
+  (again, from the Query, if a reschedule moved it meanwhile).
 Each change queues one SMS; a failed SMS never undoes a booking.
 """
 from __future__ import annotations
@@ -266,40 +267,45 @@ def cancel(mobile: str, body: Mapping[str, Any], now: int) -> None:
     appointment_id = inputs.text(body, "appointment_id", max_length=64)
     chosen = set(rules.reference_ids(body.get("beneficiariesToCancel"), get_settings().country,
                                      "beneficiariesToCancel"))
-    items = [item for item in _active(mobile, appointment_id) if item.beneficiary_reference_id in chosen]
-    if len(items) != len(chosen):
-        raise ApiError(errors.BENEFICIARY_NOT_FOUND, "A beneficiary to cancel is not in this appointment")
-    if any(item.status != BOOKED for item in items):
-        raise ApiError(errors.NOT_CANCELLABLE)
-    if date.fromisoformat(items[0].date) < _today(now):
-        raise ApiError(errors.NOT_CANCELLABLE, "The appointment's date has passed")
-    session = planning_store.get_session(items[0].session_id, consistent=True)
-    seat = _seat(session, int(items[0].dose), items[0].slot)
-    if store.cancel(seat, items, "cancelled by the citizen", now) is not None:
-        raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")
-    metrics.add_metric(name="Cancelled", unit="Count", value=len(items))
-    send_sms(mobile, f"Teeka: appointment {appointment_id} is cancelled for {len(items)} "
-                  f"beneficiar{'y' if len(items) == 1 else 'ies'}.")
+    for _ in range(ATTEMPTS):
+        items = [item for item in _active(mobile, appointment_id) if item.beneficiary_reference_id in chosen]
+        if len(items) != len(chosen):
+            raise ApiError(errors.BENEFICIARY_NOT_FOUND, "A beneficiary to cancel is not in this appointment")
+        if any(item.status != BOOKED for item in items):
+            raise ApiError(errors.NOT_CANCELLABLE)
+        if date.fromisoformat(items[0].date) < _today(now):
+            raise ApiError(errors.NOT_CANCELLABLE, "The appointment's date has passed")
+        session = planning_store.get_session(items[0].session_id, consistent=True)
+        if store.cancel(_seat(session, int(items[0].dose), items[0].slot), items, "cancelled by the citizen",
+                        now) is None:
+            metrics.add_metric(name="Cancelled", unit="Count", value=len(items))
+            send_sms(mobile, f"Teeka: appointment {appointment_id} is cancelled for {len(items)} "
+                             f"beneficiar{'y' if len(items) == 1 else 'ies'}.")
+            return
+        # Moved (a reschedule) or its slot edited meanwhile: read it again and cancel it where it is now.
+    raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")
 
 
-def cancel_for_session(session: SessionItem, now: int) -> int:
-    """A cancelled session's bookings: each cancelled, its dose lock freed, each mobile told once.
-    Returns how many places were cancelled."""
-    by_appointment: dict[str, list[AppointmentItem]] = {}
+def cancel_for_session(session_id: str, now: int) -> int:
+    """A cancelled session's bookings: each cancelled, its seats given back and its dose lock freed,
+    each mobile told once. Returns how many places were cancelled."""
+    session = planning_store.get_session(session_id, consistent=True)  # its slots as they stand, now frozen
+    places: dict[tuple[str, str], list[AppointmentItem]] = {}
     for item in store.for_session(session.session_id):
         if item.status == BOOKED:
-            by_appointment.setdefault(item.appointment_id, []).append(item)
+            places.setdefault((item.appointment_id, item.slot), []).append(item)
     day = inputs.format_cowin_date(date.fromisoformat(session.date))
     told: set[str] = set()
     cancelled = 0
-    for appointment_id, items in by_appointment.items():
-        if store.cancel(None, items, "session cancelled", now) is None:
+    for (appointment_id, slot), items in places.items():
+        seat = _seat(session, int(items[0].dose), slot)
+        if store.cancel(seat, items, "session cancelled", now) is None:
             cancelled += len(items)
-        else:  # someone cancelled part of it meanwhile: the rest, one by one
-            cancelled += sum(store.cancel(None, [item], "session cancelled", now) is None for item in items)
+        else:  # someone cancelled or moved part of it meanwhile: the rest, one by one
+            cancelled += sum(store.cancel(seat, [item], "session cancelled", now) is None for item in items)
         mobile = items[0].mobile
         if mobile not in told:
             told.add(mobile)
             send_sms(mobile, f"Teeka: the session at {session.name} on {day} is cancelled, and so is your appointment "
-                          f"{appointment_id}. Please book another slot.")
+                             f"{appointment_id}. Please book another slot.")
     return cancelled

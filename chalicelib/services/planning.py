@@ -10,8 +10,9 @@ DynamoDB calls:
   and vaccine, so a duplicate is refused by the write itself);
 - plan in bulk: GetItem per centre + BatchGetItem (existing ids) + one TransactWriteItems per 100;
 - edit capacity: GetItem + UpdateItem (conditional);
-- cancel: GetItem + UpdateItem (conditional) + Query (its appointments) + one TransactWriteItems per
-  booked appointment (each place cancelled and its dose lock freed) + Query (allocations);
+- cancel: GetItem + UpdateItem (conditional) + GetItem (its slots as frozen) + Query (its appointments)
+  + one TransactWriteItems per booked appointment (each place cancelled, its seats given back and its
+  dose lock freed) + Query (allocations);
 - allocate: GetItem (session) + GetItem (staff) + PutItem (conditional) + an SMS on the queue;
 - my sessions: Query (allocations) + BatchGetItem (sessions).
 """
@@ -274,7 +275,7 @@ def cancel_session(principal: Principal, session_id: str, now: int) -> dict:
     _require_scope(principal, session)
     if not store.cancel_session(session.session_id):
         raise ApiError(errors.SESSION_CANCELLED)
-    cancelled = booking.cancel_for_session(session, now)
+    cancelled = booking.cancel_for_session(session.session_id, now)
     logger.info("session cancelled", extra={"session_id": session.session_id, "appointments_cancelled": cancelled})
     day = inputs.format_cowin_date(date.fromisoformat(session.date))
     for allocation in store.allocations_for_session(session.session_id):

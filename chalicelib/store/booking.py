@@ -152,8 +152,17 @@ def book(seat: Seat, items: list[AppointmentItem], summary: dict) -> set[str] | 
     return Transaction(SessionItem, client_request_token=items[0].appointment_id).attempt(build)
 
 
+def _booked_at(seat: Seat):
+    """The appointment is still booked in exactly the session and slot whose seat the caller gives
+    back: every transition away from a seat is conditioned on it, so two transitions racing on one
+    appointment (a cancel and a reschedule, two reschedules) cannot both give a seat back."""
+    return ((AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == seat.session.session_id)
+            & (AppointmentItem.slot == seat.slot.name))
+
+
 def move(old: Seat, new: Seat, items: list[AppointmentItem], summary: dict, limit: int, now: int) -> set[str] | None:
-    """Reschedule: give back the old seats, take the new ones, and repoint the appointments, at once."""
+    """Reschedule: give back the old seats, take the new ones, and repoint the appointments, at once.
+    A door check done for the old place does not carry over."""
     count = len(items)
 
     def build(transaction: Transaction) -> None:
@@ -172,25 +181,26 @@ def move(old: Seat, new: Seat, items: list[AppointmentItem], summary: dict, limi
             transaction.change(f"appointment:{ref}", item, [
                 AppointmentItem.session_id.set(new.session.session_id), AppointmentItem.slot.set(new.slot.name),
                 AppointmentItem.date.set(new.session.date), AppointmentItem.center_id.set(new.session.center_id),
-                AppointmentItem.reschedules.add(1), AppointmentItem.updated_at.set(now)],
-                (AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == old.session.session_id)
-                & (AppointmentItem.slot == old.slot.name) & (AppointmentItem.reschedules < limit))
+                AppointmentItem.reschedules.add(1), AppointmentItem.updated_at.set(now),
+                AppointmentItem.verified_at.remove(), AppointmentItem.verified_by.remove()],
+                _booked_at(old) & (AppointmentItem.reschedules < limit))
             transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.set(summary)],
                                lock["appointment_id"] == item.appointment_id)
 
     return Transaction(SessionItem).attempt(build)
 
 
-def cancel(seat: Seat | None, items: list[AppointmentItem], reason: str, now: int) -> set[str] | None:
-    """Cancel these beneficiaries' places, freeing their dose locks and (given a seat) the capacity."""
+def cancel(seat: Seat, items: list[AppointmentItem], reason: str, now: int) -> set[str] | None:
+    """Cancel these beneficiaries' places (booked at `seat`, as read), freeing their dose locks and
+    giving the seats back."""
     def build(transaction: Transaction) -> None:
-        if seat is not None:
-            transaction.change("session", SessionItem(seat.session.session_id), *_give_back(seat, len(items)))
+        transaction.change("session", SessionItem(seat.session.session_id), *_give_back(seat, len(items)))
         for item in items:
             ref = item.beneficiary_reference_id
             transaction.change(f"appointment:{ref}", item, [
                 AppointmentItem.status.set(CANCELLED), AppointmentItem.cancelled_reason.set(reason),
-                AppointmentItem.updated_at.set(now)], AppointmentItem.status == BOOKED)
+                AppointmentItem.updated_at.set(now)],
+                _booked_at(seat))
             lock = dose_lock(int(item.dose))
             transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.remove()],
                                lock["appointment_id"] == item.appointment_id)

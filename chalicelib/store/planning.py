@@ -233,14 +233,14 @@ def delete_sessions(session_ids: Iterable[str]) -> None:
 
 
 def set_capacity(session: SessionItem, dose1: int, dose2: int, slots: list[SlotAttribute]) -> bool:
-    """Replace the capacities, only if nothing was booked beyond them meanwhile (bookings change
-    `booked_*` atomically; this condition re-checks the numbers the caller validated against)."""
+    """Replace the capacities and slots, only if the session is exactly as the caller read it: its
+    bookings per dose and its slots with their bookings (a reschedule within the session moves
+    bookings between slots without changing the dose counts), which the new values were checked against."""
     return conditionally(lambda: session.update(
         actions=[SessionItem.capacity_dose1.set(dose1), SessionItem.capacity_dose2.set(dose2),
                  SessionItem.slots.set(slots)],
-        condition=(SessionItem.booked_dose1 <= dose1) & (SessionItem.booked_dose2 <= dose2)
-        & (SessionItem.status == "ACTIVE") & (SessionItem.booked_dose1 == session.booked_dose1)
-        & (SessionItem.booked_dose2 == session.booked_dose2),
+        condition=(SessionItem.status == "ACTIVE") & (SessionItem.booked_dose1 == session.booked_dose1)
+        & (SessionItem.booked_dose2 == session.booked_dose2) & (SessionItem.slots == list(session.slots)),
     ))
 
 

@@ -80,6 +80,14 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def world(server):
+    """Fresh sessions and people on the local server, for the races (see tests/e2e/world.py)."""
+    from tests.e2e.world import World
+
+    return World(*server, mobile_prefix="850000", first_seed=30_000, first_day=12)
+
+
+@pytest.fixture(scope="session")
 def captcha_server(tmp_path_factory):
     """A second local server, for a country that requires the booking captcha."""
     with local_server(tmp_path_factory.mktemp("captcha") / "server.log",
