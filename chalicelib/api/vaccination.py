@@ -34,9 +34,9 @@ def session_appointments(request: ApiRequest, session_id: str):
     return json_response(vaccination.session_appointments(request.principal, session_id, request.now))
 
 
-@endpoint(bp, f"{BASE}/beneficiaries", roles=SITE_STAFF | {Role.FACILITY_ADMIN})
+@endpoint(bp, f"{BASE}/beneficiaries/search", methods=("POST",), roles=SITE_STAFF | ADMINS)
 def find_beneficiaries(request: ApiRequest):
-    return json_response({"beneficiaries": vaccination.find_beneficiaries(request.query)})
+    return json_response({"beneficiaries": vaccination.find_beneficiaries(request.principal, request.json())})
 
 
 @endpoint(bp, f"{BASE}/verify", methods=("POST",), roles=SITE_STAFF)
@@ -57,7 +57,7 @@ def record_dose(request: ApiRequest):
 
 @endpoint(bp, f"{BASE}/doses", roles=SITE_STAFF | ADMINS)
 def doses(request: ApiRequest):
-    return json_response({"doses": vaccination.doses_of(request.query)})
+    return json_response({"doses": vaccination.doses_of(request.principal, request.query)})
 
 
 @endpoint(bp, f"{BASE}/walkin", methods=("POST",), roles=VACCINATORS)

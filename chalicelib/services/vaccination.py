@@ -12,6 +12,9 @@ facility and area admins act within their scope. DynamoDB calls:
   (per 100) + 1 TransactWriteItems per new record (+ 1 PutItem per rejected one);
 - correction: 1 Query (the dose's history) + 1 PutItem; AEFI: 1 GetItem + 1 PutItem;
 - session list: GetItem (allocation) + Query (appointments) + BatchGetItem (beneficiaries);
+- finding people: GetItem (by reference id) or Query (by mobile), + BatchGetItem (the caller's
+  allocations to the sessions where they are booked or were vaccinated) for site staff;
+- a person's doses: GetItem (the person, for reach) + BatchGetItem for site staff + Query (the doses);
 - allowance report: 1 Query of counts + 1 BatchGetItem (staff names).
 """
 from __future__ import annotations
@@ -114,17 +117,39 @@ def session_appointments(principal: Principal, session_id: str, now: int) -> dic
     return {"session": planning.session_view(session), "appointments": rows}
 
 
-def find_beneficiaries(query: Mapping[str, str]) -> list[dict]:
-    """By reference id or by mobile; masked like every other answer."""
+def _places(person: BeneficiaryItem) -> list[Mapping[str, Any]]:
+    """Where a person is known to Teeka's staff: their booked appointments and the doses they were given."""
+    booked = [summary.as_dict() for summary in (person.appointment_dose1, person.appointment_dose2) if summary]
+    return [*booked, *person.dose_places.as_dict().values()]
+
+
+def _in_reach(principal: Principal, people: list[BeneficiaryItem]) -> list[BeneficiaryItem]:
+    """The people these staff may see: for site staff, those booked in or vaccinated at a session they
+    are allocated to; for admins, those booked or vaccinated at a centre in their area."""
+    places = {p.beneficiary_reference_id: _places(p) for p in people}
+    allocated: set[str] = set()
+    if principal.has_any(SITE_STAFF):
+        allocated = planning_store.allocated_sessions(principal.mobile, {
+            place["session_id"] for found in places.values() for place in found})
+    admin = principal.has_any(ADMINS)
+    return [person for person in people if any(
+        place["session_id"] in allocated or (admin and principal.covers(
+            state_id=int(place["state_id"]), district_id=int(place["district_id"]),
+            facility_id=int(place["center_id"]))) for place in places[person.beneficiary_reference_id])]
+
+
+def find_beneficiaries(principal: Principal, body: Mapping[str, Any]) -> list[dict]:
+    """By reference id or by mobile (in the body: a full mobile never goes in a URL), masked like every
+    other answer, and only the people within the caller's reach; the others are simply not found."""
     profile = _profile()
-    if query.get("beneficiary_reference_id"):
-        reference_id = rules.parse_reference_id(query, profile)
-        person = registration_store.get(reference_id)
-        return [registration.view(person)] if person else []
-    if query.get("mobile"):
-        return [registration.view(p) for p in registration_store.for_mobile(
-            inputs.mobile(query, "mobile", profile.mobile_pattern))]
-    raise ApiError(errors.INPUT_MISSING, "Give beneficiary_reference_id or mobile")
+    if body.get("beneficiary_reference_id"):
+        person = registration_store.get(rules.parse_reference_id(body, profile))
+        people = [person] if person else []
+    elif body.get("mobile"):
+        people = registration_store.for_mobile(inputs.mobile(body, "mobile", profile.mobile_pattern))
+    else:
+        raise ApiError(errors.INPUT_MISSING, "Give beneficiary_reference_id or mobile")
+    return [registration.view(person) for person in _in_reach(principal, people)]
 
 
 def verify(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
@@ -338,6 +363,7 @@ def walk_in(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
         item = _dose_item(request, session, mobile, principal.mobile, principal.mobile, principal.mobile, now,
                           None, None)
         person.doses_given, person.vaccine, person.dose1_date = 1, item.vaccine, item.given_on
+        person.dose_places = {"1": store.dose_place(item)}
         recorded[:] = [item]
         return lambda transaction: store.add_dose(transaction, item, take_seat=session, appointment=None,
                                                   district_id=int(session.district_id))
@@ -471,9 +497,13 @@ def _later_entry(now: int) -> str:
     return f"{datetime.fromtimestamp(now, timezone.utc).strftime('%Y%m%dT%H%M%S')}#{uuid.uuid4().hex[:8]}"
 
 
-def doses_of(query: Mapping[str, str]) -> list[dict]:
-    """A beneficiary's doses with their corrections (staff view, masked)."""
-    entries = store.history(rules.parse_reference_id(query, _profile()))
+def doses_of(principal: Principal, query: Mapping[str, str]) -> list[dict]:
+    """A beneficiary's doses with their corrections (staff view, masked), for staff within reach of them."""
+    reference_id = rules.parse_reference_id(query, _profile())
+    person = registration_store.get(reference_id)
+    if person is None or not _in_reach(principal, [person]):
+        raise ApiError(errors.OUT_OF_SCOPE)
+    entries = store.history(reference_id)
     views = []
     for record in (e for e in entries if e.kind == DOSE):
         fixes = [e for e in entries if e.kind == CORRECTION and int(e.dose) == int(record.dose)]

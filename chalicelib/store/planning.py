@@ -260,6 +260,12 @@ def allocation(session_id: str, mobile: str) -> AllocationItem | None:
         return None
 
 
+def allocated_sessions(mobile: str, session_ids: set[str]) -> set[str]:
+    """Which of these sessions the staff member is allocated to: one BatchGetItem per 100."""
+    keys = [(session_id, mobile) for session_id in sorted(session_ids)]
+    return {allocation.session_id for allocation in AllocationItem.batch_get(keys)} if keys else set()
+
+
 def allocations_for_session(session_id: str) -> Iterable[AllocationItem]:
     return AllocationItem.query(session_id)
 

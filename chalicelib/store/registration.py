@@ -51,6 +51,9 @@ class BeneficiaryItem(TeekaModel):
     # The active appointment per dose, a summary (see store.booking): also the one-per-dose lock.
     appointment_dose1 = MapAttribute(null=True)
     appointment_dose2 = MapAttribute(null=True)
+    # Where each dose was given (`dose_place`), by dose number: with the appointments, where the person
+    # is known to the staff who may look them up.
+    dose_places = MapAttribute(default=dict)
     by_mobile = BeneficiariesByMobile()
 
 

@@ -190,6 +190,12 @@ def sessions_and_vaccinators(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str
     return sessions, allocated
 
 
+def dose_place(dose: DoseItem) -> dict:
+    """Where a dose was given, as the beneficiary item keeps it."""
+    return {"session_id": dose.session_id, "center_id": int(dose.center_id), "district_id": int(dose.district_id),
+            "state_id": int(dose.state_id)}
+
+
 def allowance_key(day: str, session_id: str, vaccinator: str) -> str:
     return f"{day}#{session_id}#{vaccinator}"
 
@@ -241,7 +247,7 @@ def record(dose: DoseItem, *, take_seat: SessionItem | None, appointment: tuple[
     if number > 1:
         condition &= BeneficiaryItem.vaccine == dose.vaccine
     actions = [BeneficiaryItem.doses_given.set(number), BeneficiaryItem.vaccine.set(dose.vaccine),
-               date_attribute.set(dose.given_on)]
+               date_attribute.set(dose.given_on), BeneficiaryItem.dose_places[str(number)].set(dose_place(dose))]
     if appointment is not None:
         condition &= lock["appointment_id"] == appointment[0]
         actions.append(lock.remove())

@@ -195,8 +195,9 @@ def test_roles_and_scope(api, booked, as_, seeded):
         assert post(api, f"{BASE}/{path}", body, {}).status_code == 401
     assert post(api, f"{BASE}/doses", body, as_(VERIFIER)).status_code == 403
     assert post(api, f"{BASE}/doses", body, as_(FACILITY_ADMIN)).status_code == 403
-    for path in ("sessions/today", f"sessions/{b['session_id']}/appointments", f"beneficiaries?mobile={CITIZEN}"):
+    for path in ("sessions/today", f"sessions/{b['session_id']}/appointments", f"doses?beneficiary_reference_id={b['ref']}"):
         assert api.http.get(f"{BASE}/{path}", headers=b["citizen"]).status_code == 403, path
+    assert post(api, f"{BASE}/beneficiaries/search", {"mobile": CITIZEN}, b["citizen"]).status_code == 403
     # A vaccinator of centre 100002, allocated there, cannot record, verify or list at centre 100001.
     other_session = session_at(seeded, center_id=100002)
     other = "9811111111"
@@ -223,16 +224,47 @@ def test_todays_sessions_and_finding_a_beneficiary(api, booked, as_, seeded):
     sessions = api.http.get(f"{BASE}/sessions/today", headers=as_(VACCINATOR)).json_body["sessions"]
     assert {s["vaccine"] for s in sessions} == {"COVISHIELD", "COVAXIN"}
     assert all(s["date"] == seeded and s["center_id"] == 100001 for s in sessions)
-    by_ref = api.http.get(f"{BASE}/beneficiaries?beneficiary_reference_id={booked['ref']}", headers=as_(VERIFIER))
+    search = f"{BASE}/beneficiaries/search"
+    by_ref = post(api, search, {"beneficiary_reference_id": booked["ref"]}, as_(VERIFIER))
     [found] = by_ref.json_body["beneficiaries"]
     assert found["mobile_number"] == "******3210" and found["photo_id_number"].startswith("********")
-    by_mobile = api.http.get(f"{BASE}/beneficiaries?mobile={CITIZEN}", headers=as_(VACCINATOR)).json_body
+    by_mobile = post(api, search, {"mobile": CITIZEN}, as_(VACCINATOR)).json_body
     assert [b["beneficiary_reference_id"] for b in by_mobile["beneficiaries"]] == [booked["ref"]]
-    assert api.http.get(f"{BASE}/beneficiaries?mobile=12", headers=as_(VACCINATOR)).json_body["errorCode"] == \
-        "USRAUT0001"
-    assert api.http.get(f"{BASE}/beneficiaries", headers=as_(VACCINATOR)).json_body["errorCode"] == "USRRES0001"
-    nobody = api.http.get(f"{BASE}/beneficiaries?beneficiary_reference_id=12345678901234", headers=as_(VACCINATOR))
+    assert post(api, search, {"mobile": "12"}, as_(VACCINATOR)).json_body["errorCode"] == "USRAUT0001"
+    assert post(api, search, {}, as_(VACCINATOR)).json_body["errorCode"] == "USRRES0001"
+    nobody = post(api, search, {"beneficiary_reference_id": "12345678901234"}, as_(VACCINATOR))
     assert nobody.status_code == 200 and nobody.json_body == {"beneficiaries": []}
+
+
+def test_staff_find_only_the_people_booked_or_vaccinated_where_they_work(api, booked, as_, seeded):
+    """A person with no appointment and no dose is nobody's; a booking at Seven Hills (Mumbai) makes
+    them its staff's and Mumbai's, never Bengaluru's; a dose there keeps them so after the booking is gone."""
+    search = f"{BASE}/beneficiaries/search"
+    stranger = register(api, as_(OTHER_CITIZEN), 5)
+
+    def found_by(staff: str, ref: str) -> bool:
+        return bool(post(api, search, {"beneficiary_reference_id": ref}, as_(staff)).json_body["beneficiaries"])
+
+    def doses_seen_by(staff: str, ref: str) -> int:
+        return api.http.get(f"{BASE}/doses?beneficiary_reference_id={ref}", headers=as_(staff)).status_code
+
+    for staff in (VACCINATOR, VERIFIER, FACILITY_ADMIN, MUMBAI_ADMIN, BBMP_ADMIN, NATIONAL):
+        assert found_by(staff, stranger) is False, staff
+        assert post(api, search, {"mobile": OTHER_CITIZEN}, as_(staff)).json_body["beneficiaries"] == [], staff
+    ref = booked["ref"]
+    for staff, sees in ((VACCINATOR, True), (VERIFIER, True), (FACILITY_ADMIN, True), (MUMBAI_ADMIN, True),
+                        (NATIONAL, True), (BBMP_ADMIN, False)):
+        assert found_by(staff, ref) is sees, staff
+        assert doses_seen_by(staff, ref) == (200 if sees else 403), staff
+    # Vaccinated: the appointment is done, the dose's place keeps them within reach.
+    assert post(api, f"{BASE}/doses", dose(ref, booked["session_id"], photo_id_type=1, id_last4=aadhaar(1)[-4:]),
+                as_(VACCINATOR)).status_code == 201
+    for staff, sees in ((VACCINATOR, True), (MUMBAI_ADMIN, True), (BBMP_ADMIN, False)):
+        assert found_by(staff, ref) is sees, staff
+    [given] = api.http.get(f"{BASE}/doses?beneficiary_reference_id={ref}", headers=as_(MUMBAI_ADMIN)).json_body[
+        "doses"]
+    assert given["center_id"] == 100001
+    assert doses_seen_by(BBMP_ADMIN, ref) == 403
 
 
 def test_a_walk_in_is_registered_and_vaccinated_taking_a_seat_atomically(api, seeded, as_):
