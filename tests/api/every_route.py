@@ -1,0 +1,417 @@
+"""Every route of the app with a valid request of its own, the callers who may try it, and the world
+they act in: the demo data, the callers logged in, and fresh things to ask about (one module's
+worth: the authorization matrix and the junk corpus each run in a world of their own).
+
+The callers are anonymous, the citizen who owns the things asked about and another citizen, and each
+staff role twice: once at Seven Hills Hospital (centre 100001, Mumbai, Maharashtra), where every
+thing asked about is, and once elsewhere (centre 100002, Bengaluru, Karnataka).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable
+
+import pytest
+from moto import mock_aws
+
+from tests.conftest import ROOT
+from tests.helpers import aadhaar, bearer, last_otp, person, post, sha256
+
+HERE, ELSEWHERE = 100001, 100002
+NOW = int(time.time())
+
+# name -> (mobile, staff role); no mobile: no token. Everyone with a token is also a citizen (staff log
+# in as citizens too). Demo staff are at Seven Hills; the "elsewhere" ones are added below.
+CALLERS = {
+    "anonymous": (None, None),
+    "owner": ("9811100001", None),
+    "another citizen": ("9811100002", None),
+    "vaccinator here": ("9000000006", "vaccinator"), "vaccinator elsewhere": ("9811100011", "vaccinator"),
+    "verifier here": ("9000000007", "verifier"), "verifier elsewhere": ("9811100012", "verifier"),
+    "facility admin here": ("9000000005", "facility_admin"),
+    "facility admin elsewhere": ("9811100013", "facility_admin"),
+    "district admin here": ("9000000003", "district_admin"),
+    "district admin elsewhere": ("9000000004", "district_admin"),
+    "state admin here": ("9000000002", "state_admin"), "state admin elsewhere": ("9811100014", "state_admin"),
+    "national admin": ("9000000001", "national_admin"),
+}
+OWNER_MOBILE = CALLERS["owner"][0]
+SITE_HERE = frozenset({"vaccinator here", "verifier here"})
+AREA_HERE = frozenset({"district admin here", "state admin here", "national admin"})
+ADMINS_HERE = AREA_HERE | {"facility admin here"}
+OWNER = frozenset({"owner"})
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: dict | None = None
+    headers: dict = field(default_factory=dict)
+    secret: str | None = None  # must not appear in the answer of a caller who is refused with a 200
+
+
+@dataclass
+class Row:
+    build: Callable[["World"], Call]  # the request, against fresh things
+    ok: int  # what an allowed caller gets
+    allowed: frozenset[str] | None = None  # beyond the role; None: everyone with the role
+    refused: tuple[int, str | None] = (403, "USRAUT0022")  # what the others with the role get
+
+
+class World:
+    """The demo data, the callers logged in, and fresh things to ask about."""
+
+    def __init__(self, client):
+        from chalicelib.services.planning import session_id_for
+
+        self.client = client
+        self.session_here = session_id_for(HERE, self.local_today(), "COVISHIELD")
+        self.session_elsewhere = session_id_for(ELSEWHERE, self.local_today(), "COVISHIELD")
+        self._seeds = itertools.count(40_000)
+        self._days = itertools.count(1)  # Seven Hills has no SPUTNIK V session in the demo data
+        self._bookers = (f"98112{n:05d}" for n in itertools.count())
+        self.tokens = {name: bearer(self._login(mobile)) for name, (mobile, _) in CALLERS.items() if mobile}
+
+    @staticmethod
+    def local_today() -> date:
+        from chalicelib.config import get_settings
+        from chalicelib.domain.calendar import local_date
+
+        return local_date(get_settings().country, NOW)
+
+    def _login(self, mobile: str) -> str:
+        txn = post(self.client, "/v2/auth/public/generateOTP", {"mobile": mobile}).json_body["txnId"]
+        return post(self.client, "/v2/auth/public/confirmOTP", {"otp": sha256(last_otp(mobile)),
+                                                                "txnId": txn}).json_body["token"]
+
+    def fresh_mobile(self) -> str:
+        return next(self._bookers)
+
+    def day(self, days_ahead: int = 0) -> str:
+        """A day from today, as CoWIN writes it."""
+        return (self.local_today() + timedelta(days=days_ahead)).strftime("%d-%m-%Y")
+
+    # -- things ------------------------------------------------------------------------------------
+
+    def beneficiary(self, mobile: str = OWNER_MOBILE) -> tuple[str, int]:
+        from chalicelib.services import registration
+
+        seed = next(self._seeds)
+        return registration.register(mobile, person(seed), NOW), seed
+
+    def appointment(self, mobile: str = OWNER_MOBILE) -> tuple[str, str, int]:
+        """A beneficiary of `mobile` booked today at Seven Hills: (appointment id, reference id, seed)."""
+        from chalicelib.services import booking
+
+        ref, seed = self.beneficiary(mobile)
+        appointment_id = booking.schedule(mobile, {"dose": 1, "session_id": self.session_here,
+                                                   "slot": "09:00AM-11:00AM", "beneficiaries": [ref]}, NOW)
+        return appointment_id, ref, seed
+
+    def vaccinated(self, mobile: str | None = None) -> str:
+        """A beneficiary of `mobile` given dose 1 today at Seven Hills, certificate issued."""
+        from chalicelib.domain.roles import Principal, Role, Scope
+        from chalicelib.services import certificates, vaccination
+
+        ref, seed = self.beneficiary(mobile or self.fresh_mobile())
+        vaccinator = Principal(CALLERS["vaccinator here"][0], frozenset({Role.VACCINATOR}),
+                               Scope(facility_id=HERE, district_id=395, state_id=21))
+        vaccination.record_dose(vaccinator, {"beneficiary_reference_id": ref, "session_id": self.session_here,
+                                             "vaccine": "COVISHIELD", "batch": "4121Z025", "dose": 1,
+                                             "photo_id_type": 1, "id_last4": aadhaar(seed)[-4:]}, NOW)
+        certificates.issue(ref, 1)
+        return ref
+
+    def locked_appointment(self) -> tuple[str, str]:
+        from chalicelib.store import booking as booking_store
+        from chalicelib.store import vaccination as vaccination_store
+
+        appointment_id, ref, _ = self.appointment(self.fresh_mobile())
+        item = booking_store.appointment_of(appointment_id, ref)
+        while vaccination_store.spend_code_attempt(item) is not None:
+            pass
+        return appointment_id, ref
+
+    def new_session(self) -> str:
+        from chalicelib.domain.roles import Principal, Role
+        from chalicelib.services import planning
+
+        national = Principal(CALLERS["national admin"][0], frozenset({Role.NATIONAL_ADMIN}))
+        return planning.create_session(national, self.session_plan(), NOW)["session_id"]
+
+    def session_plan(self) -> dict:
+        """A session at Seven Hills that does not exist yet (one centre, date and vaccine each)."""
+        return {"center_id": HERE, "date": self.day(next(self._days)), "vaccine": "SPUTNIK V", "min_age_limit": 18,
+                "capacity_dose1": 10, "capacity_dose2": 0, "slots": ["09:00AM-01:00PM"]}
+
+
+def _issued_qr(world: World) -> str:
+    from chalicelib.services import certificates
+
+    mobile = world.fresh_mobile()
+    return certificates.credential(mobile, {"beneficiary_reference_id": world.vaccinated(mobile)})["qr"]
+
+
+def _otp_login(world: World, path: str) -> Call:
+    mobile = world.fresh_mobile()
+    txn = post(world.client, "/v2/auth/public/generateOTP", {"mobile": mobile}).json_body["txnId"]
+    return Call("POST", path, {"otp": sha256(last_otp(mobile)), "txnId": txn})
+
+
+def _verify_id(world: World) -> Call:
+    from chalicelib.adapters.national_id import linked_mobile
+    from chalicelib.adapters import local_carrier
+    from chalicelib.services import registration
+
+    ref, seed = world.beneficiary()
+    txn = registration.start_id_verification(OWNER_MOBILE, ref, aadhaar(seed), NOW)["txnId"]
+    otp = re.search(r"\b(\d{6})\b", local_carrier.messages_for(linked_mobile(aadhaar(seed)))[-1]["message"]).group(1)
+    return Call("POST", "/v2/registration/beneficiary/verifyId/confirm",
+                {"beneficiary_reference_id": ref, "txnId": txn, "otp": otp})
+
+
+def _door(world: World) -> Call:
+    from chalicelib.services.booking import security_code_of
+
+    appointment_id, ref, seed = world.appointment(world.fresh_mobile())
+    return Call("POST", "/v2/vaccination/verify", {
+        "appointment_id": appointment_id, "beneficiary_reference_id": ref, "session_id": world.session_here,
+        "photo_id_type": 1, "id_last4": aadhaar(seed)[-4:], "security_code": security_code_of(appointment_id)})
+
+
+def _offline(world: World) -> Call:
+    ref, seed = world.beneficiary(world.fresh_mobile())
+    return Call("POST", "/v2/vaccination/offline/sync", {"records": [{
+        "uuid": str(uuid.uuid4()), "device_id": "tablet-7", "captured_at": NOW, "vaccinator": None,
+        "beneficiary_reference_id": ref, "session_id": world.session_here, "vaccine": "COVISHIELD",
+        "batch": "4121Z025", "dose": 1, "photo_id_type": 1, "id_last4": aadhaar(seed)[-4:]}]})
+
+
+def _search(world: World) -> Call:
+    _, ref, _ = world.appointment(world.fresh_mobile())
+    return Call("POST", "/v2/vaccination/beneficiaries/search", {"beneficiary_reference_id": ref}, secret=ref)
+
+
+def _own_list(world: World) -> Call:
+    ref, _ = world.beneficiary()
+    return Call("GET", "/v2/appointment/beneficiaries", secret=ref)
+
+
+# Searches from the last day of the demo data: one day of sessions to shape, not seven.
+def _public_search(name: str, place: str) -> Callable[[World], Call]:
+    return lambda world: Call("GET", f"/v2/appointment/sessions/public/{name}?{place}&date={world.day(7)}")
+
+
+def _protected_search(name: str, place: str) -> Callable[[World], Call]:
+    return lambda world: Call("GET", f"/v2/appointment/sessions/{name}?{place}&date={world.day(7)}&vaccine=COVAXIN")
+
+
+def _appointment_call(method: str, path: str, body: Callable[[World, str, str], dict] | None = None,
+                      ok: int = 200, headers: dict | None = None) -> Row:
+    def build(world: World) -> Call:
+        appointment_id, ref, _ = world.appointment()
+        return Call(method, path.format(appointment_id=appointment_id),
+                    body(world, appointment_id, ref) if body else None, headers or {})
+
+    return Row(build, ok, OWNER, (404, "APPOIN0025"))
+
+
+def _beneficiary_call(path: str, body: Callable[[World, str, int], dict], ok: int = 200) -> Row:
+    def build(world: World) -> Call:
+        ref, seed = world.beneficiary()
+        return Call("POST", path, body(world, ref, seed))
+
+    return Row(build, ok, OWNER, (400, "BENREG0009"))
+
+
+def _certificate(path: str, headers: dict | None = None) -> Row:
+    def build(world: World) -> Call:
+        return Call("GET", f"{path}?beneficiary_reference_id={world.vaccinated(OWNER_MOBILE)}", headers=headers or {})
+
+    return Row(build, 200, OWNER, (400, "BENREG0009"))
+
+
+def _allocate(world: World) -> Call:
+    return Call("POST", f"/v2/admin/sessions/{world.new_session()}/allocations",
+                {"mobile": CALLERS["vaccinator here"][0]})
+
+
+PDF = {"Accept": "application/pdf"}
+ROWS: dict[tuple[str, str], Row] = {
+    # Public: anyone, with or without a token.
+    ("GET", "/.well-known/jwks.json"): Row(lambda w: Call("GET", "/.well-known/jwks.json"), 200),
+    ("GET", "/_local/outbox"): Row(lambda w: Call("GET", "/_local/outbox?mobile=9811100001"), 200),
+    ("GET", "/v2/admin/location/states"): Row(lambda w: Call("GET", "/v2/admin/location/states"), 200),
+    ("GET", "/v2/admin/location/districts/{state_id}"): Row(
+        lambda w: Call("GET", "/v2/admin/location/districts/21"), 200),
+    ("GET", "/v2/appointment/centers/public/findByLatLong"): Row(
+        lambda w: Call("GET", "/v2/appointment/centers/public/findByLatLong?lat=19.07&long=72.87"), 200),
+    ("GET", "/v2/appointment/sessions/public/findByPin"): Row(_public_search("findByPin", "pincode=400059"), 200),
+    ("GET", "/v2/appointment/sessions/public/findByDistrict"): Row(
+        _public_search("findByDistrict", "district_id=395"), 200),
+    ("GET", "/v2/appointment/sessions/public/calendarByPin"): Row(
+        _public_search("calendarByPin", "pincode=400059"), 200),
+    ("GET", "/v2/appointment/sessions/public/calendarByDistrict"): Row(
+        _public_search("calendarByDistrict", "district_id=395"), 200),
+    ("GET", "/v2/appointment/sessions/public/calendarByCenter"): Row(
+        _public_search("calendarByCenter", "center_id=100001"), 200),
+    ("POST", "/v2/auth/public/generateOTP"): Row(
+        lambda w: Call("POST", "/v2/auth/public/generateOTP", {"mobile": w.fresh_mobile()}), 200),
+    ("POST", "/v2/auth/generateOTP"): Row(
+        lambda w: Call("POST", "/v2/auth/generateOTP", {"mobile": w.fresh_mobile()}), 200),
+    ("POST", "/v2/auth/generateMobileOTP"): Row(
+        lambda w: Call("POST", "/v2/auth/generateMobileOTP", {"mobile": w.fresh_mobile(), "secret": "x"}), 200),
+    ("POST", "/v2/auth/public/confirmOTP"): Row(lambda w: _otp_login(w, "/v2/auth/public/confirmOTP"), 200),
+    ("POST", "/v2/auth/confirmOTP"): Row(lambda w: _otp_login(w, "/v2/auth/confirmOTP"), 200),
+    ("POST", "/v2/auth/validateMobileOtp"): Row(lambda w: _otp_login(w, "/v2/auth/validateMobileOtp"), 200),
+    ("GET", "/v2/certificate/revoked"): Row(lambda w: Call("GET", "/v2/certificate/revoked"), 200),
+    ("POST", "/v2/certificate/verify"): Row(lambda w: Call("POST", "/v2/certificate/verify", {"qr": _issued_qr(w)}),
+                                            200),
+    # Anyone logged in.
+    ("GET", "/v2/appointment/centers/findByLatLong"): Row(
+        lambda w: Call("GET", "/v2/appointment/centers/findByLatLong?lat=19.07&long=72.87"), 200),
+    ("GET", "/v2/appointment/sessions/findByPin"): Row(_protected_search("findByPin", "pincode=400059"), 200),
+    ("GET", "/v2/appointment/sessions/findByDistrict"): Row(_protected_search("findByDistrict", "district_id=395"),
+                                                            200),
+    ("GET", "/v2/appointment/sessions/calendarByPin"): Row(_protected_search("calendarByPin", "pincode=400059"), 200),
+    ("GET", "/v2/appointment/sessions/calendarByDistrict"): Row(
+        _protected_search("calendarByDistrict", "district_id=395"), 200),
+    ("GET", "/v2/registration/beneficiary/idTypes"): Row(
+        lambda w: Call("GET", "/v2/registration/beneficiary/idTypes"), 200),
+    ("GET", "/v2/registration/beneficiary/genders"): Row(
+        lambda w: Call("GET", "/v2/registration/beneficiary/genders"), 200),
+    # A citizen's own account: every caller has one (staff log in as citizens too).
+    ("POST", "/v2/auth/getRecaptcha"): Row(lambda w: Call("POST", "/v2/auth/getRecaptcha", {}), 200),
+    ("POST", "/v2/registration/beneficiary/new"): Row(
+        lambda w: Call("POST", "/v2/registration/beneficiary/new", person(next(w._seeds))), 200),
+    ("GET", "/v2/appointment/beneficiaries"): Row(_own_list, 200, OWNER, (200, None)),
+    # The owner's things: another mobile is told they do not exist.
+    ("POST", "/v2/appointment/schedule"): _beneficiary_call(
+        "/v2/appointment/schedule", lambda w, ref, seed: {"dose": 1, "session_id": w.session_here,
+                                                          "slot": "09:00AM-11:00AM", "beneficiaries": [ref]}),
+    ("POST", "/v2/appointment/reschedule"): _appointment_call(
+        "POST", "/v2/appointment/reschedule", lambda w, appointment_id, ref: {
+            "appointment_id": appointment_id, "session_id": w.session_here, "slot": "11:00AM-01:00PM"}, ok=204),
+    ("POST", "/v2/appointment/cancel"): _appointment_call(
+        "POST", "/v2/appointment/cancel",
+        lambda w, appointment_id, ref: {"appointment_id": appointment_id, "beneficiariesToCancel": [ref]}, ok=204),
+    ("GET", "/v2/appointment/appointmentslip/download"): _appointment_call(
+        "GET", "/v2/appointment/appointmentslip/download?appointment_id={appointment_id}", headers=PDF),
+    ("GET", "/v2/appointment/status/{appointment_id}"): _appointment_call(
+        "GET", "/v2/appointment/status/{appointment_id}"),
+    ("POST", "/v2/registration/beneficiary/delete"): _beneficiary_call(
+        "/v2/registration/beneficiary/delete", lambda w, ref, seed: {"beneficiary_reference_id": ref}, ok=204),
+    ("POST", "/v2/registration/beneficiary/correction"): _beneficiary_call(
+        "/v2/registration/beneficiary/correction", lambda w, ref, seed: {"beneficiary_reference_id": ref,
+                                                                         "name": "Asha R. Rao"}),
+    ("POST", "/v2/registration/beneficiary/verifyId/start"): _beneficiary_call(
+        "/v2/registration/beneficiary/verifyId/start",
+        lambda w, ref, seed: {"beneficiary_reference_id": ref, "photo_id_number": aadhaar(seed)}),
+    ("POST", "/v2/registration/beneficiary/verifyId/confirm"): Row(_verify_id, 200, OWNER, (400, "BENREG0009")),
+    ("GET", "/v2/registration/certificate/credential"): _certificate("/v2/registration/certificate/credential"),
+    ("GET", "/v2/registration/certificate/download"): _certificate("/v2/registration/certificate/download", PDF),
+    ("GET", "/v2/registration/certificate/public/download"): _certificate(
+        "/v2/registration/certificate/public/download", PDF),
+    # The operator's switch.
+    ("GET", "/v2/admin/surge"): Row(lambda w: Call("GET", "/v2/admin/surge"), 200),
+    ("POST", "/v2/admin/surge"): Row(lambda w: Call("POST", "/v2/admin/surge", {"on": False}), 200),
+    # Planning at Seven Hills, by those whose area it is.
+    ("GET", "/v2/admin/centers"): Row(lambda w: Call("GET", "/v2/admin/centers?district_id=395"), 200, AREA_HERE),
+    ("POST", "/v2/admin/centers"): Row(lambda w: Call("POST", "/v2/admin/centers", {
+        "name": "Andheri Camp", "address": "Andheri", "block_name": "K East", "district_id": 395,
+        "pincode": 400069, "lat": 19.11, "long": 72.86}), 201, AREA_HERE),
+    ("POST", "/v2/admin/centers/{center_id}"): Row(
+        lambda w: Call("POST", "/v2/admin/centers/100001", {"name": "Seven Hills Hospital"}), 200, AREA_HERE),
+    ("POST", "/v2/admin/centers/{center_id}/staff"): Row(lambda w: Call("POST", "/v2/admin/centers/100001/staff", {
+        "mobile": w.fresh_mobile(), "name": "Nisha Nurse", "role": "verifier"}), 201, ADMINS_HERE),
+    ("POST", "/v2/admin/sessions"): Row(lambda w: Call("POST", "/v2/admin/sessions", w.session_plan()), 201,
+                                        ADMINS_HERE),
+    ("POST", "/v2/admin/sessions/plan"): Row(
+        lambda w: Call("POST", "/v2/admin/sessions/plan", {"sessions": [w.session_plan()]}), 201, ADMINS_HERE,
+        (400, "PLANNG0013")),
+    ("POST", "/v2/admin/sessions/{session_id}/allocations"): Row(_allocate, 201, ADMINS_HERE),
+    ("POST", "/v2/admin/sessions/{session_id}/cancel"): Row(
+        lambda w: Call("POST", f"/v2/admin/sessions/{w.new_session()}/cancel", {}), 200, ADMINS_HERE),
+    ("POST", "/v2/admin/sessions/{session_id}/capacity"): Row(
+        lambda w: Call("POST", f"/v2/admin/sessions/{w.new_session()}/capacity",
+                       {"capacity_dose1": 10, "capacity_dose2": 0}), 200, ADMINS_HERE),
+    ("GET", "/v2/vaccination/reports/allowance"): Row(lambda w: Call(
+        "GET", f"/v2/vaccination/reports/allowance?center_id=100001&from={w.day()}&to={w.day()}"), 200,
+        ADMINS_HERE),
+    # At the centre: its staff, allocated to the session, and the admins whose area it is.
+    ("GET", "/v2/vaccination/sessions/today"): Row(lambda w: Call("GET", "/v2/vaccination/sessions/today"), 200),
+    ("GET", "/v2/vaccinator/sessions"): Row(lambda w: Call("GET", "/v2/vaccinator/sessions"), 200),
+    ("GET", "/v2/vaccination/sessions/{session_id}/appointments"): Row(
+        lambda w: Call("GET", f"/v2/vaccination/sessions/{w.session_here}/appointments"), 200,
+        SITE_HERE | ADMINS_HERE, (403, "VACCIN0001")),
+    ("POST", "/v2/vaccination/verify"): Row(_door, 200, SITE_HERE, (403, "VACCIN0001")),
+    ("POST", "/v2/vaccination/unlock"): Row(lambda w: Call("POST", "/v2/vaccination/unlock", dict(zip(
+        ("appointment_id", "beneficiary_reference_id"), w.locked_appointment()))), 200, ADMINS_HERE),
+    ("POST", "/v2/vaccination/doses"): Row(lambda w: (lambda ref, seed: Call("POST", "/v2/vaccination/doses", {
+        "beneficiary_reference_id": ref, "session_id": w.session_here, "vaccine": "COVISHIELD", "batch": "4121Z025",
+        "dose": 1, "photo_id_type": 1, "id_last4": aadhaar(seed)[-4:]}))(*w.beneficiary(w.fresh_mobile())), 201,
+        frozenset({"vaccinator here"}), (403, "VACCIN0001")),
+    ("POST", "/v2/vaccination/walkin"): Row(lambda w: Call("POST", "/v2/vaccination/walkin", {
+        **person(next(w._seeds)), "mobile": w.fresh_mobile(), "session_id": w.session_here, "vaccine": "COVISHIELD",
+        "batch": "4121Z025", "dose": 1}), 201, frozenset({"vaccinator here"}), (403, "VACCIN0001")),
+    ("POST", "/v2/vaccination/offline/sync"): Row(_offline, 200, frozenset({"vaccinator here"}), (200, "VACCIN0001")),
+    ("GET", "/v2/vaccination/doses"): Row(
+        lambda w: Call("GET", f"/v2/vaccination/doses?beneficiary_reference_id={w.vaccinated()}"), 200,
+        SITE_HERE | ADMINS_HERE),
+    ("POST", "/v2/vaccination/beneficiaries/search"): Row(_search, 200, SITE_HERE | ADMINS_HERE, (200, None)),
+    ("POST", "/v2/vaccination/doses/correction"): Row(lambda w: Call("POST", "/v2/vaccination/doses/correction", {
+        "beneficiary_reference_id": w.vaccinated(), "dose": 1, "batch": "4121Z026", "reason": "Batch mistyped"}),
+        201, frozenset({"vaccinator here", "facility admin here"})),
+    ("POST", "/v2/vaccination/aefi"): Row(lambda w: Call("POST", "/v2/vaccination/aefi", {
+        "beneficiary_reference_id": w.vaccinated(), "dose": 1, "severity": "minor", "symptoms": ["fever"],
+        "onset_at": NOW}), 201, SITE_HERE | ADMINS_HERE),
+}
+
+
+@contextmanager
+def every_route_world():
+    """A module of its own: the demo data once, the callers logged in once. A mobile may hold 40
+    beneficiaries here, because the owner owns the things of every row."""
+    from chalice.test import Client
+
+    from chalicelib.adapters import local_carrier, secrets
+    from chalicelib.config import get_settings
+    from chalicelib.services import surge
+    from chalicelib.store.auth import StaffItem
+    from chalicelib.store.planning import AllocationItem
+    from local import embedded_aws, seed
+
+    with pytest.MonkeyPatch.context() as patch, mock_aws():
+        patch.setenv("TEEKA_COUNTRY_PROFILE", json.dumps({"max_beneficiaries_per_mobile": 40}))
+        get_settings.cache_clear()
+        embedded_aws.provision()
+        local_carrier.clear()
+        seed.seed(now=NOW)
+        elsewhere = {"state_id": 16, "district_id": 294}
+        for name, role, scope in (("vaccinator elsewhere", "vaccinator", {**elsewhere, "facility_id": ELSEWHERE}),
+                                  ("verifier elsewhere", "verifier", {**elsewhere, "facility_id": ELSEWHERE}),
+                                  ("facility admin elsewhere", "facility_admin", {**elsewhere, "facility_id": ELSEWHERE}),
+                                  ("state admin elsewhere", "state_admin", {"state_id": 16})):
+            StaffItem(CALLERS[name][0], name=name.title(), roles={role}, **scope).save()
+        from app import app
+
+        with Client(app, stage_name="local", project_dir=str(ROOT)) as client:
+            built = World(client)
+            for name in ("vaccinator elsewhere", "verifier elsewhere"):
+                AllocationItem(built.session_elsewhere, CALLERS[name][0], role=name.split()[0],
+                               date=built.local_today().isoformat(),
+                               center_id=ELSEWHERE, allocated_at=NOW, allocated_by="test").save()
+            yield built
+        secrets.clear_cache()
+        surge.forget_switch()
+    get_settings.cache_clear()
+
+
