@@ -23,6 +23,10 @@ def main() -> None:
 
     from chalice.cli import create_local_server
     from chalice.cli.factory import CLIFactory
+    from chalice.local import ChaliceRequestHandler
+
+    # API Gateway answers any method (403 for one no route has); the local handler 501s those it lacks.
+    ChaliceRequestHandler.__getattr__ = _any_method
 
     from local import dispatcher, seed
 
@@ -55,6 +59,12 @@ def main() -> None:
         server.shutdown()
         moto.stop()
         print("Stopped.", file=sys.stderr)
+
+
+def _any_method(handler, name: str):
+    if name.startswith("do_"):
+        return handler._generic_handle
+    raise AttributeError(name)
 
 
 def _stop(signum, frame) -> None:

@@ -1,0 +1,26 @@
+"""Fresh demo identities for the README walkthrough: `python -m local.demo_ids mobile|aadhaar` prints a
+random valid Indian mobile or Aadhaar number (Verhoeff check digit), so every run of the walkthrough
+registers new people (one photo ID registers one person, nationwide; 4 people per mobile)."""
+from __future__ import annotations
+
+import secrets
+import sys
+
+from chalicelib.domain.identity import verhoeff_check_digit
+
+
+def mobile() -> str:
+    """98 and eight random digits: never one of the demo staff (90000000NN)."""
+    return f"98{secrets.randbelow(10 ** 8):08d}"
+
+
+def aadhaar() -> str:
+    first_eleven = f"{2 + secrets.randbelow(8)}{secrets.randbelow(10 ** 10):010d}"
+    return first_eleven + verhoeff_check_digit(first_eleven)
+
+
+if __name__ == "__main__":
+    kinds = {"mobile": mobile, "aadhaar": aadhaar}
+    if len(sys.argv) != 2 or sys.argv[1] not in kinds:
+        sys.exit("usage: python -m local.demo_ids mobile|aadhaar")
+    print(kinds[sys.argv[1]]())

@@ -1,0 +1,37 @@
+"""The README walkthrough, run as written, twice in a row, on one local server (as on one `make run`):
+every shell block of its Walkthrough section, in order, in one bash, stopping at the first failure."""
+import re
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+# What each run must show, in the README's own words (its comments say what a reader will see).
+SEEN = ['"USRAUT0014"', "Unauthenticated access!", "304 Not Modified", "BENREG0002", "BENREG0008", '"id_verified":true',
+        "APPOIN0018", "USRRES0004", "PLANNG0013", "USRAUT0022", "Security code:", '"status":"verified"',
+        "VACCIN0003", '{"beneficiaries":[]}', "application/pdf", '"status":"valid"', '"status": "valid"',
+        '"status":"accepted"', '"status":"duplicate"', "Vikram Vaccinator", "CONFIRMED              30"]
+
+
+def walkthrough() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Walkthrough"):readme.index("\n## ", readme.index("## Walkthrough") + 1)]
+    return "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.S))
+
+
+def test_the_walkthrough_runs_as_written_twice_on_one_server(tmp_path_factory):
+    from tests.e2e.conftest import local_server
+
+    script = "set -e\n" + walkthrough()
+    with local_server(tmp_path_factory.mktemp("readme") / "server.log") as (url, _):
+        port = url.rsplit(":", 1)[1]
+        for run in (1, 2):
+            done = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600,
+                                  env={"PATH": "/usr/local/bin:/usr/bin:/bin", "PORT": port,
+                                       "TMPDIR": str(tmp_path_factory.getbasetemp()), "HOME": str(ROOT)})
+            assert done.returncode == 0, f"run {run} stopped:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            missing = [text for text in SEEN if text not in done.stdout]
+            assert not missing, f"run {run} did not show {missing}:\n{done.stdout[-3000:]}"
+    assert not any((ROOT / name).exists() for name in ("slip.pdf", "certificate.pdf", "jwks.json"))
