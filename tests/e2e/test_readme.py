@@ -30,7 +30,8 @@ def test_the_walkthrough_runs_as_written_twice_on_one_server(tmp_path_factory):
         for run in (1, 2):
             done = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600,
                                   env={"PATH": "/usr/local/bin:/usr/bin:/bin", "PORT": port,
-                                       "TMPDIR": str(tmp_path_factory.getbasetemp()), "HOME": str(ROOT)})
+                                       "TMPDIR": str(tmp_path_factory.getbasetemp()),
+                                       "HOME": str(tmp_path_factory.getbasetemp())})
             assert done.returncode == 0, f"run {run} stopped:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
             missing = [text for text in SEEN if text not in done.stdout]
             assert not missing, f"run {run} did not show {missing}:\n{done.stdout[-3000:]}"
