@@ -15,7 +15,8 @@ from tests.ledger import Ledger
 
 DEEP = 5000
 JUNK_VALUES = [
-    None, True, False, 0, -1, 2 ** 31, 10 ** 40, 1.5, -0.0, 1e308, "", " ", "\t\n", "x" * 5000, "\u0000",
+    None, True, False, 0, -1, 2 ** 31, 10 ** 40, 1.5, -0.0, 1e20, -62135596800, 1e308, float("nan"), float("inf"),
+    -float("inf"), "", " ", "\t\n", "x" * 5000, "\u0000",
     "nul\u0000in", "\u202eevil", "zero\u200bwidth", "\ud800", "\udfff\ud800", "١٢٣", "NaN", "Infinity", "1e999",
     "31-12-9999", "00-00-0000", "9999-12-31T23:59:59", "0001-01-01", "'; DROP TABLE x; --", "<script>",
     "../../etc/passwd", "%00", "🙂" * 50, [], [None], [[[[["deep"]]]]], {}, {"$gt": ""}, {"S": "x"},
