@@ -20,7 +20,7 @@ run: $(STAMP)
 
 ## Run the whole test suite.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 ## A booking storm against the running `make run` (ARGS="--queue --people 400 --seats 150").
 surge: $(STAMP)

@@ -151,6 +151,12 @@ def run_schedules(app, now: float | None = None) -> list[str]:
     return ran
 
 
+def forget() -> None:
+    """Drop the stream positions and schedule times (tests start each case on a fresh embedded AWS)."""
+    _positions.clear()
+    _last_runs.clear()
+
+
 def drain(app, rounds: int = 20) -> None:
     """Poll until the queues are empty (tests use this to let queued work finish)."""
     for _ in range(rounds):

@@ -51,12 +51,20 @@ def start(port: int = 0) -> EmbeddedAws:
 
 def provision() -> None:
     """Create every table, queue, topic, key and bucket the app uses, and the stage's secrets."""
-    from chalicelib.adapters import documents, local_carrier, queues, secrets, signing
     from chalicelib.store import tables
 
     dynamodb_semantics.install()
-    local_carrier.install()
     tables.create_all()
+    provision_services()
+
+
+def provision_services() -> None:
+    """Everything `provision` makes but the tables: queues, secrets, the signing key, the bucket (and
+    moto taught DynamoDB's semantics and the local SMS carrier)."""
+    from chalicelib.adapters import documents, local_carrier, queues, secrets, signing
+
+    dynamodb_semantics.install()
+    local_carrier.install()
     queues.create_all()
     secrets.put_secrets()
     signing.rotate()  # the stage's first certificate signing key

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,17 +26,53 @@ import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 
+# The tables as provisioned, and as seeded with the demo data: built once per process (per day of the
+# campaign's calendar, which the demo sessions follow) and copied into each test's fresh moto.
+_tables: dict[str, tuple[object, object]] = {}
+
+
+def _dynamodb():
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_REGION"]]
+
+
+def _tables_as(name: str, build) -> object:
+    """Make the test's DynamoDB hold the tables `build` leaves (a copy of the first build of this
+    process and day); returns what `build` returned."""
+    import copy
+
+    from chalicelib.config import get_settings
+    from chalicelib.domain.calendar import local_date
+
+    key = f"{name} {local_date(get_settings().country, int(time.time()))}"
+    if key not in _tables:
+        built = build()
+        _tables[key] = (copy.deepcopy(_dynamodb()), built)
+    else:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_REGION"]] = copy.deepcopy(_tables[key][0])
+    return _tables[key][1]
+
+
 @pytest.fixture
 def aws():
     """A fresh embedded AWS with every table and the stage's secrets, as `make run` provisions it."""
     from chalicelib.adapters import local_carrier, secrets
     from chalicelib.services import surge
-    from local import embedded_aws
+    from chalicelib.store import tables
+    from local import dispatcher, dynamodb_semantics, embedded_aws
 
     # Cached boto3/PynamoDB clients stay valid: moto intercepts any client while a mock is active.
     with mock_aws():
-        embedded_aws.provision()
+        dynamodb_semantics.install()
+        _tables_as("provisioned", tables.create_all)
+        embedded_aws.provision_services()
         local_carrier.clear()
+        dispatcher.forget()
         yield
         secrets.clear_cache()
         surge.forget_switch()
@@ -55,15 +92,16 @@ def api(aws):
 @pytest.fixture
 def seeded(aws):
     """The demo data of `make run`; returns today's date in the country, as CoWIN writes it."""
-    import time
-
     from chalicelib.config import get_settings
     from chalicelib.domain.calendar import local_date
     from local import seed
 
-    now = int(time.time())
-    seed.seed(now=now)
-    return local_date(get_settings().country, now).strftime("%d-%m-%Y")
+    def build() -> str:
+        now = int(time.time())
+        seed.seed(now=now)
+        return local_date(get_settings().country, now).strftime("%d-%m-%Y")
+
+    return _tables_as("seeded", build)
 
 
 @pytest.fixture

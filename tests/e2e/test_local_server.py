@@ -76,4 +76,5 @@ def test_public_cowin_async_client_reads_calendar_by_pin(server_url, monkeypatch
     sessions = Cowin().get_available_sessions_by_pincode(400059, _today_in_india())
     [centre] = sessions["centers"]
     assert centre["center_id"] == 100001 and centre["pincode"] == 400059
-    assert {s["vaccine"] for s in centre["sessions"]} == {"COVISHIELD", "COVAXIN"}
+    # The demo data's two vaccines (the races plan SPUTNIK V sessions at this centre on the same server).
+    assert {"COVISHIELD", "COVAXIN"} <= {s["vaccine"] for s in centre["sessions"]}
