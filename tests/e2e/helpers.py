@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import threading
 import time
+from typing import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -29,17 +31,24 @@ def login(url: str, mobile: str) -> dict[str, str]:
     return _tokens[(url, mobile)][1]
 
 
-def race(url: str, path: str, attempts: list[tuple[dict, dict]]) -> list[requests.Response]:
-    """POST every (headers, body) to `path` at once: all threads wait at a barrier, then post."""
-    barrier = threading.Barrier(len(attempts))
+def together(calls: list, send: Callable, jitter_seconds: float = 0.0) -> list:
+    """`send(call)` for every call at once, each from its own thread: all leave a barrier together,
+    then each waits a random 0 to `jitter_seconds`, so that over many tries they interleave in every order."""
+    barrier = threading.Barrier(len(calls))
 
-    def attempt(headers_and_body):
-        headers, body = headers_and_body
+    def attempt(call):
         barrier.wait()
-        return requests.post(f"{url}{path}", json=body, headers=headers, timeout=60)
+        time.sleep(random.uniform(0, jitter_seconds))
+        return send(call)
 
-    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
-        return list(pool.map(attempt, attempts))
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(attempt, calls))
+
+
+def race(url: str, path: str, attempts: list[tuple[dict, dict]]) -> list[requests.Response]:
+    """POST every (headers, body) to `path` at the same instant."""
+    return together(attempts, lambda attempt: requests.post(f"{url}{path}", json=attempt[1], headers=attempt[0],
+                                                            timeout=60))
 
 
 def stored_item(aws_url: str, table: str, key: dict) -> dict | None:

@@ -3,16 +3,12 @@ of bookings, reschedules, cancellations, capacity edits, session cancellations, 
 deletions and doses at the same few people and sessions, all at once, and after every step the
 ledger must hold: each session's counters equal the places held in it, per dose and per slot, never
 negative nor above capacity, and each person holds at most one live appointment per dose."""
-import random
-import time
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
-
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from tests.e2e.helpers import together
 from tests.e2e.world import SLOTS
 from tests.helpers import aadhaar
 
@@ -73,16 +69,7 @@ def test_crowds_never_unbalance_the_books(world, vaccinator):
             calls = [call for call in (self.operation(*entry) for entry in burst) if call is not None]
             if len(calls) < 2:
                 return
-            barrier = Barrier(len(calls))
-
-            def send(call):
-                path, headers, body = call
-                barrier.wait()
-                time.sleep(random.uniform(0, JITTER_SECONDS))
-                return world.post(path, body, headers)
-
-            with ThreadPoolExecutor(len(calls)) as pool:
-                answers = list(pool.map(send, calls))
+            answers = together(calls, lambda call: world.post(call[0], call[2], call[1]), JITTER_SECONDS)
             assert all(a.status_code < 500 for a in answers), [a.text for a in answers if a.status_code >= 500]
             self.answers += [a.status_code for a in answers]
             # Whoever was deleted or vaccinated makes room for someone new.

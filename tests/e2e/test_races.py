@@ -2,15 +2,12 @@
 over HTTP against the local server, several times each; after every race the books must balance
 (seat counters equal the places held) and every person hold at most one live appointment per dose."""
 import json
-import random
 import time
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
 
 import pytest
 import requests
 
-from tests.e2e.helpers import login
+from tests.e2e.helpers import login, together
 from tests.e2e.test_dose_capture import security_code
 from tests.e2e.world import SLOTS
 from tests.helpers import aadhaar
@@ -21,19 +18,9 @@ JITTER_SECONDS = 0.12  # a request here takes 40-100 ms: offsets up to 120 ms co
 
 
 def at_once(world, *calls: tuple[str, dict, dict]) -> list[requests.Response]:
-    """POST each (path, headers, body) together: all threads leave a barrier, then each waits a random
-    few milliseconds, so that over the trials the requests' DynamoDB calls interleave in every order.
-    Every answer must be a deliberate one (no 5xx)."""
-    barrier = Barrier(len(calls))
-
-    def call(args):
-        path, headers, body = args
-        barrier.wait()
-        time.sleep(random.uniform(0, JITTER_SECONDS))
-        return world.post(path, body, headers)
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        answers = list(pool.map(call, calls))
+    """POST each (path, headers, body) together, scattered over a few milliseconds; every answer must be a
+    deliberate one (no 5xx)."""
+    answers = together(list(calls), lambda call: world.post(call[0], call[2], call[1]), JITTER_SECONDS)
     assert all(a.status_code < 500 for a in answers), [a.text for a in answers]
     return answers
 
