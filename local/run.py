@@ -18,7 +18,9 @@ LISTEN_BACKLOG = 512
 
 def main() -> None:
     port = int(os.environ.get("PORT", "8000"))
+    print("Starting the embedded AWS (moto) on loopback...", flush=True)
     moto = embedded_aws.start(int(os.environ.get("MOTO_PORT", "0")))
+    print("Creating the tables, queues, secrets, signing key and certificate bucket...", flush=True)
     embedded_aws.provision()
 
     from chalice.cli import create_local_server
@@ -30,6 +32,7 @@ def main() -> None:
 
     from local import dispatcher, seed
 
+    print("Seeding the demo data...", flush=True)
     counts = seed.seed()
     try:
         server = create_local_server(CLIFactory(str(PROJECT_DIR), environ=os.environ), "127.0.0.1", port, "local")
