@@ -59,9 +59,8 @@ def sweep_certificates(event):
     return {"queued": sweep_due_certificates()}
 
 
-if get_settings().is_local:
-    from chalicelib.adapters import local_carrier
-    from chalicelib.api import local
+if get_settings().is_local:  # local/ is not in the Lambda package: this branch runs only on a laptop
+    from local import carrier, outbox
 
-    local_carrier.install()
-    app.register_blueprint(local.bp)
+    carrier.install()
+    app.register_blueprint(outbox.bp)

@@ -63,7 +63,7 @@ def login_paths() -> list[dict]:
     from chalice.test import Client
     from moto import mock_aws
 
-    from chalicelib.adapters import local_carrier
+    from local import carrier as local_carrier
     from chalicelib.domain.otp import sha256_hex
     from pynamodb.transactions import TransactWrite
 
@@ -344,7 +344,7 @@ the real-time doses, issued by the queue worker's code."""
     from chalicelib.store.vaccination import AllowanceItem, DoseItem
     from local import embedded_aws
     from local.metering import count_dynamodb_calls
-    from tests.helpers import aadhaar
+    from local.demo_ids import aadhaar
 
     vaccinator = "9000000006"
     rows = []
@@ -489,7 +489,7 @@ def _bookable_sessions(day, count: int, capacity: int = 1000) -> None:
 
 def _people(count: int, now: int) -> list[tuple[str, str]]:
     from chalicelib.services import registration
-    from tests.helpers import person
+    from local.demo_ids import person
 
     people = []
     for n in range(count):
@@ -499,7 +499,7 @@ def _people(count: int, now: int) -> list[tuple[str, str]]:
 
 
 def _token(client, mobile: str) -> str:
-    from chalicelib.adapters import local_carrier
+    from local import carrier as local_carrier
     from chalicelib.domain.otp import sha256_hex
 
     txn = client.http.post("/v2/auth/generateOTP", headers={"Content-Type": "application/json"},

@@ -14,9 +14,18 @@ def mobile() -> str:
     return f"98{secrets.randbelow(10 ** 8):08d}"
 
 
-def aadhaar() -> str:
-    first_eleven = f"{2 + secrets.randbelow(8)}{secrets.randbelow(10 ** 10):010d}"
+def aadhaar(seed: int | None = None) -> str:
+    """A valid Aadhaar number (right shape, Verhoeff check digit): random, or a distinct one per `seed`."""
+    if seed is None:
+        seed = secrets.randbelow(8 * 10 ** 10)
+    first_eleven = f"{2 + seed % 8}{seed % 10 ** 10:010d}"
     return first_eleven + verhoeff_check_digit(first_eleven)
+
+
+def person(seed: int = 1, **overrides) -> dict:
+    """A valid registration body, with a distinct Aadhaar per seed."""
+    return {"name": "Asha Rao", "birth_year": "1990", "gender_id": 2, "photo_id_type": 1,
+            "photo_id_number": aadhaar(seed), "comorbidity_ind": "N", "consent_version": "V1", **overrides}
 
 
 if __name__ == "__main__":

@@ -61,7 +61,8 @@ def provision() -> None:
 def provision_services() -> None:
     """Everything `provision` makes but the tables: queues, secrets, the signing key, the bucket (and
     moto taught DynamoDB's semantics and the local SMS carrier)."""
-    from chalicelib.adapters import documents, local_carrier, queues, secrets, signing
+    from chalicelib.adapters import documents, queues, secrets, signing
+    from local import carrier as local_carrier
 
     dynamodb_semantics.install()
     local_carrier.install()

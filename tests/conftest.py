@@ -61,7 +61,8 @@ def _tables_as(name: str, build) -> object:
 @pytest.fixture
 def aws():
     """A fresh embedded AWS with every table and the stage's secrets, as `make run` provisions it."""
-    from chalicelib.adapters import local_carrier, secrets
+    from chalicelib.adapters import secrets
+    from local import carrier as local_carrier
     from chalicelib.services import surge
     from chalicelib.store import tables
     from local import dispatcher, dynamodb_semantics, embedded_aws

@@ -5,7 +5,8 @@ import hashlib
 import json
 import re
 
-from chalicelib.adapters import local_carrier
+from local import carrier as local_carrier
+from local.demo_ids import aadhaar, person  # noqa: F401 (the tests' registration bodies)
 
 
 def sha256(text: str) -> str:
@@ -34,15 +35,3 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def aadhaar(seed: int) -> str:
-    """A valid Aadhaar number (right shape and Verhoeff check digit), different for every seed."""
-    from chalicelib.domain.identity import verhoeff_check_digit
-
-    first_eleven = f"{2 + seed % 8}{seed:010d}"
-    return first_eleven + verhoeff_check_digit(first_eleven)
-
-
-def person(seed: int = 1, **overrides) -> dict:
-    """A valid registration body, with a distinct Aadhaar per seed."""
-    return {"name": "Asha Rao", "birth_year": "1990", "gender_id": 2, "photo_id_type": 1,
-            "photo_id_number": aadhaar(seed), "comorbidity_ind": "N", "consent_version": "V1", **overrides}

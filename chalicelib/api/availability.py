@@ -6,11 +6,10 @@ from chalice import Blueprint
 from chalicelib.api.http import ApiRequest, cacheable_response, endpoint
 from chalicelib.config import get_settings
 from chalicelib.domain import inputs
-from chalicelib.domain.roles import Role
+from chalicelib.domain.roles import ANYONE_LOGGED_IN
 from chalicelib.services import availability
 
 bp = Blueprint(__name__)
-ANYONE_LOGGED_IN = frozenset(Role)
 BASE = "/v2/appointment/sessions"
 
 

@@ -8,12 +8,10 @@ from chalicelib.adapters import idempotency
 from chalicelib.api.http import ApiRequest, endpoint, json_response
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
-from chalicelib.domain.roles import Role
+from chalicelib.domain.roles import CITIZENS, OPERATORS, Role
 from chalicelib.services import booking, slips, surge
 
 bp = Blueprint(__name__)
-CITIZEN = frozenset({Role.CITIZEN})
-OPERATORS = frozenset({Role.NATIONAL_ADMIN})
 
 
 def _answer(result: dict) -> Response:
@@ -29,7 +27,7 @@ def _once(request: ApiRequest, operation: str, work) -> Response:
                                     request.json(), work, bp.lambda_context))
 
 
-@endpoint(bp, "/v2/appointment/schedule", methods=("POST",), roles=CITIZEN)
+@endpoint(bp, "/v2/appointment/schedule", methods=("POST",), roles=CITIZENS)
 def schedule(request: ApiRequest):
     mobile, body = request.principal.mobile, request.json()
 
@@ -49,12 +47,12 @@ def schedule(request: ApiRequest):
     return _once(request, "schedule", work)
 
 
-@endpoint(bp, "/v2/auth/getRecaptcha", methods=("POST",), roles=CITIZEN)
+@endpoint(bp, "/v2/auth/getRecaptcha", methods=("POST",), roles=CITIZENS)
 def get_captcha(request: ApiRequest):
     return json_response({"captcha": booking.new_captcha(request.principal.mobile, request.now)})
 
 
-@endpoint(bp, "/v2/appointment/appointmentslip/download", roles=CITIZEN)
+@endpoint(bp, "/v2/appointment/appointmentslip/download", roles=CITIZENS)
 def appointment_slip(request: ApiRequest):
     pdf = slips.appointment_slip(request.principal.mobile, inputs.text(request.query, "appointment_id", 64))
     return Response(body=pdf, status_code=200, headers={
@@ -62,12 +60,12 @@ def appointment_slip(request: ApiRequest):
         "Cache-Control": "private, no-store"})
 
 
-@endpoint(bp, "/v2/appointment/status/{appointment_id}", roles=CITIZEN)
+@endpoint(bp, "/v2/appointment/status/{appointment_id}", roles=CITIZENS)
 def status(request: ApiRequest, appointment_id: str):
     return json_response(surge.status(request.principal.mobile, appointment_id))
 
 
-@endpoint(bp, "/v2/appointment/reschedule", methods=("POST",), roles=CITIZEN)
+@endpoint(bp, "/v2/appointment/reschedule", methods=("POST",), roles=CITIZENS)
 def reschedule(request: ApiRequest):
     def work() -> dict:
         booking.reschedule(request.principal.mobile, request.json(), request.now)
@@ -76,7 +74,7 @@ def reschedule(request: ApiRequest):
     return _once(request, "reschedule", work)
 
 
-@endpoint(bp, "/v2/appointment/cancel", methods=("POST",), roles=CITIZEN)
+@endpoint(bp, "/v2/appointment/cancel", methods=("POST",), roles=CITIZENS)
 def cancel(request: ApiRequest):
     def work() -> dict:
         booking.cancel(request.principal.mobile, request.json(), request.now)

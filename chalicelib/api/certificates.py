@@ -5,11 +5,10 @@ from chalice import Blueprint, Response
 
 from chalicelib.adapters.documents import PDF
 from chalicelib.api.http import ApiRequest, cacheable_response, endpoint, json_response
-from chalicelib.domain.roles import Role
+from chalicelib.domain.roles import CITIZENS, Role
 from chalicelib.services import certificates
 
 bp = Blueprint(__name__)
-CITIZEN = frozenset({Role.CITIZEN})
 KEYS_MAX_AGE = 300
 REVOCATIONS_MAX_AGE = 60
 
@@ -20,17 +19,17 @@ def _pdf(request: ApiRequest) -> Response:
         "Cache-Control": "private, no-store"})
 
 
-@endpoint(bp, "/v2/registration/certificate/public/download", roles=CITIZEN)
+@endpoint(bp, "/v2/registration/certificate/public/download", roles=CITIZENS)
 def public_download(request: ApiRequest):
     return _pdf(request)
 
 
-@endpoint(bp, "/v2/registration/certificate/download", roles=CITIZEN)
+@endpoint(bp, "/v2/registration/certificate/download", roles=CITIZENS)
 def download(request: ApiRequest):
     return _pdf(request)
 
 
-@endpoint(bp, "/v2/registration/certificate/credential", roles=CITIZEN)
+@endpoint(bp, "/v2/registration/certificate/credential", roles=CITIZENS)
 def credential(request: ApiRequest):
     return json_response(certificates.credential(request.principal.mobile, request.query),
                          headers={"Cache-Control": "private, no-store"})

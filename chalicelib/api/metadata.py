@@ -7,11 +7,10 @@ from chalicelib.api.http import ApiRequest, cacheable_response, endpoint
 from chalicelib.config import get_settings
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
-from chalicelib.domain.roles import Role
+from chalicelib.domain.roles import ANYONE_LOGGED_IN
 from chalicelib.services import metadata
 
 bp = Blueprint(__name__)
-ANYONE_LOGGED_IN = frozenset(Role)
 
 
 def _cached(request: ApiRequest, body: dict):

@@ -6,13 +6,10 @@ from chalice import Blueprint
 from chalicelib.api.http import ApiRequest, endpoint, json_response
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
-from chalicelib.domain.roles import Role
+from chalicelib.domain.roles import ADMINS, AREA_ADMINS, SITE_STAFF
 from chalicelib.services import planning
 
 bp = Blueprint(__name__)
-AREA_ADMINS = frozenset({Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.NATIONAL_ADMIN})
-PLANNERS = AREA_ADMINS | {Role.FACILITY_ADMIN}
-SITE_STAFF = frozenset({Role.VACCINATOR, Role.VERIFIER})
 
 
 @endpoint(bp, "/v2/admin/centers", methods=("POST",), roles=AREA_ADMINS)
@@ -20,7 +17,7 @@ def create_centre(request: ApiRequest):
     return json_response(planning.create_centre(request.principal, request.json()), 201)
 
 
-@endpoint(bp, "/v2/admin/centers", roles=PLANNERS)
+@endpoint(bp, "/v2/admin/centers", roles=ADMINS)
 def list_centres(request: ApiRequest):
     return json_response({"centers": planning.list_centres(request.principal, request.query.get("district_id"))})
 
@@ -30,17 +27,17 @@ def update_centre(request: ApiRequest, center_id: str):
     return json_response(planning.update_centre(request.principal, center_id, request.json(), request.now))
 
 
-@endpoint(bp, "/v2/admin/centers/{center_id}/staff", methods=("POST",), roles=PLANNERS)
+@endpoint(bp, "/v2/admin/centers/{center_id}/staff", methods=("POST",), roles=ADMINS)
 def add_staff(request: ApiRequest, center_id: str):
     return json_response(planning.add_staff(request.principal, center_id, request.json()), 201)
 
 
-@endpoint(bp, "/v2/admin/sessions", methods=("POST",), roles=PLANNERS)
+@endpoint(bp, "/v2/admin/sessions", methods=("POST",), roles=ADMINS)
 def create_session(request: ApiRequest):
     return json_response(planning.create_session(request.principal, request.json(), request.now), 201)
 
 
-@endpoint(bp, "/v2/admin/sessions/plan", methods=("POST",), roles=PLANNERS)
+@endpoint(bp, "/v2/admin/sessions/plan", methods=("POST",), roles=ADMINS)
 def plan_sessions(request: ApiRequest):
     """A week (or any list) of sessions: JSON `{"sessions": [...]}` or a CSV upload (Content-Type text/csv)."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() == "text/csv":
@@ -55,17 +52,17 @@ def plan_sessions(request: ApiRequest):
     return json_response(planning.plan_sessions(request.principal, rows, request.now), 201)
 
 
-@endpoint(bp, "/v2/admin/sessions/{session_id}/capacity", methods=("POST",), roles=PLANNERS)
+@endpoint(bp, "/v2/admin/sessions/{session_id}/capacity", methods=("POST",), roles=ADMINS)
 def edit_capacity(request: ApiRequest, session_id: str):
     return json_response(planning.edit_capacity(request.principal, session_id, request.json()))
 
 
-@endpoint(bp, "/v2/admin/sessions/{session_id}/cancel", methods=("POST",), roles=PLANNERS)
+@endpoint(bp, "/v2/admin/sessions/{session_id}/cancel", methods=("POST",), roles=ADMINS)
 def cancel_session(request: ApiRequest, session_id: str):
     return json_response(planning.cancel_session(request.principal, session_id, request.now))
 
 
-@endpoint(bp, "/v2/admin/sessions/{session_id}/allocations", methods=("POST",), roles=PLANNERS)
+@endpoint(bp, "/v2/admin/sessions/{session_id}/allocations", methods=("POST",), roles=ADMINS)
 def allocate(request: ApiRequest, session_id: str):
     return json_response(planning.allocate(request.principal, session_id, request.json(), request.now), 201)
 

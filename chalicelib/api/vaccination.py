@@ -7,13 +7,10 @@ from chalice import Blueprint, Response
 from chalicelib.adapters import idempotency
 from chalicelib.api.http import ApiRequest, endpoint, json_response
 from chalicelib.domain import vaccination as rules
-from chalicelib.domain.roles import Role
+from chalicelib.domain.roles import ADMINS, SITE_STAFF, VACCINATORS, Role
 from chalicelib.services import vaccination
 
 bp = Blueprint(__name__)
-VACCINATORS = frozenset({Role.VACCINATOR})
-SITE_STAFF = frozenset({Role.VACCINATOR, Role.VERIFIER})
-ADMINS = frozenset({Role.FACILITY_ADMIN, Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.NATIONAL_ADMIN})
 BASE = "/v2/vaccination"
 
 

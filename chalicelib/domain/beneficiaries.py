@@ -70,9 +70,6 @@ def parse_registration(body: Mapping[str, Any], current_year: int, profile: Coun
     )
 
 
-CORRECTABLE_FIELDS = ("name", "birth_year", "gender_id")
-
-
 def parse_correction(body: Mapping[str, Any], current_year: int, profile: CountryProfile) -> dict[str, Any]:
     """The fields to correct, validated like at registration. At least one is required."""
     changes: dict[str, Any] = {}

@@ -15,7 +15,15 @@ class Role(str, Enum):
     NATIONAL_ADMIN = "national_admin"
 
 
+# The role sets routes and rules are written in: the one place each is defined.
 STAFF_ROLES = frozenset(Role) - {Role.CITIZEN}
+CITIZENS = frozenset({Role.CITIZEN})
+VACCINATORS = frozenset({Role.VACCINATOR})
+SITE_STAFF = frozenset({Role.VACCINATOR, Role.VERIFIER})
+AREA_ADMINS = frozenset({Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.NATIONAL_ADMIN})
+ADMINS = AREA_ADMINS | {Role.FACILITY_ADMIN}
+OPERATORS = frozenset({Role.NATIONAL_ADMIN})
+ANYONE_LOGGED_IN = frozenset(Role)
 
 
 @dataclass(frozen=True)

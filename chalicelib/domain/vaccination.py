@@ -30,6 +30,15 @@ MAX_REPORT_DAYS = 31
 
 
 @dataclass(frozen=True)
+class Completion:
+    """The booked appointment a dose completes, and what the door check must have left on it."""
+
+    appointment_id: str
+    must_be_verified: bool  # nobody looked at the photo ID at the vaccinator's table
+    code_limit: int  # at this many wrong security codes, an unverified appointment is locked
+
+
+@dataclass(frozen=True)
 class IdCheck:
     """The photo ID the vaccinator looked at in person: its type and last 4 characters."""
 

@@ -30,7 +30,7 @@ from chalicelib.domain import planning as rules
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
-from chalicelib.domain.roles import Principal
+from chalicelib.domain.roles import SITE_STAFF, Principal
 from chalicelib.observability import logger
 from chalicelib.services import booking, notifications
 from chalicelib.services.availability import record
@@ -42,7 +42,6 @@ from chalicelib.store.planning import CenterItem, SessionItem, SlotAttribute
 FIRST_CENTER_ID = 300001
 MAX_PLAN_ROWS = 1000
 SESSION_NAMESPACE = uuid.UUID("6f1c1a52-4a45-4d7e-9a59-7f8f3f0f2b11")
-STAFF_ROLES = ("vaccinator", "verifier")
 
 
 def session_id_for(center_id: int, day: date, vaccine: str) -> str:
@@ -149,7 +148,7 @@ def add_staff(principal: Principal, center_id: Any, body: Mapping[str, Any]) -> 
     _require_scope(principal, centre)
     mobile = inputs.mobile(body, "mobile", get_settings().country.mobile_pattern)
     role = str(inputs.field(body, "role")).strip().lower()
-    if role not in STAFF_ROLES:
+    if role not in SITE_STAFF:
         raise ApiError(errors.INVALID_STAFF_ROLE)
     name = inputs.person_name(inputs.field(body, "name"))
     if not staff_store.add_facility_staff(mobile, name, role, int(centre.state_id), int(centre.district_id),
@@ -292,7 +291,7 @@ def allocate(principal: Principal, session_id: str, body: Mapping[str, Any], now
         raise ApiError(errors.SESSION_CANCELLED)
     mobile = inputs.mobile(body, "mobile", get_settings().country.mobile_pattern)
     staff = staff_store.get_staff(mobile)
-    roles = set(staff.roles) & set(STAFF_ROLES) if staff is not None else set()
+    roles = {role for role in staff.roles if role in SITE_STAFF} if staff is not None else set()
     if staff is None or not staff.active or not roles or staff.facility_id is None \
             or int(staff.facility_id) != int(session.center_id):
         raise ApiError(errors.NOT_FACILITY_STAFF)

@@ -32,7 +32,7 @@ from chalicelib.domain import vaccination as rules
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
-from chalicelib.domain.roles import Principal, Role
+from chalicelib.domain.roles import ADMINS, SITE_STAFF, Principal, Role
 from chalicelib.observability import logger, metrics
 from chalicelib.services import planning, registration
 from chalicelib.services.booking import beneficiary_facts, security_code_of, send_sms, session_facts
@@ -47,8 +47,6 @@ from chalicelib.store.planning import SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem
 from chalicelib.store.vaccination import ACCEPTED, CORRECTION, DOSE, REJECTED, CaptureItem, DoseItem
 
-SITE_STAFF = frozenset({Role.VACCINATOR, Role.VERIFIER})
-ADMINS = frozenset({Role.FACILITY_ADMIN, Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.NATIONAL_ADMIN})
 REALTIME_GRACE_SECONDS = 24 * 3600  # a dose recorded in real time was given today
 CAPTURE_KEPT_SECONDS = 90 * 24 * 3600
 
@@ -177,7 +175,7 @@ def verify(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
     if int(appointment.code_attempts or 0) >= limit:
         raise ApiError(errors.APPOINTMENT_LOCKED)
     rules.check_id(id_check, int(person.photo_id_type), person.id_last4)
-    attempts = store.spend_code_attempt(appointment)  # before the code is judged
+    attempts = store.spend_code_attempt(appointment, limit)  # before the code is judged
     if attempts is None:
         _explain_refused_attempt(appointment)
     if not rules.codes_match(security_code_of(appointment_id), body.get("security_code")):
@@ -216,7 +214,7 @@ def unlock(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
                       f"{datetime.fromtimestamp(now, timezone.utc).isoformat()}#{uuid.uuid4().hex[:8]}",
                       action="unlock", actor=principal.mobile, old={"code_attempts": int(appointment.code_attempts or 0)},
                       new={"code_attempts": 0})
-    if not store.unlock(appointment, audit):
+    if not store.unlock(appointment, audit, _profile().security_code_attempts):
         raise ApiError(errors.NOT_LOCKED)
     return {"appointment_id": appointment_id, "beneficiary_reference_id": reference_id, "locked": False}
 
@@ -287,7 +285,8 @@ def _record(request: rules.DoseRequest, session: SessionItem, person: Beneficiar
     capture_item = _capture_item(capture, request, ACCEPTED, recorded_by, now, record_id=item.record_id) \
         if capture else None
     failed = store.record(item, take_seat=session if appointment_id is None else None,
-                          appointment=(appointment_id, request.id_check is None) if appointment_id else None,
+                          completes=rules.Completion(appointment_id, request.id_check is None, _profile().security_code_attempts)
+                          if appointment_id else None,
                           district_id=int(session.district_id), capture=capture_item)
     if failed is not None:
         _explain(failed, appointment_id, person.beneficiary_reference_id)
@@ -365,7 +364,7 @@ def walk_in(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
         person.doses_given, person.vaccine, person.dose1_date = 1, item.vaccine, item.given_on
         person.dose_places = {"1": store.dose_place(item)}
         recorded[:] = [item]
-        return lambda transaction: store.add_dose(transaction, item, take_seat=session, appointment=None,
+        return lambda transaction: store.add_dose(transaction, item, take_seat=session, completes=None,
                                                   district_id=int(session.district_id))
 
     def work() -> dict:
@@ -426,7 +425,8 @@ def sync_offline(principal: Principal, body: Mapping[str, Any], now: int) -> dic
     known = store.captures([c.record_uuid for c, _, _ in parsed if c is not None])
     fresh = [(c, r) for c, r, e in parsed if e is None and c.record_uuid not in known]
     people = registration_store.get_many([r.beneficiary_reference_id for _, r in fresh])
-    sessions, allocated = store.sessions_and_vaccinators([(r.session_id, c.vaccinator) for c, r in fresh])
+    sessions, roles = store.sessions_and_allocations([(r.session_id, c.vaccinator) for c, r in fresh])
+    allocated = {pair for pair, role in roles.items() if role == Role.VACCINATOR}
 
     def work() -> dict:
         results: list[dict] = []

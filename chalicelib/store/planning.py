@@ -219,19 +219,6 @@ def centres_in_district(district_id: int) -> Iterable[CenterItem]:
     return CenterItem.by_district.query(district_id)
 
 
-def save_sessions(sessions: list[SessionItem]) -> None:
-    """Write new sessions (fresh uuids, so no conflicts) in batches of 25."""
-    with SessionItem.batch_write() as batch:
-        for session in sessions:
-            batch.save(session)
-
-
-def delete_sessions(session_ids: Iterable[str]) -> None:
-    with SessionItem.batch_write() as batch:
-        for session_id in session_ids:
-            batch.delete(SessionItem(session_id))
-
-
 def set_capacity(session: SessionItem, dose1: int, dose2: int, slots: list[SlotAttribute]) -> bool:
     """Replace the capacities and slots, only if the session is exactly as the caller read it: its
     bookings per dose and its slots with their bookings (a reschedule within the session moves

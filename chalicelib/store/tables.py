@@ -28,12 +28,6 @@ def create_all() -> None:
             model.create_table(wait=True)
 
 
-def delete_all() -> None:
-    for model in TABLE_MODELS:
-        if model.exists():
-            model.delete_table()
-
-
 def logical_id(model: type[Model]) -> str:
     return "".join(part.capitalize() for part in model.Meta.logical_name.split("-")) + "Table"
 

@@ -30,7 +30,7 @@ from pynamodb.constants import STREAM_NEW_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
-from chalicelib.config import get_settings
+from chalicelib.domain.vaccination import Completion
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store import certificates
 from chalicelib.store.booking import BOOKED, COMPLETED, AppointmentItem, dose_lock
@@ -177,16 +177,15 @@ def _value(future):
         return None
 
 
-def sessions_and_vaccinators(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, SessionItem],
-                                                                        set[tuple[str, str]]]:
-    """Sessions by id, and which (session, mobile) pairs are vaccinator allocations: two BatchGetItem calls."""
+def sessions_and_allocations(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, SessionItem],
+                                                                        dict[tuple[str, str], str]]:
+    """Sessions by id, and the role of each (session, mobile) pair that is allocated: two BatchGetItem calls."""
     pairs = list(dict.fromkeys(pairs))
     if not pairs:
-        return {}, set()
+        return {}, {}
     session_ids = list(dict.fromkeys(session_id for session_id, _ in pairs))
     sessions = {s.session_id: s for s in SessionItem.batch_get(session_ids, consistent_read=True)}
-    allocated = {(a.session_id, a.mobile) for a in AllocationItem.batch_get(pairs, consistent_read=True)
-                 if a.role == "vaccinator"}
+    allocated = {(a.session_id, a.mobile): a.role for a in AllocationItem.batch_get(pairs, consistent_read=True)}
     return sessions, allocated
 
 
@@ -201,10 +200,9 @@ def allowance_key(day: str, session_id: str, vaccinator: str) -> str:
 
 
 def add_dose(transaction: Transaction, dose: DoseItem, *, take_seat: SessionItem | None,
-             appointment: tuple[str, bool] | None, district_id: int) -> None:
+             completes: Completion | None, district_id: int) -> None:
     """The dose's own items, shared by a recorded dose and a walk-in registration. `take_seat`: the
-    session whose dose capacity a walk-in takes; `appointment`: (id, whether the door check must
-    have been done) of the booking it completes."""
+    session whose dose capacity a walk-in takes; `completes`: the booking it completes."""
     transaction.put("dose", dose, DoseItem.entry.does_not_exist())
     ref, number = dose.beneficiary_reference_id, int(dose.dose)
     certificates.mark_due(transaction, ref, number, dose.mobile, int(dose.recorded_at))
@@ -213,14 +211,13 @@ def add_dose(transaction: Transaction, dose: DoseItem, *, take_seat: SessionItem
         booked = SessionItem.booked_dose1 if number == 1 else SessionItem.booked_dose2
         transaction.change("session", SessionItem(take_seat.session_id), [booked.add(1)],
                            (SessionItem.status == "ACTIVE") & (booked < capacity))
-    if appointment is not None:
-        appointment_id, must_be_verified = appointment
+    if completes is not None:
         # Not locked: fewer codes tried than the limit, or verified at the door (by one of them).
         condition = ((AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == dose.session_id)
-                     & ((AppointmentItem.code_attempts < _code_limit()) | AppointmentItem.verified_at.exists()))
-        if must_be_verified:
+                     & ((AppointmentItem.code_attempts < completes.code_limit) | AppointmentItem.verified_at.exists()))
+        if completes.must_be_verified:
             condition &= AppointmentItem.verified_at.exists()
-        transaction.change("appointment", AppointmentItem(appointment_id, ref), [
+        transaction.change("appointment", AppointmentItem(completes.appointment_id, ref), [
             AppointmentItem.status.set(COMPLETED), AppointmentItem.completed_at.set(int(dose.recorded_at)),
             AppointmentItem.updated_at.set(int(dose.recorded_at)),
             AppointmentItem.dose_record_id.set(dose.record_id)], condition)
@@ -232,11 +229,7 @@ def add_dose(transaction: Transaction, dose: DoseItem, *, take_seat: SessionItem
                         AllowanceItem.vaccinator.set(dose.vaccinator)])
 
 
-def _code_limit() -> int:
-    return get_settings().country.security_code_attempts
-
-
-def record(dose: DoseItem, *, take_seat: SessionItem | None, appointment: tuple[str, bool] | None,
+def record(dose: DoseItem, *, take_seat: SessionItem | None, completes: Completion | None,
            district_id: int, capture: CaptureItem | None = None) -> set[str] | None:
     """Record a dose of a registered beneficiary. None when recorded; otherwise the labels that
     refused: "dose", "beneficiary", "appointment", "session", "capture"."""
@@ -248,14 +241,14 @@ def record(dose: DoseItem, *, take_seat: SessionItem | None, appointment: tuple[
         condition &= BeneficiaryItem.vaccine == dose.vaccine
     actions = [BeneficiaryItem.doses_given.set(number), BeneficiaryItem.vaccine.set(dose.vaccine),
                date_attribute.set(dose.given_on), BeneficiaryItem.dose_places[str(number)].set(dose_place(dose))]
-    if appointment is not None:
-        condition &= lock["appointment_id"] == appointment[0]
+    if completes is not None:
+        condition &= lock["appointment_id"] == completes.appointment_id
         actions.append(lock.remove())
     else:
         condition &= lock.does_not_exist()
 
     def build(transaction: Transaction) -> None:
-        add_dose(transaction, dose, take_seat=take_seat, appointment=appointment, district_id=district_id)
+        add_dose(transaction, dose, take_seat=take_seat, completes=completes, district_id=district_id)
         transaction.change("beneficiary", BeneficiaryItem(dose.beneficiary_reference_id), actions, condition)
         if capture is not None:
             transaction.put("capture", capture, CaptureItem.capture_uuid.does_not_exist())
@@ -296,13 +289,13 @@ def save_rejection(item: CaptureItem) -> bool:
     return conditionally(lambda: item.save(condition=CaptureItem.capture_uuid.does_not_exist()))
 
 
-def spend_code_attempt(appointment: AppointmentItem) -> int | None:
+def spend_code_attempt(appointment: AppointmentItem, limit: int) -> int | None:
     """Count one security-code attempt before the code is judged, only while the appointment is
     still booked in the session that was read and below the limit; returns the count after it
     (None when refused). However many codes arrive at once, at most the limit are ever judged."""
     item = AppointmentItem(appointment.appointment_id, appointment.beneficiary_reference_id)
     if not _update_appointment(item, [AppointmentItem.code_attempts.add(1)], _booked_in(appointment)
-                               & (AppointmentItem.code_attempts < _code_limit())):
+                               & (AppointmentItem.code_attempts < limit)):
         return None
     return int(item.code_attempts)
 
@@ -314,11 +307,11 @@ def mark_verified(appointment: AppointmentItem, verifier: str, now: int) -> bool
                                              AppointmentItem.updated_at.set(now)], _booked_in(appointment))
 
 
-def unlock(appointment: AppointmentItem, audit: AuditItem) -> bool:
+def unlock(appointment: AppointmentItem, audit: AuditItem, limit: int) -> bool:
     """Clear the attempts and record who did it, together; False if no attempt was left."""
     def build(transaction: Transaction) -> None:
         transaction.change("appointment", appointment, [AppointmentItem.code_attempts.set(0)],
-                           AppointmentItem.code_attempts >= _code_limit())
+                           AppointmentItem.code_attempts >= limit)
         transaction.put("audit", audit, AuditItem.at.does_not_exist())
 
     return Transaction(AppointmentItem).attempt(build) is None

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.adapters import local_carrier
+from local import carrier as local_carrier
 from chalicelib.store.planning import SessionItem
 from local import dispatcher
 from local.metering import count_dynamodb_calls

@@ -5,7 +5,7 @@ import zlib
 
 import pytest
 
-from chalicelib.adapters import local_carrier
+from local import carrier as local_carrier
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
 from local import dispatcher
 from tests.api.test_vaccination_api import (

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from chalicelib.adapters import local_carrier
+from local import carrier as local_carrier
 from chalicelib.adapters.national_id import linked_mobile
 from chalicelib.domain.identity import verhoeff_check_digit
 from tests.helpers import aadhaar, bearer, login, person, post

@@ -4,7 +4,8 @@ import json
 import pytest
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.adapters import local_carrier, queues
+from chalicelib.adapters import queues
+from local import carrier as local_carrier
 from chalicelib.adapters.aws import client
 from chalicelib.store.planning import SessionItem
 from local import dispatcher

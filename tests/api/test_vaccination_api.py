@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.adapters import local_carrier
+from local import carrier as local_carrier
 from chalicelib.services.booking import security_code_of
 from chalicelib.services.planning import session_id_for
 from chalicelib.store.auth import AccountItem

@@ -1,5 +1,5 @@
 """The doses table's stream is the dose event: every dose and correction reaches its consumer once."""
-from chalicelib.adapters import local_carrier
+from local import carrier as local_carrier
 from chalicelib.events import doses
 from local import dispatcher
 from tests.api.test_vaccination_api import BASE, CITIZEN, FACILITY_ADMIN, VACCINATOR, dose, register, session_at

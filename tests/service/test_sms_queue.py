@@ -1,7 +1,8 @@
 """Queued SMS: delivered by the SQS consumer; a bad message is reported alone and ends in the DLQ."""
 import json
 
-from chalicelib.adapters import local_carrier, queues
+from chalicelib.adapters import queues
+from local import carrier as local_carrier
 from chalicelib.adapters.aws import client
 from chalicelib.services.notifications import queue_sms
 from local import dispatcher

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.adapters import local_carrier
+from local import carrier
 from chalicelib.api.http import ApiRequest, endpoint, json_response
 from chalicelib.config import get_settings
 from chalicelib.domain import inputs
@@ -15,4 +15,4 @@ bp = Blueprint(__name__)
 def outbox(request: ApiRequest):
     """The SMS the simulated carrier delivered to a mobile, oldest first: how you read an OTP locally."""
     mobile = inputs.mobile(request.query, "mobile", get_settings().country.mobile_pattern)
-    return json_response(local_carrier.messages_for(mobile))
+    return json_response(carrier.messages_for(mobile))
