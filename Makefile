@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test bench surge package clean
+.PHONY: run test check bench surge package clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt requirements-compat.txt
@@ -18,9 +18,15 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-compat.txt
 run: $(STAMP)
 	PORT=$(PORT) $(BIN)/python -m local.run
 
-## Run the whole test suite.
-test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+## Lint, type-check, check the layer contracts, then run the whole test suite.
+test: check
+	$(BIN)/python -m pytest -n 2 --dist load -q
+
+## The static checks alone: ruff (ruff.toml), mypy (mypy.ini), import-linter (.importlinter).
+check: $(STAMP)
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache > /dev/null || $(BIN)/lint-imports --no-cache
 
 ## A booking storm against the running `make run` (ARGS="--queue --people 400 --seats 150").
 surge: $(STAMP)
