@@ -15,7 +15,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from chalice.app import DynamoDBEventConfig, Rate, ScheduledEventConfig, SQSEventConfig
@@ -26,6 +27,8 @@ from chalicelib.config import get_settings
 from chalicelib.observability import logger
 
 BATCH_SIZE = 10
+QUEUE_WAIT_SECONDS = 1  # each queue's long poll
+STREAM_POLL_SECONDS = 0.25  # how often an idle stream is read again (Lambda: about 4 times a second)
 
 
 class LambdaContext:
@@ -43,7 +46,7 @@ class LambdaContext:
 
 def _handlers(app) -> dict[str, Any]:
     """queue name -> the app's SQS handler for it, read from the app's own registrations."""
-    return {config.queue: app.handler_map[config.name] for config in app.event_sources
+    return {str(config.queue): app.handler_map[config.name] for config in app.event_sources
             if isinstance(config, SQSEventConfig)}
 
 
@@ -101,13 +104,15 @@ def _poll_streams(app) -> int:
 
 
 def _poll_queues(app, wait_seconds: int) -> int:
-    sqs, handled = client("sqs"), 0
-    for queue, handler in _handlers(app).items():
-        url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=BATCH_SIZE, WaitTimeSeconds=wait_seconds,
-                                       AttributeNames=["All"]).get("Messages", [])
-        if not messages:
-            continue
+    return sum(_poll_queue(queue, handler, wait_seconds) for queue, handler in _handlers(app).items())
+
+
+def _poll_queue(queue: str, handler, wait_seconds: int) -> int:
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=BATCH_SIZE, WaitTimeSeconds=wait_seconds,
+                                   AttributeNames=["All"]).get("Messages", [])
+    if messages:
         try:
             result = handler(_event(queue, messages), LambdaContext()) or {}
             failed = {item["itemIdentifier"] for item in result.get("batchItemFailures", [])}
@@ -118,8 +123,7 @@ def _poll_queues(app, wait_seconds: int) -> int:
         if done:
             sqs.delete_message_batch(QueueUrl=url, Entries=[
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
-        handled += len(messages)
-    return handled
+    return len(messages)
 
 
 RATE_SECONDS = {Rate.MINUTES: 60, Rate.HOURS: 3600, Rate.DAYS: 86400}
@@ -141,7 +145,7 @@ def run_schedules(app, now: float | None = None) -> list[str]:
         _last_runs[config.name] = now
         event = {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
                  "account": "000000000000", "region": get_settings().region, "detail": {},
-                 "time": datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "time": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                  "resources": [f"arn:aws:events:local:000000000000:rule/{config.name}"]}
         try:
             app.handler_map[config.name](event, LambdaContext())
@@ -165,17 +169,25 @@ def drain(app, rounds: int = 20) -> None:
 
 
 def start(app) -> threading.Event:
-    """Poll in a background thread until the returned event is set."""
+    """Poll in background threads until the returned event is set: one per queue, long-polling it (as
+    Lambda's pollers do, so a message is handled as soon as it arrives), and one for the streams and
+    the schedules."""
     stop = threading.Event()
 
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                poll_once(app, wait_seconds=1)
-                run_schedules(app)
-            except Exception:
-                logger.exception("local dispatcher: polling failed")
-                stop.wait(1)
+    def keep(poll, idle_seconds: float) -> Callable[[], None]:
+        def loop() -> None:
+            while not stop.is_set():
+                try:
+                    if not poll():
+                        stop.wait(idle_seconds)
+                except Exception:
+                    logger.exception("local dispatcher: polling failed")
+                    stop.wait(1)
+        return loop
 
-    threading.Thread(target=loop, name="local-dispatcher", daemon=True).start()
+    loops = [keep(lambda queue=queue, handler=handler: _poll_queue(queue, handler, QUEUE_WAIT_SECONDS), 0)
+             for queue, handler in _handlers(app).items()]
+    loops.append(keep(lambda: _poll_streams(app) + len(run_schedules(app)), STREAM_POLL_SECONDS))
+    for loop in loops:
+        threading.Thread(target=loop, name="local-dispatcher", daemon=True).start()
     return stop

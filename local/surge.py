@@ -24,6 +24,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -33,6 +34,7 @@ PLANNER, OPERATOR = "9000000002", "9000000001"  # state admin of Maharashtra, na
 
 
 TOKENS = Path(tempfile.gettempdir()) / "teeka-surge-tokens.json"
+PLANNING_TRIES = 20
 TOKEN_REUSE_SECONDS = 12 * 60  # tokens last 15 minutes; a mobile gets one OTP per 3 minutes
 
 
@@ -55,7 +57,10 @@ def login(url: str, mobile: str) -> dict[str, str]:
         raise SystemExit(f"OTP for {mobile} refused: {answer.text} (a mobile gets one OTP per 3 minutes; "
                          "wait, or restart make run)")
     outbox = requests.get(f"{url}/_local/outbox", params={"mobile": mobile}, timeout=30).json()
-    otp = re.search(r"\b(\d{6})\b", outbox[-1]["message"]).group(1)
+    found = re.search(r"\b(\d{6})\b", outbox[-1]["message"])
+    if found is None:
+        raise SystemExit(f"No OTP in the SMS to {mobile}: {outbox[-1]['message']}")
+    otp = found.group(1)
     token = requests.post(f"{url}/v2/auth/confirmOTP", timeout=30, json={
         "otp": hashlib.sha256(otp.encode()).hexdigest(), "txnId": answer.json()["txnId"]}).json()["token"]
     return {"Authorization": f"Bearer {token}"}
@@ -72,8 +77,8 @@ def register_family(url: str, mobile: str, size: int, rng: random.Random) -> tup
     headers = login(url, mobile)
     refs = []
     for member in range(size):
-        body = {"name": f"Surge Person {'ABCD'[member]}", "birth_year": str(rng.randint(1980, 2000)), "gender_id": 3,
-                "photo_id_type": 1, "photo_id_number": verhoeff_aadhaar(rng)}
+        body: dict[str, Any] = {"name": f"Surge Person {'ABCD'[member]}", "birth_year": str(rng.randint(1980, 2000)),
+                                "gender_id": 3, "photo_id_type": 1, "photo_id_number": verhoeff_aadhaar(rng)}
         answer = requests.post(f"{url}/v2/registration/beneficiary/new", json=body, headers=headers, timeout=30)
         answer.raise_for_status()
         refs.append(answer.json()["beneficiary_reference_id"])
@@ -89,20 +94,24 @@ def main() -> None:
     args = parser.parse_args()
     url, rng = args.url.rstrip("/"), random.Random()
 
-    day = (datetime.now(INDIA) + timedelta(days=rng.randint(20, 50))).strftime("%d-%m-%Y")
     planner = staff_login(url, PLANNER)
-    created = requests.post(f"{url}/v2/admin/sessions", headers=planner, timeout=30, json={
-        "center_id": CENTRE, "date": day, "vaccine": rng.choice(["COVISHIELD", "COVAXIN", "SPUTNIK V"]),
-        "min_age_limit": 18, "capacity_dose1": args.seats, "capacity_dose2": 0, "slots": ["09:00AM-05:00PM"]})
+    for _ in range(PLANNING_TRIES):  # the centre may already hold a session that day (an earlier storm)
+        day = (datetime.now(INDIA) + timedelta(days=rng.randint(20, 50))).strftime("%d-%m-%Y")
+        created = requests.post(f"{url}/v2/admin/sessions", headers=planner, timeout=30, json={
+            "center_id": CENTRE, "date": day, "vaccine": rng.choice(["COVISHIELD", "COVAXIN", "SPUTNIK V"]),
+            "min_age_limit": 18, "capacity_dose1": args.seats, "capacity_dose2": 0, "slots": ["09:00AM-05:00PM"]})
+        if created.status_code != 409:
+            break
     if created.status_code != 201:
-        raise SystemExit(f"Could not plan the session: {created.text} (run again: another date is picked)")
+        raise SystemExit(f"Could not plan the session: {created.text}")
     session_id = created.json()["session_id"]
     print(f"Session {session_id} on {day}: {args.seats} seats. Registering {args.people} people...", flush=True)
 
     first_mobile = rng.randrange(7_000_000_000, 7_999_000_000)
     families = [(str(first_mobile + n), min(4, args.people - 4 * n)) for n in range((args.people + 3) // 4)]
     with ThreadPoolExecutor(max_workers=16) as pool:
-        registered = list(pool.map(lambda family: register_family(url, *family, random.Random()), families))
+        registered = list(pool.map(lambda family: register_family(url, family[0], family[1], random.Random()),
+                                   families))
     attempts = [(headers, ref) for headers, refs in registered for ref in refs]
 
     operator = staff_login(url, OPERATOR) if args.queue else None
@@ -122,7 +131,7 @@ def main() -> None:
         with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
             answers = list(pool.map(book, attempts))
         elapsed = time.monotonic() - started
-        outcomes = Counter()
+        outcomes: Counter[str] = Counter()
         for headers, answer in answers:
             if answer.status_code == 202:
                 outcomes[settle(url, headers, answer.json()["appointment_id"])] += 1
@@ -134,7 +143,7 @@ def main() -> None:
         if operator:
             requests.post(f"{url}/v2/admin/surge", headers=operator, json={"on": False}, timeout=30)
     sessions = requests.get(f"{url}/v2/appointment/sessions/public/findByPin", timeout=30,
-                            params={"pincode": PINCODE, "date": day}).json()["sessions"]
+                            params={"pincode": str(PINCODE), "date": day}).json()["sessions"]
     [session] = [s for s in sessions if s["session_id"] == session_id]
     print(f"\nAnswered in {elapsed:.1f} s ({len(answers) / elapsed:.0f} requests/s).")
     for outcome, count in sorted(outcomes.items()):

@@ -4,9 +4,11 @@ The environment is set before anything imports `chalicelib`, because settings ar
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,58 +27,148 @@ os.environ.update({
 import pytest  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+# What a test starts from, built once per process (the tables, per day of the campaign's calendar,
+# which the demo sessions follow) and copied into each test's fresh moto: moto's backends for each
+# service as the first build left them. Copying is ~100x cheaper than building.
+_built: dict[str, tuple[dict[str, object], object]] = {}
+SERVICES = ("sqs", "ssm", "kms", "s3", "sns")  # what `embedded_aws.provision_services` makes
 
-# The tables as provisioned, and as seeded with the demo data: built once per process (per day of the
-# campaign's calendar, which the demo sessions follow) and copied into each test's fresh moto.
-_tables: dict[str, tuple[object, object]] = {}
 
-
-def _dynamodb():
+def _backends(service: str):
+    """(the account's backends of `service`, the region key its state lives under)."""
+    from moto.backends import get_backend
     from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.dynamodb.models import dynamodb_backends
 
-    return dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_REGION"]]
+    region = "aws" if service == "s3" else os.environ["AWS_REGION"]  # S3 keeps its state per partition
+    return get_backend(service)[DEFAULT_ACCOUNT_ID], region
 
 
-def _tables_as(name: str, build) -> object:
-    """Make the test's DynamoDB hold the tables `build` leaves (a copy of the first build of this
-    process and day); returns what `build` returned."""
+def _copyable_moto() -> None:
+    """Teach deepcopy the few moto parts it cannot copy by itself: locks (a copy gets its own) and
+    SSM's parameter dict (whose constructor takes arguments)."""
+    import copyreg
+    import threading
+
+    from moto.ssm.models import ParameterDict
+
+    def parameters(account_id, region_name, items, state):
+        rebuilt = ParameterDict(account_id, region_name)
+        rebuilt.update(items)
+        rebuilt.__dict__.update(state)
+        return rebuilt
+
+    copyreg.pickle(threading.Condition, lambda _: (threading.Condition, ()))
+    copyreg.pickle(type(threading.Lock()), lambda _: (threading.Lock, ()))
+    copyreg.pickle(type(threading.RLock()), lambda _: (threading.RLock, ()))
+    copyreg.pickle(ParameterDict, lambda d: (parameters, (d.account_id, d.region_name, dict(d), vars(d))))
+
+
+def _as_built(name: str, services: tuple[str, ...], build, daily: bool = False) -> object:
+    """Make this test's moto hold, for `services`, what `build` leaves (a copy of the first build of
+    this process, or of this day with `daily`); returns what `build` returned."""
     import copy
 
     from chalicelib.config import get_settings
     from chalicelib.domain.calendar import local_date
 
-    key = f"{name} {local_date(get_settings().country, int(time.time()))}"
-    if key not in _tables:
+    key = f"{name} {local_date(get_settings().country, int(time.time()))}" if daily else name
+    if key not in _built:
         built = build()
-        _tables[key] = (copy.deepcopy(_dynamodb()), built)
-    else:
-        from moto.core import DEFAULT_ACCOUNT_ID
-        from moto.dynamodb.models import dynamodb_backends
+        _built[key] = ({service: copy.deepcopy(_backends(service)[0][_backends(service)[1]]) for service in services},
+                       built)
+        gc.freeze()  # the snapshot lives as long as the process: keep it out of every collection
+    for service, snapshot in _built[key][0].items():
+        backends, region = _backends(service)
+        backends[region] = _tables_of(key, snapshot) if service == "dynamodb" else copy.deepcopy(snapshot)
+    return _built[key][1]
 
-        dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_REGION"]] = copy.deepcopy(_tables[key][0])
-    return _tables[key][1]
+
+# DynamoDB copies are kept from test to test, and only the tables a test wrote are copied again: a
+# whole copy of the seeded tables costs more than most tests.
+_live_tables: dict[str, object] = {}
+_written: dict[int, set[str]] = {}  # id(backend) -> the tables written in it since its last repair
+
+
+def _tables_of(key: str, snapshot):
+    """The live DynamoDB of snapshot `key`, with every table written since its last use copied afresh."""
+    import copy
+
+    live = _live_tables.get(key)
+    if live is None:
+        live = _live_tables[key] = copy.deepcopy(snapshot)
+    for table in _written.pop(id(live), set()):
+        if table in snapshot.tables:
+            live.tables[table] = copy.deepcopy(snapshot.tables[table])
+        else:
+            live.tables.pop(table, None)
+    return live
+
+
+def _record_writes() -> None:
+    """Wrap every moto DynamoDB call that changes a table, to note which table it changed (once)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    if getattr(DynamoDBBackend.put_item, "records_writes", False):
+        return
+    def recording(original):
+        def recorded(backend, *args, **kwargs):
+            table = args[0] if args else kwargs.get("name", kwargs.get("table_name"))
+            _written.setdefault(id(backend), set()).add(table)
+            return original(backend, *args, **kwargs)
+
+        recorded.records_writes = True
+        return recorded
+
+    for method in ("put_item", "update_item", "delete_item", "create_table", "delete_table", "update_table",
+                   "update_time_to_live"):
+        setattr(DynamoDBBackend, method, recording(getattr(DynamoDBBackend, method)))
+
+
+def _leave_tables() -> None:
+    """Take the live tables out of moto before it resets every backend in place at the test's end."""
+    backends, region = _backends("dynamodb")
+    backends.pop(region, None)
+
+
+@contextmanager
+def fresh_aws():
+    """A fresh embedded AWS with every table, queue, secret, key and bucket, as `make run` provisions it."""
+    from chalicelib.adapters import secrets, signing
+    from chalicelib.services import surge
+    from chalicelib.store import tables
+    from local import carrier as local_carrier
+    from local import dispatcher, dynamodb_semantics, embedded_aws
+
+    _copyable_moto()
+    _record_writes()
+    # Cached boto3/PynamoDB clients stay valid: moto intercepts any client while a mock is active.
+    with mock_aws():
+        dynamodb_semantics.install()
+        local_carrier.install()
+        _as_built("provisioned", ("dynamodb",), tables.create_all, daily=True)
+        _as_built("services", SERVICES, embedded_aws.provision_services)
+        secrets.clear_cache()
+        signing.clear_cache()  # a test may have rotated the key its copy does not hold
+        local_carrier.clear()
+        dispatcher.forget()
+        yield
+        _leave_tables()
+        secrets.clear_cache()
+        surge.forget_switch()
 
 
 @pytest.fixture
 def aws():
-    """A fresh embedded AWS with every table and the stage's secrets, as `make run` provisions it."""
-    from chalicelib.adapters import secrets
-    from local import carrier as local_carrier
-    from chalicelib.services import surge
-    from chalicelib.store import tables
-    from local import dispatcher, dynamodb_semantics, embedded_aws
-
-    # Cached boto3/PynamoDB clients stay valid: moto intercepts any client while a mock is active.
-    with mock_aws():
-        dynamodb_semantics.install()
-        _tables_as("provisioned", tables.create_all)
-        embedded_aws.provision_services()
-        local_carrier.clear()
-        dispatcher.forget()
+    with fresh_aws():
         yield
-        secrets.clear_cache()
-        surge.forget_switch()
+
+
+def pytest_collection_modifyitems(items):
+    """The end-to-end tests first, the README's walkthrough (the longest) leading: each runs for
+    seconds against a local server of its worker, and the quick tests then fill in around them, so
+    both workers finish together."""
+    items.sort(key=lambda item: ("/e2e/" not in item.nodeid and not item.nodeid.startswith("e2e/"),
+                                 "test_readme" not in item.nodeid))
 
 
 @pytest.fixture
@@ -102,7 +194,7 @@ def seeded(aws):
         seed.seed(now=now)
         return local_date(get_settings().country, now).strftime("%d-%m-%Y")
 
-    return _tables_as("seeded", build)
+    return _as_built("seeded", ("dynamodb",), build, daily=True)
 
 
 @pytest.fixture

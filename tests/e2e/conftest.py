@@ -95,6 +95,7 @@ def captcha_server(tmp_path_factory):
         yield urls
 
 
+
 def pytest_collection_modifyitems(items):
     """One local server of each kind per run: with xdist's `--dist loadgroup` (make test), all the tests
     of a server go to the worker that starts it, and the other worker runs everything else."""
