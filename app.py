@@ -3,15 +3,15 @@ import warnings
 
 from chalice import Chalice, ConvertToMiddleware, Rate
 
-from chalicelib.api import auth, availability, booking, certificates, metadata, planning, registration, vaccination
-from chalicelib.config import get_settings
 from chalicelib.adapters.queues import BOOKINGS, CERTIFICATES, SMS, queue_name
 from chalicelib.adapters.streams import stream_arn
-from chalicelib.store.vaccination import DoseItem
+from chalicelib.api import auth, availability, booking, certificates, metadata, planning, registration, vaccination
+from chalicelib.config import get_settings
 from chalicelib.events import bookings, doses, sms
 from chalicelib.events import certificates as certificate_events
-from chalicelib.services.certificates import sweep as sweep_due_certificates
 from chalicelib.observability import logger, metrics, tracer
+from chalicelib.services.certificates import sweep as sweep_due_certificates
+from chalicelib.store.vaccination import DoseItem
 
 # Most requests emit no business metric; Powertools would warn on every one of them.
 warnings.filterwarnings("ignore", message="No application metrics to publish")

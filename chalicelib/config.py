@@ -84,7 +84,8 @@ class CountryProfile:
     otp_max_attempts: int = 3
     otp_resend_interval_seconds: int = 180
     token_validity_seconds: int = 900
-    max_beneficiaries_per_mobile: int = 4
+    max_beneficiaries_per_mobile: int = 4  # registered on one mobile
+    max_beneficiaries_per_appointment: int = 4  # booked together in one appointment
     min_age_years: int = 18
     reschedule_limit: int = 3
     # Per-mobile rate limits (fixed windows): answered 429 with Retry-After beyond them.
@@ -121,8 +122,14 @@ class CountryProfile:
     def vaccine(self, name: str) -> Vaccine | None:
         return next((v for v in self.vaccines if v.name == name), None)
 
+    def id_type_name(self, id_type: int) -> str:
+        return next((t.type for t in self.id_types if t.id == id_type), "")
+
+    def gender_name(self, gender_id: int) -> str:
+        return next((g.gender for g in self.genders if g.id == gender_id), "")
+
     @classmethod
-    def with_overrides(cls, overrides: dict) -> "CountryProfile":
+    def with_overrides(cls, overrides: dict) -> CountryProfile:
         known = {f.name: f for f in dataclasses.fields(cls)}
         unknown = set(overrides) - set(known)
         if unknown:
@@ -166,7 +173,7 @@ class Settings:
         return self.stage == "local"
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         stage = env.get("TEEKA_STAGE", "local")
         if stage not in STAGES:

@@ -21,8 +21,9 @@ import hashlib
 import json
 import sys
 import zlib
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any, Callable, Collection
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -87,9 +88,10 @@ def thumbprint(jwk: dict[str, str]) -> str:
 
 def jwk_from_der(der: bytes) -> dict[str, str]:
     """The public JWK of a P-256 key given as DER SubjectPublicKeyInfo (what KMS GetPublicKey returns)."""
-    numbers = load_der_public_key(der).public_numbers()
-    if not isinstance(numbers, ec.EllipticCurvePublicNumbers) or numbers.curve.name != "secp256r1":
+    key = load_der_public_key(der)
+    if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
         raise ValueError("a certificate key must be EC P-256")
+    numbers = key.public_numbers()
     jwk = {"kty": "EC", "crv": "P-256", "x": _b64(numbers.x.to_bytes(32, "big")),
            "y": _b64(numbers.y.to_bytes(32, "big"))}
     return {**jwk, "kid": thumbprint(jwk), "use": "sig", "alg": ALGORITHM}

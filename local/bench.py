@@ -14,8 +14,10 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from chalicelib.config import get_settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 REPORT = PROJECT_DIR / "bench" / "results" / "report.md"
@@ -62,17 +64,16 @@ def cold_import_seconds(runs: int = 7) -> float:
 def login_paths() -> list[dict]:
     from chalice.test import Client
     from moto import mock_aws
-
-    from local import carrier as local_carrier
-    from chalicelib.domain.otp import sha256_hex
     from pynamodb.transactions import TransactWrite
 
+    from chalicelib.domain.otp import sha256_hex
     from chalicelib.store.auth import AccountItem, OtpItem, OtpThrottleItem, OtpTransactionItem
+    from local import carrier as local_carrier
     from local import embedded_aws
     from local.metering import count_dynamodb_calls
 
     rows = []
-    expiry = datetime.now(timezone.utc)
+    expiry = datetime.now(UTC)
     with mock_aws(), contextlib.redirect_stdout(io.StringIO()):  # Powertools writes metrics (EMF) to stdout
         embedded_aws.provision()
         from app import app
@@ -94,15 +95,16 @@ def login_paths() -> list[dict]:
                         transaction.save(OtpThrottleItem(key, last_sent_at=1, txn_id="t", expires_at=expiry))
 
             def generate(i):
-                txns.append(client.http.post("/v2/auth/public/generateOTP", headers={"Content-Type": "application/json"},
+                txns.append(client.http.post("/v2/auth/public/generateOTP",
+                                             headers={"Content-Type": "application/json"},
                                              body=json.dumps({"mobile": mobiles[i]})).json_body["txnId"])
 
             generate_samples, bare_transact = [], []
             with count_dynamodb_calls() as calls:
                 for i in range(len(mobiles)):
-                    generate_samples += timed(lambda _: generate(i), 1)
+                    generate_samples += timed(lambda _, i=i: generate(i), 1)
                     with count_dynamodb_calls():
-                        bare_transact += timed(lambda _: bare_transaction(i), 1)
+                        bare_transact += timed(lambda _, i=i: bare_transaction(i), 1)
             generate_calls = {op: n / len(mobiles) for op, n in calls.items()}
 
             hashes = [sha256_hex(local_carrier.messages_for(m)[-1]["message"].split(" is ")[1][:6]) for m in mobiles]
@@ -196,7 +198,7 @@ def availability_paths() -> list[dict]:
                 body = client.http.get(url).body
                 found = len(json.loads(body)["centers" if unit == "centres" else "sessions"])
                 with count_dynamodb_calls() as calls:
-                    samples = timed(lambda i: client.http.get(url), runs)
+                    samples = timed(lambda _, url=url: client.http.get(url), runs)
                 per_request = {op: n / runs for op, n in calls.items()}
 
                 def bare(i, first=first, last=last):
@@ -267,7 +269,7 @@ def booking_paths(sessions: int = 20, per_session: int = 20) -> tuple[list[dict]
 
         people = _people(sessions * per_session, now)
         with Client(app, stage_name="local", project_dir=str(PROJECT_DIR)) as client:
-            surge.is_on()
+            surge.is_on(get_settings())
             tokens = {mobile: _token(client, mobile) for mobile in {m for m, _ in people}}
 
             def request(i):
@@ -309,7 +311,7 @@ def booking_paths(sessions: int = 20, per_session: int = 20) -> tuple[list[dict]
             for i in range(half, len(people)):
                 mobile, ref = people[i]
                 surge.enqueue(mobile, {"dose": 1, "session_id": f"bench-{i % sessions}", "slot": "09:00AM-05:00PM",
-                                       "beneficiaries": [ref]}, now)
+                                       "beneficiaries": [ref]}, now, get_settings().country)
             started = time.perf_counter()
             with count_dynamodb_calls() as calls:
                 dispatcher.drain(app, rounds=len(people))
@@ -337,14 +339,14 @@ the real-time doses, issued by the queue worker's code."""
     from chalicelib.config import get_settings
     from chalicelib.domain.calendar import local_date
     from chalicelib.store.auth import StaffItem
+    from chalicelib.store.certificates import CertificateSlotItem
     from chalicelib.store.common import Transaction
     from chalicelib.store.planning import AllocationItem, SessionItem
     from chalicelib.store.registration import BeneficiaryItem
-    from chalicelib.store.certificates import CertificateSlotItem
     from chalicelib.store.vaccination import AllowanceItem, DoseItem
     from local import embedded_aws
-    from local.metering import count_dynamodb_calls
     from local.demo_ids import aadhaar
+    from local.metering import count_dynamodb_calls
 
     vaccinator = "9000000006"
     rows = []
@@ -395,7 +397,7 @@ the real-time doses, issued by the queue worker's code."""
             rows.append(summary("POST /v2/vaccination/doses (real time, photo-ID check, walk-in seat)", realtime,
                                 ", ".join(f"{op} {n:g}" for op, n in per_dose.items()), baseline))
             rows.append(summary("  bare TransactWriteItems of the same 5 items (PynamoDB, moto)", baseline, "1"))
-            batches, stamp = [], datetime.now(timezone.utc).isoformat()
+            batches, stamp = [], datetime.now(UTC).isoformat()
             for first in range(half, people_count, 100):
                 batches.append([{**body(i), "uuid": f"00000000-0000-4000-8000-{i:012d}", "device_id": "bench",
                                  "captured_at": stamp, "vaccinator": vaccinator}
@@ -421,7 +423,7 @@ the real-time doses, issued by the queue worker's code."""
 
             issuing = people[:min(half, 100)]
             with count_dynamodb_calls() as calls:
-                issued = timed(lambda i: certificates.issue(issuing[i][1], 1), len(issuing))
+                issued = timed(lambda i: certificates.issue(issuing[i][1], 1, get_settings().country), len(issuing))
             assert all(CertificateSlotItem.get(ref, 1).issued_id for _, ref in issuing)
             rows.append(summary("certificate issuance (queue worker: read, claim, sign, QR, PDF, S3, complete)", issued,
                                 ", ".join(f"{op} {n / len(issuing):g}" for op, n in calls.items())))
@@ -445,12 +447,12 @@ def certificate_steps(count: int = 100) -> tuple[list[dict], dict]:
                                "2026-11-23", "Dr. Kavita Sharma", "Seven Hills Hospital", "Mumbai", "Maharashtra")
 
     content = rules.Content(subject, facts(2), 2, facts(1))
-    steps = {"sign": [], "qr": [], "pdf": []}
+    steps: dict[str, list[float]] = {"sign": [], "qr": [], "pdf": []}
     with mock_aws(), contextlib.redirect_stdout(io.StringIO()):
         embedded_aws.provision()
         key = signing.signing_key()
         render(rules.summary(rules.claims(content, "warm", 0, "i", "IN", "Indian", False)),
-               qr_png(verifier.qr_text("a.b.c")))  # imports and fonts, once per container
+               qr_png(verifier.qr_text("a.b.c")), get_settings().country)  # imports and fonts, once per container
         for n in range(count):
             start = time.perf_counter()
             claims = rules.claims(content, f"00000000-0000-4000-8000-{n:012d}", 1795400100, "https://teeka.health/",
@@ -459,7 +461,7 @@ def certificate_steps(count: int = 100) -> tuple[list[dict], dict]:
             signed = time.perf_counter()
             png = qr_png(verifier.qr_text(jws))
             drawn = time.perf_counter()
-            pdf = render(rules.summary(claims), png)
+            pdf = render(rules.summary(claims), png, get_settings().country)
             steps["sign"].append(signed - start)
             steps["qr"].append(drawn - signed)
             steps["pdf"].append(time.perf_counter() - drawn)
@@ -494,13 +496,13 @@ def _people(count: int, now: int) -> list[tuple[str, str]]:
     people = []
     for n in range(count):
         mobile = f"97{n // 4:08d}"
-        people.append((mobile, registration.register(mobile, person(10_000 + n), now)))
+        people.append((mobile, registration.register(mobile, person(10_000 + n), now, get_settings().country)))
     return people
 
 
 def _token(client, mobile: str) -> str:
-    from local import carrier as local_carrier
     from chalicelib.domain.otp import sha256_hex
+    from local import carrier as local_carrier
 
     txn = client.http.post("/v2/auth/generateOTP", headers={"Content-Type": "application/json"},
                            body=json.dumps({"mobile": mobile})).json_body["txnId"]
@@ -534,8 +536,8 @@ def main() -> None:
         lines.append(f"| {row['path']} | {row['requests']} | {row['calls']} | {row['median_ms']:.2f} | "
                      f"{p99} | {rate} | {ratio} |")
     session_bytes, beneficiary_bytes, appointment_bytes = units["sizes"]
-    lines += ["", f"Write units per booking of 1 beneficiary: **{units['write_units']} WCU** (transactional writes cost "
-              f"2 per KB of each item: session {session_bytes} B, beneficiary {beneficiary_bytes} B, appointment "
+    lines += ["", f"Write units per booking of 1 beneficiary: **{units['write_units']} WCU** (transactional writes "
+              f"cost 2 per KB of each item: session {session_bytes} B, beneficiary {beneficiary_bytes} B, appointment "
               f"{appointment_bytes} B); a family of n adds 4 per person: 2 + 4n.",
               "The surge worker's row is the time to drain the queue divided by the bookings (no per-request p99).",
               "", f"Write units per dose: **{dose_units['write_units']} WCU** (dose record {dose_units['sizes'][0]} B, "

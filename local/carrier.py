@@ -8,7 +8,7 @@ running in the same process (`make run` and the tests arrange that) and is never
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from chalicelib.config import get_settings
 
@@ -30,14 +30,14 @@ def install() -> None:
             _deliver(phone_number, message)
         return message_id
 
-    publish.teeka_carrier = True
-    SNSBackend.publish = publish
+    publish.teeka_carrier = True  # type: ignore[attr-defined]
+    setattr(SNSBackend, "publish", publish)  # noqa: B010 - a deliberate patch of moto
 
 
 def _deliver(phone_number: str, message: str) -> None:
     prefix = get_settings().country.mobile_country_prefix
     mobile = phone_number[len(prefix):] if phone_number.startswith(prefix) else phone_number
-    sent_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    sent_at = datetime.now(UTC).isoformat(timespec="milliseconds")
     with _lock:
         _outbox.append({"mobile": mobile, "message": message, "sent_at": sent_at})
 

@@ -52,9 +52,10 @@ def install() -> None:
 
     if getattr(DynamoDBBackend.transact_write_items, "teeka_in_place", False):
         return
-    transact_write_items.teeka_in_place = True
-    DynamoDBBackend.transact_write_items = transact_write_items
-    DynamoHandler.serialized = _answer_items_as_json(DynamoHandler.serialized)
+    transact_write_items.teeka_in_place = True  # type: ignore[attr-defined]
+    # Deliberate patches of moto (see the module's docstring).
+    setattr(DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
+    setattr(DynamoHandler, "serialized", _answer_items_as_json(DynamoHandler.serialized))  # noqa: B010
 
 
 def _answer_items_as_json(serialized):
@@ -169,7 +170,7 @@ def transact_write_items(backend, transact_items: list[dict[str, Any]]) -> None:
             raise
         except ConditionalCheckFailed as error:
             errors.append(("ConditionalCheckFailed", str(error.message), original_item))
-        except Exception as error:  # noqa: BLE001 - reported at its position, as moto does
+        except Exception as error:
             errors.append((type(error).__name__, str(error), original_item))
     if any(code is not None for code, _, _ in errors):
         undo.restore()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from pynamodb.connection.base import Connection
 
@@ -25,7 +25,7 @@ def count_dynamodb_calls() -> Iterator[Counter]:
 
     Blocks nest; a call is counted by the innermost block only.
     """
-    Connection._make_api_call = _counted_call
+    setattr(Connection, "_make_api_call", _counted_call)  # noqa: B010 - a deliberate patch of PynamoDB
     if not hasattr(_local, "stack"):
         _local.stack = []
     counts: Counter = Counter()

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from local import carrier
 from chalicelib.api.http import ApiRequest, endpoint, json_response
 from chalicelib.config import get_settings
 from chalicelib.domain import inputs
+from local import carrier
 
 bp = Blueprint(__name__)
 

@@ -127,7 +127,9 @@ def seed(days: int = 8, rng_seed: int = 2021, now: int | None = None) -> dict[st
     start_time = int(time.time()) if now is None else now
     start = local_date(get_settings().country, start_time)
     sessions = [session for centre in centres for session in _sessions(centre, start, days, rng)]
-    staff = [StaffItem(mobile, name=name, roles={role}, **scope) for mobile, name, role, scope in DEMO_STAFF]
+    staff = [StaffItem(mobile, name=name, roles={role}, state_id=scope.get("state_id"),
+                       district_id=scope.get("district_id"), facility_id=scope.get("facility_id"))
+             for mobile, name, role, scope in DEMO_STAFF]
     # The demo vaccinator and verifier work every session of their centre, so the walkthrough can vaccinate.
     allocations = [AllocationItem(s.session_id, mobile, role=role, date=s.date, center_id=int(s.center_id),
                                   allocated_at=start_time, allocated_by=FACILITY_ADMIN)

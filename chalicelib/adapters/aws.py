@@ -1,13 +1,13 @@
 """boto3 clients, created once per container and pointed at the configured endpoint."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from chalicelib.config import get_settings
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     import boto3  # provided by the Lambda runtime; imported on first use to keep cold start small
     from botocore.config import Config

@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.adapters.sms import send_sms
+from chalicelib.adapters.sms import publish
 
 OTP_VALIDITY_SECONDS = 600
 OTP_ATTEMPTS = 3
@@ -75,8 +75,8 @@ class SimulatedIdProvider:
         txn = str(uuid.uuid4())
         with self._lock:
             self._pending[txn] = _Pending(otp, self._clock() + OTP_VALIDITY_SECONDS)
-        send_sms(mobile, f"{otp} is the OTP to authenticate your ID for vaccination registration. "
-                         "Valid for 10 minutes.")
+        publish(mobile, f"{otp} is the OTP to authenticate your ID for vaccination registration. "
+                        f"Valid for {OTP_VALIDITY_SECONDS // 60} minutes.")
         return txn, "******" + mobile[-4:]
 
     def verify_otp(self, provider_txn: str, otp: str) -> bool:

@@ -5,7 +5,7 @@ Every queue has a dead-letter queue; a message that fails `MAX_RECEIVES` times l
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from chalicelib.adapters.aws import client
@@ -29,7 +29,7 @@ def dead_letter_name(name: str) -> str:
     return f"{queue_name(name)}-dlq"
 
 
-@lru_cache(maxsize=None)
+@cache
 def queue_url(name: str) -> str:
     return client("sqs").get_queue_url(QueueName=queue_name(name))["QueueUrl"]
 

@@ -9,7 +9,7 @@ class SmsError(Exception):
     """The carrier did not accept the message. Carries only an error code: AWS messages may quote the number."""
 
 
-def send_sms(mobile: str, message: str) -> str:
+def publish(mobile: str, message: str) -> str:
     """Send one SMS; returns the SNS message id. Raises SmsError when SNS refuses or is unreachable."""
     from botocore.exceptions import BotoCoreError, ClientError
 

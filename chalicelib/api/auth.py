@@ -6,7 +6,6 @@ import re
 from chalice import Blueprint
 
 from chalicelib.api.http import ApiRequest, endpoint, json_response
-from chalicelib.config import get_settings
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
 from chalicelib.services import auth
@@ -17,8 +16,8 @@ SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def _generate(request: ApiRequest):
-    mobile = inputs.mobile(request.json(), "mobile", get_settings().country.mobile_pattern)
-    return json_response({"txnId": auth.generate_otp(mobile, request.now)})
+    mobile = inputs.mobile(request.json(), "mobile", request.profile.mobile_pattern)
+    return json_response({"txnId": auth.logins(request.settings).generate_otp(mobile, request.now)})
 
 
 def _confirm(request: ApiRequest) -> auth.Login:
@@ -26,11 +25,11 @@ def _confirm(request: ApiRequest) -> auth.Login:
     try:
         client_hash = inputs.text(body, "otp")
     except ApiError as error:
-        raise ApiError(errors.OTP_REQUIRED) if error.error is errors.INPUT_MISSING else error
+        raise (ApiError(errors.OTP_REQUIRED) if error.error is errors.INPUT_MISSING else error) from None
     txn_id = inputs.text(body, "txnId")
     if not SHA256_HEX.fullmatch(client_hash):
         raise ApiError(errors.INVALID_OTP, "Invalid OTP: send the SHA-256 hex digest of the OTP")
-    return auth.confirm_otp(txn_id, client_hash, request.now)
+    return auth.logins(request.settings).confirm_otp(txn_id, client_hash, request.now)
 
 
 @endpoint(bp, "/v2/auth/public/generateOTP", methods=("POST",))

@@ -4,7 +4,6 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.http import ApiRequest, cacheable_response, endpoint
-from chalicelib.config import get_settings
 from chalicelib.domain import inputs
 from chalicelib.domain.roles import ANYONE_LOGGED_IN
 from chalicelib.services import availability
@@ -14,7 +13,7 @@ BASE = "/v2/appointment/sessions"
 
 
 def _answer(request: ApiRequest, body: dict):
-    return cacheable_response(request, body, get_settings().availability_max_age_seconds)
+    return cacheable_response(request, body, request.settings.availability_max_age_seconds)
 
 
 def _vaccine(request: ApiRequest) -> str | None:

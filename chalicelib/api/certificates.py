@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.adapters.documents import PDF
-from chalicelib.api.http import ApiRequest, cacheable_response, endpoint, json_response
-from chalicelib.domain.roles import CITIZENS, Role
+from chalicelib.api.http import PDF_CONTENT_TYPE, ApiRequest, cacheable_response, endpoint, json_response
+from chalicelib.domain.roles import CITIZENS
 from chalicelib.services import certificates
 
 bp = Blueprint(__name__)
@@ -14,8 +13,8 @@ REVOCATIONS_MAX_AGE = 60
 
 
 def _pdf(request: ApiRequest) -> Response:
-    return Response(body=certificates.pdf(request.principal.mobile, request.query), status_code=200, headers={
-        "Content-Type": PDF, "Content-Disposition": 'attachment; filename="certificate.pdf"',
+    return Response(body=certificates.pdf(request.caller.mobile, request.query), status_code=200, headers={
+        "Content-Type": PDF_CONTENT_TYPE, "Content-Disposition": 'attachment; filename="certificate.pdf"',
         "Cache-Control": "private, no-store"})
 
 
@@ -31,7 +30,7 @@ def download(request: ApiRequest):
 
 @endpoint(bp, "/v2/registration/certificate/credential", roles=CITIZENS)
 def credential(request: ApiRequest):
-    return json_response(certificates.credential(request.principal.mobile, request.query),
+    return json_response(certificates.credential(request.caller.mobile, request.query),
                          headers={"Cache-Control": "private, no-store"})
 
 

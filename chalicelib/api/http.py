@@ -11,17 +11,20 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.config import CountryProfile, Settings, get_settings
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError, Unauthenticated
 from chalicelib.domain.roles import Principal, Role
 from chalicelib.observability import logger
 
 UNAUTHENTICATED_BODY = "Unauthenticated access!"
+PDF_CONTENT_TYPE = "application/pdf"
 # CoWIN clients send JSON with assorted Content-Types; accept them all and parse the body ourselves.
 ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
                           "application/octet-stream", "text/csv"]
@@ -39,6 +42,18 @@ class ApiRequest:
     headers: dict[str, str]
     raw_body: bytes
     now: int
+    settings: Settings  # read here, once, and handed to the services with the country's rules
+
+    @property
+    def profile(self) -> CountryProfile:
+        return self.settings.country
+
+    @property
+    def caller(self) -> Principal:
+        """The authenticated caller of a route that requires a token (`endpoint` has checked it)."""
+        if self.principal is None:
+            raise Unauthenticated("no token on a protected route")
+        return self.principal
 
     def json(self) -> dict[str, Any]:
         """The body as a JSON object, whatever Content-Type the client claimed."""
@@ -70,19 +85,20 @@ def cacheable_response(request: ApiRequest, body: Any, max_age: int) -> Response
     payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     etag = '"' + hashlib.sha256(payload.encode()).hexdigest()[:32] + '"'
     visibility = "public" if request.principal is None else "private"
-    headers = {"Cache-Control": f"{visibility}, max-age={max_age}", "ETag": etag, "Vary": "Accept-Language"}
+    headers: dict[str, str | list[str]] = {"Cache-Control": f"{visibility}, max-age={max_age}", "ETag": etag,
+                                           "Vary": "Accept-Language"}
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(body="", status_code=304, headers=headers)
     return Response(body=payload, status_code=200, headers={"Content-Type": "application/json", **headers})
 
 
 def _bearer_principal(headers: dict[str, str], now: int) -> Principal:
-    from chalicelib.services.tokens import read_token
+    from chalicelib.services.tokens import authenticate
 
     scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("no bearer token")
-    return read_token(token.strip(), now)
+    return authenticate(token.strip(), now)
 
 
 def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
@@ -107,8 +123,10 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
                          for name, value in (chalice_request.query_params or {}).items()}
                 for name, value in uri_params.items():
                     inputs.clean_parameter(name, value)
+                raw = chalice_request.raw_body or b""
                 request = ApiRequest(principal=principal, query=query, headers=headers,
-                                     raw_body=chalice_request.raw_body or b"", now=now)
+                                     raw_body=raw.encode() if isinstance(raw, str) else raw, now=now,
+                                     settings=get_settings())
                 return handler(request, **uri_params)
             except Unauthenticated:
                 return unauthenticated_response()

@@ -4,7 +4,6 @@ from __future__ import annotations
 from chalice import Blueprint
 
 from chalicelib.api.http import ApiRequest, cacheable_response, endpoint
-from chalicelib.config import get_settings
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.roles import ANYONE_LOGGED_IN
@@ -14,9 +13,8 @@ bp = Blueprint(__name__)
 
 
 def _cached(request: ApiRequest, body: dict):
-    settings = get_settings()
-    return cacheable_response(request, {**body, "ttl": settings.country.metadata_ttl_hours},
-                              settings.metadata_max_age_seconds)
+    return cacheable_response(request, {**body, "ttl": request.profile.metadata_ttl_hours},
+                              request.settings.metadata_max_age_seconds)
 
 
 @endpoint(bp, "/v2/admin/location/states")
@@ -33,9 +31,9 @@ def districts(request: ApiRequest, state_id: str):
 
 @endpoint(bp, "/v2/registration/beneficiary/idTypes", roles=ANYONE_LOGGED_IN)
 def id_types(request: ApiRequest):
-    return _cached(request, {"types": metadata.id_types(request.language)})
+    return _cached(request, {"types": metadata.id_types(request.profile, request.language)})
 
 
 @endpoint(bp, "/v2/registration/beneficiary/genders", roles=ANYONE_LOGGED_IN)
 def genders(request: ApiRequest):
-    return _cached(request, {"genders": metadata.genders(request.language)})
+    return _cached(request, {"genders": metadata.genders(request.profile, request.language)})

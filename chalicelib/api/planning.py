@@ -14,27 +14,28 @@ bp = Blueprint(__name__)
 
 @endpoint(bp, "/v2/admin/centers", methods=("POST",), roles=AREA_ADMINS)
 def create_centre(request: ApiRequest):
-    return json_response(planning.create_centre(request.principal, request.json()), 201)
+    return json_response(planning.create_centre(request.caller, request.json(), request.profile), 201)
 
 
 @endpoint(bp, "/v2/admin/centers", roles=ADMINS)
 def list_centres(request: ApiRequest):
-    return json_response({"centers": planning.list_centres(request.principal, request.query.get("district_id"))})
+    return json_response({"centers": planning.list_centres(request.caller, request.query.get("district_id"))})
 
 
 @endpoint(bp, "/v2/admin/centers/{center_id}", methods=("POST",), roles=AREA_ADMINS)
 def update_centre(request: ApiRequest, center_id: str):
-    return json_response(planning.update_centre(request.principal, center_id, request.json(), request.now))
+    return json_response(planning.update_centre(request.caller, center_id, request.json(), request.now,
+                                                request.profile))
 
 
 @endpoint(bp, "/v2/admin/centers/{center_id}/staff", methods=("POST",), roles=ADMINS)
 def add_staff(request: ApiRequest, center_id: str):
-    return json_response(planning.add_staff(request.principal, center_id, request.json()), 201)
+    return json_response(planning.add_staff(request.caller, center_id, request.json(), request.profile), 201)
 
 
 @endpoint(bp, "/v2/admin/sessions", methods=("POST",), roles=ADMINS)
 def create_session(request: ApiRequest):
-    return json_response(planning.create_session(request.principal, request.json(), request.now), 201)
+    return json_response(planning.create_session(request.caller, request.json(), request.now, request.profile), 201)
 
 
 @endpoint(bp, "/v2/admin/sessions/plan", methods=("POST",), roles=ADMINS)
@@ -46,27 +47,29 @@ def plan_sessions(request: ApiRequest):
         except (UnicodeDecodeError, ValueError):
             raise ApiError(errors.INVALID_INPUT, "The CSV could not be read") from None
     else:
-        rows = request.json().get("sessions")
-        if not isinstance(rows, list):
+        sessions = request.json().get("sessions")
+        if not isinstance(sessions, list):
             raise ApiError(errors.INPUT_MISSING, "Input parameter missing: sessions")
-    return json_response(planning.plan_sessions(request.principal, rows, request.now), 201)
+        rows = sessions
+    return json_response(planning.plan_sessions(request.caller, rows, request.now, request.profile), 201)
 
 
 @endpoint(bp, "/v2/admin/sessions/{session_id}/capacity", methods=("POST",), roles=ADMINS)
 def edit_capacity(request: ApiRequest, session_id: str):
-    return json_response(planning.edit_capacity(request.principal, session_id, request.json()))
+    return json_response(planning.edit_capacity(request.caller, session_id, request.json()))
 
 
 @endpoint(bp, "/v2/admin/sessions/{session_id}/cancel", methods=("POST",), roles=ADMINS)
 def cancel_session(request: ApiRequest, session_id: str):
-    return json_response(planning.cancel_session(request.principal, session_id, request.now))
+    return json_response(planning.cancel_session(request.caller, session_id, request.now))
 
 
 @endpoint(bp, "/v2/admin/sessions/{session_id}/allocations", methods=("POST",), roles=ADMINS)
 def allocate(request: ApiRequest, session_id: str):
-    return json_response(planning.allocate(request.principal, session_id, request.json(), request.now), 201)
+    return json_response(planning.allocate(request.caller, session_id, request.json(), request.now,
+                                           request.profile), 201)
 
 
 @endpoint(bp, "/v2/vaccinator/sessions", roles=SITE_STAFF)
 def my_sessions(request: ApiRequest):
-    return json_response({"sessions": planning.my_sessions(request.principal, request.now)})
+    return json_response({"sessions": planning.my_sessions(request.caller, request.now, request.profile)})

@@ -5,15 +5,12 @@ A record is a plain dict of a session with its centre's fields (see store.planni
 """
 from __future__ import annotations
 
-from datetime import date
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+
+from chalicelib.domain.calendar import format_cowin_date
 
 HINDI = "hi_IN"
 Names = Callable[[int, int, str], dict[str, str]]  # (state_id, district_id, language) -> name fields
-
-
-def _cowin_date(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%d-%m-%Y")
 
 
 def _localised(record: Mapping, language: str) -> dict[str, str]:
@@ -51,7 +48,7 @@ def _capacity(record: Mapping) -> dict:
 def _session_fields(record: Mapping) -> dict:
     fields = {
         "session_id": record["session_id"],
-        "date": _cowin_date(record["date"]),
+        "date": format_cowin_date(record["date"]),
         **_capacity(record),
         "min_age_limit": int(record["min_age_limit"]),
         "allow_all_age": bool(record["allow_all_age"]),

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from chalicelib.config import CountryProfile
 from chalicelib.domain import errors, identity, inputs
@@ -82,6 +83,11 @@ def parse_correction(body: Mapping[str, Any], current_year: int, profile: Countr
     if not changes:
         raise ApiError(errors.NOTHING_TO_CORRECT)
     return changes
+
+
+def is_reference_id(text: str) -> bool:
+    """A beneficiary reference id has 14 digits: anything else cannot exist, so is never looked up."""
+    return text.isdigit() and len(text) == 14
 
 
 def vaccination_status(doses_given: int, total_doses: int | None) -> str:

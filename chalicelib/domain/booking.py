@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any
 
-from chalicelib.config import CountryProfile
+from chalicelib.config import CountryProfile, Vaccine
 from chalicelib.domain import errors, inputs
+from chalicelib.domain.calendar import format_cowin_date
 from chalicelib.domain.errors import ApiError
 
 REFERENCE_ID_LENGTH = 14
@@ -66,9 +68,9 @@ def parse_dose(body: Mapping[str, Any]) -> int:
 def reference_ids(raw: Any, profile: CountryProfile, name: str = "beneficiaries") -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
         raise ApiError(errors.INPUT_MISSING, f"Input parameter missing: {name}")
-    if len(raw) > profile.max_beneficiaries_per_mobile:
+    if len(raw) > profile.max_beneficiaries_per_appointment:
         raise ApiError(errors.TOO_MANY_BENEFICIARIES,
-                       f"At most {profile.max_beneficiaries_per_mobile} beneficiaries per appointment")
+                       f"At most {profile.max_beneficiaries_per_appointment} beneficiaries per appointment")
     ids = tuple(str(item).strip() for item in raw)
     if any(not (i.isascii() and i.isdigit() and len(i) == REFERENCE_ID_LENGTH) for i in ids):
         raise ApiError(errors.BENEFICIARY_NOT_FOUND)
@@ -106,9 +108,9 @@ def check_age(person: BeneficiaryFacts, session: SessionFacts, profile: CountryP
     age = age_on(session.date, person.birth_year)
     too_old = session.max_age_limit is not None and age > session.max_age_limit and not session.allow_all_age
     if age < session.min_age_limit and not (session.allow_all_age and age >= profile.min_age_years) or too_old:
+        ages = f"{session.min_age_limit}{'+' if session.max_age_limit is None else f'-{session.max_age_limit}'}"
         raise ApiError(errors.AGE_NOT_ELIGIBLE,
-                       f"Beneficiary {person.reference_id[-4:]} is {age}; this session is for ages "
-                       f"{session.min_age_limit}{'+' if session.max_age_limit is None else f'-{session.max_age_limit}'}")
+                       f"Beneficiary {person.reference_id[-4:]} is {age}; this session is for ages {ages}")
 
 
 def check_eligible(person: BeneficiaryFacts, session: SessionFacts, dose: int, profile: CountryProfile) -> None:
@@ -117,6 +119,8 @@ def check_eligible(person: BeneficiaryFacts, session: SessionFacts, dose: int, p
     if dose in person.booked_doses:
         raise ApiError(errors.ALREADY_BOOKED)
     vaccine = profile.vaccine(session.vaccine)
+    if vaccine is None:  # a session is planned only with one of the country's vaccines
+        raise ApiError(errors.UNKNOWN_VACCINE)
     if dose == 1:
         if person.doses_given >= 1:
             raise ApiError(errors.DOSE_ORDER, "Dose 1 is already recorded for this beneficiary")
@@ -127,14 +131,16 @@ def check_eligible(person: BeneficiaryFacts, session: SessionFacts, dose: int, p
         raise ApiError(errors.DOSE_ORDER, "Dose 2 is already recorded for this beneficiary")
     if person.vaccine != session.vaccine:
         raise ApiError(errors.DIFFERENT_VACCINE, f"Dose 2 must be {person.vaccine}, as dose 1 was")
-    first, last = dose2_window(person.dose1_date, vaccine.min_interval_days, vaccine.max_interval_days)
+    first, last = dose2_window(person.dose1_date, vaccine)
     if not first <= session.date <= last:
         raise ApiError(errors.OUTSIDE_INTERVAL, f"Dose 2 of {vaccine.name} is due between "
-                                                f"{inputs.format_cowin_date(first)} and {inputs.format_cowin_date(last)}")
+                                                f"{format_cowin_date(first)} and {format_cowin_date(last)}")
 
 
-def dose2_window(dose1: date, min_days: int, max_days: int) -> tuple[date, date]:
-    return dose1 + timedelta(days=min_days), dose1 + timedelta(days=max_days)
+def dose2_window(dose1: date, vaccine: Vaccine) -> tuple[date, date]:
+    """When dose 2 of `vaccine` is due: from its minimum to its maximum interval after dose 1. The one
+    place this is computed: booking keeps to the whole window, recording to its start."""
+    return dose1 + timedelta(days=vaccine.min_interval_days), dose1 + timedelta(days=vaccine.max_interval_days)
 
 
 def available(capacity: int, booked: int) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 # Characters of (name, centre name, vaccinator name) the QR carries, loosest first: the issuer takes the
@@ -75,7 +75,7 @@ def basis(content: Content) -> str:
 
 def instant(epoch: int) -> str:
     """An epoch time as the credential writes it: UTC, to the second."""
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _cap(text: str, length: int) -> str:

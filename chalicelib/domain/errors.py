@@ -66,7 +66,8 @@ CORRECTION_USED = ErrorCode("BENREG0011", "The one-time correction has already b
 NOTHING_TO_CORRECT = ErrorCode("BENREG0012", "Give at least one of name, birth_year, gender_id to correct")
 ID_NOT_VERIFIABLE = ErrorCode("BENREG0013", "This photo ID type cannot be verified online")
 ID_MISMATCH = ErrorCode("BENREG0014", "The photo ID number does not match the one registered")
-ID_PROVIDER_UNAVAILABLE = ErrorCode("BENREG0015", "The ID verification service is not responding, please try again", 503)
+ID_PROVIDER_UNAVAILABLE = ErrorCode("BENREG0015", "The ID verification service is not responding, please try again",
+                                    503)
 ID_VERIFICATION_FAILED = ErrorCode("BENREG0016", "ID verification failed")
 ID_VERIFICATION_TXN = ErrorCode("BENREG0017", "Invalid or expired ID verification transaction")
 DELETE_WITH_APPOINTMENT = ErrorCode("BENREG0019", "Cancel the beneficiary's appointment before deleting", 409)

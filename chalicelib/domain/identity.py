@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Verhoeff's dihedral-group tables (as used by Aadhaar's check digit).
@@ -52,7 +53,7 @@ class IdFormat:
 
     pattern: str
     rule: str
-    extra_check: object = None
+    extra_check: Callable[[str], bool] | None = None
 
     def accepts(self, number: str) -> bool:
         # ASCII: in Python's default (Unicode) mode \d also matches digits of other scripts.

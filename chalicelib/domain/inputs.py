@@ -11,10 +11,12 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any
 
 from chalicelib.domain import errors
+from chalicelib.domain.calendar import COWIN_DATE
 from chalicelib.domain.errors import INPUT_MISSING, INVALID_DATE, INVALID_INPUT, INVALID_JSON, INVALID_MOBILE, ApiError
 
 _MISSING = object()
@@ -189,13 +191,9 @@ def cowin_date(value: str | None, name: str = "date") -> date:
     if not value:
         raise ApiError(INPUT_MISSING, f"Input parameter missing: {name}")
     try:
-        day = datetime.strptime(value.strip(), "%d-%m-%Y").date()
+        day = datetime.strptime(value.strip(), COWIN_DATE).date()
     except ValueError:
         raise ApiError(INVALID_DATE, f"Invalid {name}, expected DD-MM-YYYY") from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ApiError(INVALID_DATE, f"Invalid {name}: the year must be {FIRST_YEAR} to {LAST_YEAR}")
     return day
-
-
-def format_cowin_date(value: date) -> str:
-    return value.strftime("%d-%m-%Y")

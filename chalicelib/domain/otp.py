@@ -15,13 +15,15 @@ from chalicelib.config import CountryProfile
 
 @dataclass(frozen=True)
 class OtpPolicy:
-    length: int = 6
-    validity_seconds: int = 180
-    max_attempts: int = 3
-    resend_interval_seconds: int = 180
+    """The country's OTP rules (its numbers live in the country profile only)."""
+
+    length: int
+    validity_seconds: int
+    max_attempts: int
+    resend_interval_seconds: int
 
     @classmethod
-    def from_profile(cls, profile: CountryProfile) -> "OtpPolicy":
+    def from_profile(cls, profile: CountryProfile) -> OtpPolicy:
         return cls(
             length=profile.otp_length,
             validity_seconds=profile.otp_validity_seconds,

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any
 
 from chalicelib.config import CountryProfile
 from chalicelib.domain import errors, inputs
@@ -105,7 +106,8 @@ def parse_session(body: Mapping[str, Any], centre: Centre, today: date, profile:
     if day < today:
         raise ApiError(errors.SESSION_IN_PAST)
     if day > today + timedelta(days=profile.planning_horizon_days):
-        raise ApiError(errors.SESSION_TOO_FAR, f"Sessions can be planned at most {profile.planning_horizon_days} days ahead")
+        raise ApiError(errors.SESSION_TOO_FAR,
+                       f"Sessions can be planned at most {profile.planning_horizon_days} days ahead")
     vaccine = profile.vaccine(str(inputs.field(body, "vaccine")).strip().upper())
     if vaccine is None:
         raise ApiError(errors.UNKNOWN_VACCINE)

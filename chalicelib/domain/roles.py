@@ -40,6 +40,23 @@ class Scope:
 
 
 @dataclass(frozen=True)
+class StaffMember:
+    """A staff record: the roles a mobile holds and where (empty ids are wider)."""
+
+    mobile: str
+    name: str
+    roles: frozenset[str]
+    active: bool = True
+    state_id: int | None = None
+    district_id: int | None = None
+    facility_id: int | None = None
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(facility_id=self.facility_id, district_id=self.district_id, state_id=self.state_id)
+
+
+@dataclass(frozen=True)
 class Principal:
     """The authenticated caller: the mobile they logged in with, their roles and scope."""
 

@@ -13,13 +13,15 @@ import math
 import re
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.config import CountryProfile
 from chalicelib.domain import booking, errors, identity, inputs
+from chalicelib.domain.calendar import format_cowin_date
 from chalicelib.domain.errors import ApiError
 
 BATCH_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9\-/.]{2,19}")
@@ -69,8 +71,8 @@ class Capture:
     vaccinator: str
 
 
-_EARLIEST = int(datetime(inputs.FIRST_YEAR, 1, 1, tzinfo=timezone.utc).timestamp())
-_LATEST = int(datetime(inputs.LAST_YEAR + 1, 1, 1, tzinfo=timezone.utc).timestamp())
+_EARLIEST = int(datetime(inputs.FIRST_YEAR, 1, 1, tzinfo=UTC).timestamp())
+_LATEST = int(datetime(inputs.LAST_YEAR + 1, 1, 1, tzinfo=UTC).timestamp())
 
 
 def parse_time(value: Any, name: str, profile: CountryProfile) -> int:
@@ -195,13 +197,13 @@ def check_dose(person: booking.BeneficiaryFacts, session: booking.SessionFacts, 
         raise ApiError(errors.DOSE_ALREADY_RECORDED)
     if person.doses_given < dose - 1 or (dose > 1 and person.dose1_date is None):
         raise ApiError(errors.DOSE_ORDER, f"Dose {dose} needs dose {dose - 1} first")
-    if dose > 1:
+    if dose > 1 and person.dose1_date is not None:
         if person.vaccine != vaccine:
             raise ApiError(errors.DIFFERENT_VACCINE, f"Dose {dose} must be {person.vaccine}, as dose 1 was")
-        due = person.dose1_date + timedelta(days=known.min_interval_days)
+        due, _ = booking.dose2_window(person.dose1_date, known)
         if given_on < due:
             raise ApiError(errors.OUTSIDE_INTERVAL, f"Dose {dose} of {vaccine} is due from "
-                                                    f"{inputs.format_cowin_date(due)}")
+                                                    f"{format_cowin_date(due)}")
 
 
 def is_locked(code_attempts: int, verified: bool, limit: int) -> bool:

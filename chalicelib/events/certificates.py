@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.config import get_settings
 from chalicelib.services import certificates
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -15,9 +17,9 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def _issue(record: SQSRecord) -> None:
     message = json.loads(record.body)
-    certificates.issue(str(message["beneficiary_reference_id"]), int(message["dose"]))
+    certificates.issue(str(message["beneficiary_reference_id"]), int(message["dose"]), get_settings().country)
 
 
-def handle(event: dict) -> dict:
+def handle(event: dict) -> PartialItemFailureResponse:
     """`{"batchItemFailures": [...]}`: only the failed messages are retried."""
     return process_partial_response(event=event, record_handler=_issue, processor=processor)

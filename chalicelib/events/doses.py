@@ -8,20 +8,22 @@ Consumers: the citizen's SMS, and the certificate (queued for issuance); the das
 from __future__ import annotations
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
-from chalicelib.services import certificates, vaccination
+from chalicelib.services import certificates
+from chalicelib.services import doses as dose_service
 
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def _on_record(record: DynamoDBRecord) -> None:
-    if record.event_name is not None and record.event_name.name == "INSERT":
+    if record.event_name is not None and record.event_name.name == "INSERT" and record.dynamodb is not None:
         image = record.dynamodb.new_image
         certificates.on_dose_event(image)  # first: a retry after a failed send repeats no SMS
-        vaccination.on_dose_event(image)
+        dose_service.on_dose_event(image)
 
 
-def handle(event: dict) -> dict:
+def handle(event: dict) -> PartialItemFailureResponse:
     """`{"batchItemFailures": [...]}`: Lambda resumes the shard from the first failed record."""
     return process_partial_response(event=event, record_handler=_on_record, processor=processor)

@@ -4,17 +4,18 @@ from __future__ import annotations
 import json
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from chalicelib.services import notifications
+from chalicelib.services import outbox
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _deliver(record: SQSRecord) -> None:
-    notifications.deliver(json.loads(record.body))
+    outbox.deliver(json.loads(record.body))
 
 
-def handle(event: dict) -> dict:
+def handle(event: dict) -> PartialItemFailureResponse:
     """`{"batchItemFailures": [...]}` for Lambda's ReportBatchItemFailures."""
     return process_partial_response(event=event, record_handler=_deliver, processor=processor)

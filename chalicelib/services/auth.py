@@ -1,24 +1,51 @@
 """Login by mobile OTP, for citizens and staff alike.
 
-DynamoDB calls: generate = 1 TransactWriteItems (transaction + resend throttle, atomically);
-confirm = UpdateItem (spend an attempt, returning the transaction) + UpdateItem (consume, conditional)
-+ UpdateItem (account) + GetItem (staff); a refused guess costs the first UpdateItem only.
+`Logins` receives what it depends on: the country's rules, a `LoginStore` (the DynamoDB one in
+`store.auth`; the tests also run it on an in-memory one checked against it), the secrets, and the
+SMS sender. `logins(settings)` wires the real ones.
+
+DynamoDB calls: generate = 1 TransactWriteItems (transaction + resend throttle + hourly count,
+atomically); confirm = UpdateItem (spend an attempt, returning the transaction) + UpdateItem
+(consume, conditional) + UpdateItem (account) + GetItem (staff); a refused guess costs the first
+UpdateItem only.
 """
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from chalicelib.adapters.secrets import get_secrets
-from chalicelib.adapters.sms import SmsError, send_sms
-from chalicelib.config import get_settings
-from chalicelib.domain import errors, limits, otp
+from chalicelib.adapters import sms
+from chalicelib.adapters.secrets import Secrets, get_secrets
+from chalicelib.config import CountryProfile, Settings
+from chalicelib.domain import errors, limits, messages, otp
 from chalicelib.domain.errors import ApiError
+from chalicelib.domain.limits import Window
 from chalicelib.domain.masking import mask_mobile
-from chalicelib.domain.roles import Principal, Role, Scope
+from chalicelib.domain.otp import OtpTransaction
+from chalicelib.domain.roles import Principal, Role, StaffMember
 from chalicelib.observability import logger, metrics
 from chalicelib.services.tokens import issue_token
-from chalicelib.store import auth as store
+from chalicelib.store import auth as dynamodb_store
+
+
+class LoginStore(Protocol):
+    """What logging in needs kept. Each method is one atomic step (see store.auth for its meaning)."""
+
+    def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int,
+                              rate: Window) -> set[str] | None: ...
+
+    def release_otp_throttle(self, mobile: str, txn_id: str) -> None: ...
+
+    def spend_otp_attempt(self, txn_id: str, max_attempts: int, now: int) -> OtpTransaction | None: ...
+
+    def consume_otp(self, txn_id: str) -> bool: ...
+
+    def record_login(self, mobile: str, now: int) -> bool: ...
+
+    def get_staff(self, mobile: str) -> StaffMember | None: ...
+
 
 @dataclass(frozen=True)
 class Login:
@@ -26,62 +53,64 @@ class Login:
     is_new_account: bool
 
 
-def _policy() -> otp.OtpPolicy:
-    return otp.OtpPolicy.from_profile(get_settings().country)
+@dataclass(frozen=True)
+class Logins:
+    profile: CountryProfile
+    store: LoginStore
+    secrets: Secrets
+    send_sms: Callable[[str, str], object]  # sends at once, raises sms.SmsError: the person is waiting
+
+    @property
+    def policy(self) -> otp.OtpPolicy:
+        return otp.OtpPolicy.from_profile(self.profile)
+
+    def generate_otp(self, mobile: str, now: int) -> str:
+        """Send a fresh OTP to `mobile`; returns the transaction id the client confirms against."""
+        policy = self.policy
+        txn_id = str(uuid.uuid4())
+        code = otp.new_otp(policy.length)
+        txn = otp.issue(policy, self.secrets.otp_pepper, txn_id, mobile, now, code)
+        hourly = limits.window(limits.Limit("otp", self.profile.otp_sends_per_hour, 3600), mobile, now)
+        refused = self.store.start_otp_transaction(txn, otp.resend_allowed_after(policy, now), hourly)
+        if refused:
+            metrics.add_metric(name="OtpThrottled", unit="Count", value=1)
+            if "throttle" in refused:
+                raise ApiError(errors.OTP_THROTTLED)
+            raise limits.refused(hourly, now)
+        try:
+            self.send_sms(mobile, messages.login_otp(code, max(policy.validity_seconds // 60, 1)))
+        except sms.SmsError as error:
+            # No traceback: exception texts from carriers can quote the number.
+            logger.error("OTP SMS failed", extra={"mobile": mask_mobile(mobile), "reason": type(error).__name__})
+            self.store.release_otp_throttle(mobile, txn_id)
+            raise ApiError(errors.SMS_UNAVAILABLE) from None
+        metrics.add_metric(name="OtpSent", unit="Count", value=1)
+        return txn_id
+
+    def confirm_otp(self, txn_id: str, client_hash: str, now: int) -> Login:
+        """Check sha256(otp) against the transaction; on success, a token for the mobile's roles.
+        The attempt is spent before the guess is judged, and every refusal is the same answer."""
+        policy = self.policy
+        txn = self.store.spend_otp_attempt(txn_id, policy.max_attempts, now)
+        if txn is None or not otp.judge(policy, self.secrets.otp_pepper, txn, client_hash, now) \
+                or not self.store.consume_otp(txn_id):
+            metrics.add_metric(name="LoginFailed", unit="Count", value=1)
+            raise ApiError(errors.INVALID_OTP)
+        is_new = self.store.record_login(txn.mobile, now)
+        metrics.add_metric(name="LoginSucceeded", unit="Count", value=1)
+        token = issue_token(self.principal_for(txn.mobile), now, self.secrets.jwt_key,
+                            self.profile.token_validity_seconds)
+        return Login(token=token, is_new_account=is_new)
+
+    def principal_for(self, mobile: str) -> Principal:
+        """Everyone is a citizen; an active staff record adds its roles and scope."""
+        staff = self.store.get_staff(mobile)
+        if staff is None or not staff.active:
+            return Principal(mobile=mobile)
+        return Principal(mobile=mobile, roles=frozenset({Role.CITIZEN, *(Role(role) for role in staff.roles)}),
+                         scope=staff.scope)
 
 
-def generate_otp(mobile: str, now: int) -> str:
-    """Send a fresh OTP to `mobile`; returns the transaction id the client confirms against."""
-    policy = _policy()
-    txn_id = str(uuid.uuid4())
-    code = otp.new_otp(policy.length)
-    txn = otp.issue(policy, get_secrets().otp_pepper, txn_id, mobile, now, code)
-    hourly = limits.window(limits.Limit("otp", get_settings().country.otp_sends_per_hour, 3600), mobile, now)
-    refused = store.start_otp_transaction(txn, otp.resend_allowed_after(policy, now), hourly)
-    if refused:
-        metrics.add_metric(name="OtpThrottled", unit="Count", value=1)
-        if "throttle" in refused:
-            raise ApiError(errors.OTP_THROTTLED)
-        raise limits.refused(hourly, now)
-    minutes = max(policy.validity_seconds // 60, 1)
-    try:
-        send_sms(mobile, f"Your OTP to log in to Teeka is {code}. It is valid for {minutes} minutes. "
-                         "Do not share it with anyone.")
-    except SmsError as error:
-        # No traceback: exception texts from carriers can quote the number.
-        logger.error("OTP SMS failed", extra={"mobile": mask_mobile(mobile), "reason": type(error).__name__})
-        store.release_otp_throttle(mobile, txn_id)
-        raise ApiError(errors.SMS_UNAVAILABLE) from None
-    metrics.add_metric(name="OtpSent", unit="Count", value=1)
-    return txn_id
-
-
-def confirm_otp(txn_id: str, client_hash: str, now: int) -> Login:
-    """Check sha256(otp) against the transaction; on success, a token for the mobile's roles.
-    The attempt is spent before the guess is judged, and every refusal is the same answer."""
-    policy = _policy()
-    txn = store.spend_otp_attempt(txn_id, policy.max_attempts, now)
-    if txn is None or not otp.judge(policy, get_secrets().otp_pepper, txn, client_hash, now) \
-            or not store.consume_otp(txn_id):
-        metrics.add_metric(name="LoginFailed", unit="Count", value=1)
-        raise ApiError(errors.INVALID_OTP)
-    is_new = store.record_login(txn.mobile, now)
-    metrics.add_metric(name="LoginSucceeded", unit="Count", value=1)
-    return Login(token=issue_token(principal_for(txn.mobile), now), is_new_account=is_new)
-
-
-def principal_for(mobile: str) -> Principal:
-    """Everyone is a citizen; an active staff record adds its roles and scope."""
-    staff = store.get_staff(mobile)
-    if staff is None or not staff.active:
-        return Principal(mobile=mobile)
-    return Principal(
-        mobile=mobile,
-        roles=frozenset({Role.CITIZEN, *(Role(role) for role in staff.roles)}),
-        scope=Scope(facility_id=_int_or_none(staff.facility_id), district_id=_int_or_none(staff.district_id),
-                    state_id=_int_or_none(staff.state_id)),
-    )
-
-
-def _int_or_none(value: float | None) -> int | None:
-    return None if value is None else int(value)
+def logins(settings: Settings) -> Logins:
+    """Logins on DynamoDB, with the stage's secrets, sending through SNS."""
+    return Logins(settings.country, dynamodb_store, get_secrets(), sms.publish)

@@ -8,8 +8,8 @@ grid cell and its 8 neighbours: 9 Queries.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Iterable
 
 from chalicelib.domain import availability as shapes
 from chalicelib.domain import errors
@@ -95,8 +95,8 @@ def find_by_lat_long(lat, long) -> list[dict]:
         raise ApiError(errors.INVALID_COORDINATES) from None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise ApiError(errors.INVALID_COORDINATES)
-    centres = [centre for cell in store.neighbouring_cells(latitude, longitude) for centre in store.centres_in_cell(cell)
-               if centre.active]
+    centres = [centre for cell in store.neighbouring_cells(latitude, longitude)
+               for centre in store.centres_in_cell(cell) if centre.active]
     # Nearest first; at these distances a flat-earth measure orders centres correctly.
     scale = max(abs(math.cos(math.radians(latitude))), 1e-6)
     centres.sort(key=lambda c: ((c.lat - latitude) ** 2 + ((c.long - longitude) * scale) ** 2, c.center_id))

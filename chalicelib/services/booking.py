@@ -14,28 +14,27 @@ Each change queues one SMS; a failed SMS never undoes a booking.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, Mapping
-
-from pynamodb.exceptions import PynamoDBException
+from typing import Any
 
 from chalicelib.adapters.secrets import get_secrets
-from chalicelib.config import get_settings
+from chalicelib.config import CountryProfile
 from chalicelib.domain import booking as rules
-from chalicelib.domain import captcha
-from chalicelib.domain import errors, inputs, limits
-from chalicelib.domain.calendar import local_date
+from chalicelib.domain import captcha, errors, inputs, limits, messages
+from chalicelib.domain.calendar import format_cowin_date, local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.observability import logger, metrics
-from chalicelib.services import notifications
+from chalicelib.services import idempotency
 from chalicelib.services.metadata import place_names
+from chalicelib.services.outbox import notify
 from chalicelib.store import auth as auth_store
 from chalicelib.store import booking as store
 from chalicelib.store import limits as limit_store
-from chalicelib.store.booking import BOOKED, AppointmentItem, Seat
-from chalicelib.store.common import is_throttled
 from chalicelib.store import planning as planning_store
+from chalicelib.store.booking import BOOKED, AppointmentItem, Seat
+from chalicelib.store.common import StoreError, is_throttled
 from chalicelib.store.planning import SessionItem
 from chalicelib.store.registration import BeneficiaryItem
 
@@ -91,51 +90,41 @@ def appointment_view(summary: Mapping[str, Any]) -> dict:
             "name": summary["name"], "state_name": names["state_name"], "district_name": names["district_name"],
             "block_name": summary["block_name"], "from": summary["from"], "to": summary["to"],
             "dose": int(summary["dose"]), "session_id": summary["session_id"],
-            "date": inputs.format_cowin_date(date.fromisoformat(summary["date"])), "slot": summary["slot"]}
+            "date": format_cowin_date(summary["date"]), "slot": summary["slot"]}
 
 
 def _owned_people(people: list[BeneficiaryItem | None], mobile: str) -> list[BeneficiaryItem]:
-    if any(person is None or person.mobile != mobile for person in people):
+    owned = [person for person in people if person is not None and person.mobile == mobile]
+    if len(owned) != len(people):
         raise ApiError(errors.BENEFICIARY_NOT_FOUND)
-    return people
+    return owned
 
 
-def _check_people(people: list[BeneficiaryItem], session: SessionItem, dose: int,
+def _check_people(people: list[BeneficiaryItem], session: SessionItem, dose: int, profile: CountryProfile,
                   holding: dict[str, AppointmentItem] | None = None) -> None:
-    country = get_settings().country
     facts = session_facts(session)
     for person in people:
-        if country.id_verification_required_for_booking and not person.id_verified:
+        if profile.id_verification_required_for_booking and not person.id_verified:
             raise ApiError(errors.ID_VERIFICATION_NEEDED)
         held = (holding or {}).get(person.beneficiary_reference_id)
-        rules.check_eligible(beneficiary_facts(person, held), facts, dose, country)
+        rules.check_eligible(beneficiary_facts(person, held), facts, dose, profile)
 
 
-def _today(now: int) -> date:
-    return local_date(get_settings().country, now)
-
-
-def send_sms(mobile: str, message: str) -> None:
-    """Queue an SMS; the booking stands whatever happens to it."""
-    try:
-        notifications.queue_sms(mobile, message)
-    except Exception:  # noqa: BLE001 - an SMS must never undo a booking
-        logger.exception("SMS could not be queued", extra={"mobile": mask_mobile(mobile)})
-
-
-def _when(seat: Seat) -> str:
-    day = inputs.format_cowin_date(date.fromisoformat(seat.session.date))
+def _where(seat: Seat) -> str:
+    day = format_cowin_date(seat.session.date)
     return f"{seat.session.name}, {seat.session.address} on {day}, {seat.slot.name}"
 
 
-def count_attempt(mobile: str, now: int) -> None:
-    """Every booking attempt (schedule, reschedule, cancel) counts against the mobile's window."""
-    country = get_settings().country
-    window = limits.window(limits.Limit("booking", country.booking_attempts_per_window,
-                                        country.booking_window_seconds), mobile, now)
+def attempt(operation: str, mobile: str, key: str | None, body: Any, now: int, profile: CountryProfile,
+            work: Callable[[], dict], lambda_context: Any = None) -> dict:
+    """Every booking attempt (schedule, reschedule, cancel) counts against the mobile's window, replays
+    included; then `work` runs once per Idempotency-Key (when the client sends one)."""
+    window = limits.window(limits.Limit("booking", profile.booking_attempts_per_window,
+                                        profile.booking_window_seconds), mobile, now)
     if not limit_store.hit(window):
         metrics.add_metric(name="BookingRateLimited", unit="Count", value=1)
         raise limits.refused(window, now)
+    return idempotency.once(operation, mobile, key, body, work, lambda_context)
 
 
 CAPTCHA_VALID_SECONDS = 300
@@ -148,10 +137,10 @@ def new_captcha(mobile: str, now: int) -> str:
     return captcha.svg(text)
 
 
-def check_captcha(mobile: str, body: Mapping[str, Any], now: int) -> None:
+def check_captcha(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile) -> None:
     """When the country requires it, the typed captcha must match the mobile's latest one; any guess
     uses it up, right or wrong."""
-    if not get_settings().country.captcha_required:
+    if not profile.captcha_required:
         return
     answer = body.get("captcha")
     if not isinstance(answer, str) or not answer.strip() or not captcha.accepted(
@@ -168,12 +157,13 @@ class Overloaded(Exception):
     """DynamoDB throttled the booking: the caller may queue it instead (surge mode)."""
 
 
-def schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str | None = None) -> str:
+def schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
+             appointment_id: str | None = None) -> str:
     """Book a session's slot for 1-4 beneficiaries of `mobile`; returns the appointment id.
     `appointment_id` is given by the surge worker, so that a repeated delivery books at most once."""
     try:
-        return _schedule(mobile, body, now, appointment_id)
-    except PynamoDBException as error:
+        return _schedule(mobile, body, now, profile, appointment_id)
+    except StoreError as error:
         if is_throttled(error):
             metrics.add_metric(name="BookingThrottled", unit="Count", value=1)
             raise Overloaded from error
@@ -181,8 +171,9 @@ def schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str
         raise ApiError(errors.BOOKING_BUSY) from None
 
 
-def _schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: str | None) -> str:
-    request = rules.parse_schedule(body, get_settings().country)
+def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
+              appointment_id: str | None) -> str:
+    request = rules.parse_schedule(body, profile)
     appointment_id = appointment_id or str(uuid.uuid4())
     code = security_code_of(appointment_id)
     for _ in range(ATTEMPTS):
@@ -190,26 +181,22 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, appointment_id: st
         if session is None or request.center_id not in (None, int(session.center_id)):
             raise ApiError(errors.BOOKING_SESSION_NOT_FOUND)
         people = _owned_people(people, mobile)
-        rules.check_session(session_facts(session), request.slot, _today(now))
+        rules.check_session(session_facts(session), request.slot, local_date(profile, now))
         seat = _seat(session, request.dose, request.slot)
-        _check_people(people, session, request.dose)
+        _check_people(people, session, request.dose, profile)
         _require_seats(seat, len(people))
-        items = [AppointmentItem(appointment_id, person.beneficiary_reference_id, mobile=mobile,
-                                 session_id=session.session_id, center_id=int(session.center_id), date=session.date,
-                                 slot=seat.slot.name, dose=request.dose, status=BOOKED,
-                                 reschedules=0, created_at=now, updated_at=now) for person in people]
+        items = store.new_appointments(appointment_id, [person.beneficiary_reference_id for person in people], mobile,
+                                       seat, now)
         try:
             failed = store.book(seat, items, _summary(appointment_id, seat))
-        except PynamoDBException as error:
+        except StoreError as error:
             # The answer was lost (a timeout): the write may still have landed. Only the item can tell.
             if is_throttled(error) or not store.appointment(appointment_id):
                 raise
             failed = None
         if failed is None:
             metrics.add_metric(name="Booked", unit="Count", value=len(items))
-            send_sms(mobile, f"Teeka: appointment {appointment_id} confirmed, dose {request.dose}, for "
-                          f"{len(items)} beneficiar{'y' if len(items) == 1 else 'ies'} at {_when(seat)}. "
-                          f"Security code: {code}.")
+            notify(mobile, messages.booked(appointment_id, request.dose, len(items), _where(seat), code))
             return appointment_id
         if any(label.startswith("appointment:") for label in failed) and store.appointment(appointment_id):
             return appointment_id  # this very appointment was already booked (a redelivered request)
@@ -226,19 +213,18 @@ def _active(mobile: str, appointment_id: str) -> list[AppointmentItem]:
     return items
 
 
-def reschedule(mobile: str, body: Mapping[str, Any], now: int) -> None:
-    country = get_settings().country
+def reschedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile) -> None:
     appointment_id = inputs.text(body, "appointment_id", max_length=64)
     new_session_id = inputs.text(body, "session_id", max_length=64)
     slot = inputs.text(body, "slot", max_length=40).upper()
     items = [item for item in _active(mobile, appointment_id) if item.status == BOOKED]
     if not items:
         raise ApiError(errors.NOT_CANCELLABLE, "Nothing is left to reschedule in this appointment")
-    if max(int(item.reschedules) for item in items) >= country.reschedule_limit:
+    if max(int(item.reschedules) for item in items) >= profile.reschedule_limit:
         raise ApiError(errors.RESCHEDULE_LIMIT, f"An appointment can be rescheduled at most "
-                                                f"{country.reschedule_limit} times")
+                                                f"{profile.reschedule_limit} times")
     old_session_id, dose = items[0].session_id, int(items[0].dose)
-    today = _today(now)
+    today = local_date(profile, now)
     for _ in range(ATTEMPTS):
         session_ids = list(dict.fromkeys([old_session_id, new_session_id]))
         sessions, people = store.read_for_booking(session_ids, [item.beneficiary_reference_id for item in items])
@@ -251,36 +237,37 @@ def reschedule(mobile: str, body: Mapping[str, Any], now: int) -> None:
         old_seat, new_seat = _seat(old, dose, items[0].slot), _seat(new, dose, slot)
         if old_seat.session.session_id == new_seat.session.session_id and old_seat.slot_index == new_seat.slot_index:
             return  # already there
-        _check_people(_owned_people(people, mobile), new, dose, {item.beneficiary_reference_id: item for item in items})
+        _check_people(_owned_people(people, mobile), new, dose, profile,
+                      {item.beneficiary_reference_id: item for item in items})
         _require_seats(new_seat, len(items))
-        failed = store.move(old_seat, new_seat, items, _summary(appointment_id, new_seat), country.reschedule_limit, now)
+        failed = store.move(old_seat, new_seat, items, _summary(appointment_id, new_seat), profile.reschedule_limit,
+                            now)
         if failed is None:
-            send_sms(mobile, f"Teeka: appointment {appointment_id} is rescheduled to {_when(new_seat)}. "
-                          f"Your security code is unchanged.")
+            notify(mobile, messages.rescheduled(appointment_id, _where(new_seat)))
             return
         if any(label.startswith(("appointment:", "beneficiary:")) for label in failed):
             raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")
     raise ApiError(errors.FULLY_BOOKED)
 
 
-def cancel(mobile: str, body: Mapping[str, Any], now: int) -> None:
+def cancel(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile) -> None:
     appointment_id = inputs.text(body, "appointment_id", max_length=64)
-    chosen = set(rules.reference_ids(body.get("beneficiariesToCancel"), get_settings().country,
-                                     "beneficiariesToCancel"))
+    chosen = set(rules.reference_ids(body.get("beneficiariesToCancel"), profile, "beneficiariesToCancel"))
     for _ in range(ATTEMPTS):
         items = [item for item in _active(mobile, appointment_id) if item.beneficiary_reference_id in chosen]
         if len(items) != len(chosen):
             raise ApiError(errors.BENEFICIARY_NOT_FOUND, "A beneficiary to cancel is not in this appointment")
         if any(item.status != BOOKED for item in items):
             raise ApiError(errors.NOT_CANCELLABLE)
-        if date.fromisoformat(items[0].date) < _today(now):
+        if date.fromisoformat(items[0].date) < local_date(profile, now):
             raise ApiError(errors.NOT_CANCELLABLE, "The appointment's date has passed")
         session = planning_store.get_session(items[0].session_id, consistent=True)
+        if session is None:  # sessions are cancelled, never deleted
+            raise ApiError(errors.BOOKING_SESSION_NOT_FOUND)
         if store.cancel(_seat(session, int(items[0].dose), items[0].slot), items, "cancelled by the citizen",
                         now) is None:
             metrics.add_metric(name="Cancelled", unit="Count", value=len(items))
-            send_sms(mobile, f"Teeka: appointment {appointment_id} is cancelled for {len(items)} "
-                             f"beneficiar{'y' if len(items) == 1 else 'ies'}.")
+            notify(mobile, messages.cancelled(appointment_id, len(items)))
             return
         # Moved (a reschedule) or its slot edited meanwhile: read it again and cancel it where it is now.
     raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")
@@ -290,11 +277,12 @@ def cancel_for_session(session_id: str, now: int) -> int:
     """A cancelled session's bookings: each cancelled, its seats given back and its dose lock freed,
     each mobile told once. Returns how many places were cancelled."""
     session = planning_store.get_session(session_id, consistent=True)  # its slots as they stand, now frozen
+    if session is None:
+        return 0
     places: dict[tuple[str, str], list[AppointmentItem]] = {}
     for item in store.for_session(session.session_id):
         if item.status == BOOKED:
             places.setdefault((item.appointment_id, item.slot), []).append(item)
-    day = inputs.format_cowin_date(date.fromisoformat(session.date))
     told: set[str] = set()
     cancelled = 0
     for (appointment_id, slot), items in places.items():
@@ -306,6 +294,5 @@ def cancel_for_session(session_id: str, now: int) -> int:
         mobile = items[0].mobile
         if mobile not in told:
             told.add(mobile)
-            send_sms(mobile, f"Teeka: the session at {session.name} on {day} is cancelled, and so is your appointment "
-                             f"{appointment_id}. Please book another slot.")
+            notify(mobile, messages.session_cancelled_for_citizen(session.name, session.date, appointment_id))
     return cancelled

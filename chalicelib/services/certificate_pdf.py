@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.config import get_settings
+from chalicelib.config import CountryProfile
+from chalicelib.domain.calendar import format_cowin_date
 from chalicelib.services.pdf import document, label_value_rows
 
 MAX_QR_VERSION = 22  # a certificate's QR must stay readable by ordinary phone cameras
@@ -20,9 +21,10 @@ def qr_code(text: str) -> Any:
     import segno
 
     prefix, digits = text[:text.index("/") + 1], text[text.index("/") + 1:]
-    code = segno.make([(prefix, segno.consts.MODE_BYTE), (digits, segno.consts.MODE_NUMERIC)], error="L",
-                      boost_error=True, micro=False)
-    if code.version > MAX_QR_VERSION:
+    # A list of (text, mode) segments is segno's documented input; its type hints name only plain content.
+    segments = [(prefix, segno.consts.MODE_BYTE), (digits, segno.consts.MODE_NUMERIC)]
+    code = segno.make(segments, error="L", boost_error=True, micro=False)  # type: ignore[arg-type]
+    if int(code.version) > MAX_QR_VERSION:
         raise ValueError(f"certificate QR needs version {code.version}, above {MAX_QR_VERSION}")
     return code
 
@@ -36,12 +38,11 @@ def qr_png(qr_text: str) -> bytes:
 def _local_day(instant: str, time_zone: str) -> str:
     """The calendar day of a signed UTC instant in the campaign's time zone, as CoWIN prints dates."""
     moment = datetime.strptime(instant, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(ZoneInfo(time_zone)).strftime("%d-%m-%Y")
+    return format_cowin_date(moment.astimezone(ZoneInfo(time_zone)).date())
 
 
-def render(fields: dict[str, Any], png: bytes) -> bytes:
-    """The PDF of a certificate's signed fields with its QR image."""
-    profile = get_settings().country
+def render(fields: dict[str, Any], png: bytes, profile: CountryProfile) -> bytes:
+    """The PDF of a certificate's signed fields with its QR image, as the country prints it."""
     pdf = document("Vaccination certificate")
     pdf.set_font("Helvetica", size=9)
     pdf.cell(0, 5, profile.certificate_authority, new_x="LMARGIN", new_y="NEXT", align="C")

@@ -17,19 +17,20 @@ import base64
 import json
 import time
 import uuid
-from typing import Any, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from chalicelib import verifier
 from chalicelib.adapters import documents, queues, signing
-from chalicelib.config import get_settings
+from chalicelib.config import CountryProfile
 from chalicelib.domain import certificates as rules
-from chalicelib.domain import errors, inputs
+from chalicelib.domain import errors, inputs, messages
+from chalicelib.domain.beneficiaries import is_reference_id
 from chalicelib.domain.errors import ApiError
 from chalicelib.observability import logger, metrics
-from chalicelib.services import registration
+from chalicelib.services import registration, views
 from chalicelib.services.metadata import place_names
-from chalicelib.services.notifications import queue_sms
-from chalicelib.services.vaccination import batch_and_time
+from chalicelib.services.outbox import notify, request_certificates
 from chalicelib.store import auth as staff_store
 from chalicelib.store import certificates as store
 from chalicelib.store import registration as people
@@ -45,30 +46,24 @@ REVOCATION_PAGE = 1000
 
 # -- issuing ---------------------------------------------------------------------------------------
 
-def request_issue(reference_id: str, doses: Iterable[int]) -> None:
-    queues.send_many(queues.CERTIFICATES, [{"beneficiary_reference_id": reference_id, "dose": dose}
-                                           for dose in doses])
-
-
 def on_dose_event(image: Mapping[str, Any]) -> None:
     """A dose or a correction of one was recorded: its certificate is (re)issued through the queue."""
     if image["kind"] in (DOSE, CORRECTION):
-        request_issue(str(image["beneficiary_reference_id"]), [int(image["dose"])])
+        request_certificates(str(image["beneficiary_reference_id"]), [int(image["dose"])])
 
 
-def content_of(reference_id: str, dose: int) -> rules.Content | None:
+def content_of(reference_id: str, dose: int, profile: CountryProfile) -> rules.Content | None:
     """What the certificate of this dose says now, from the beneficiary and their dose records."""
     person = people.get(reference_id)
     entries = doses.history(reference_id)
     records = {int(e.dose): e for e in entries if e.kind == DOSE}
     if person is None or dose not in records:
         return None
-    profile = get_settings().country
     vaccinators = staff_store.names({records[dose].vaccinator})
 
     def facts(number: int) -> rules.DoseFacts:
         record = records[number]
-        batch, given_at = batch_and_time(record, [e for e in entries if e.kind == CORRECTION
+        batch, given_at = views.batch_and_time(record, [e for e in entries if e.kind == CORRECTION
                                                   and int(e.dose) == number])
         places = place_names(int(record.state_id), int(record.district_id))
         vaccine = profile.vaccine(record.vaccine)
@@ -81,20 +76,20 @@ def content_of(reference_id: str, dose: int) -> rules.Content | None:
     vaccine = profile.vaccine(records[dose].vaccine)
     subject = rules.Subject(
         reference_id=reference_id, name=person.name, birth_year=int(person.birth_year),
-        gender=registration.gender_name(int(person.gender_id)), id_type=registration.id_type_name(
-            int(person.photo_id_type)), masked_id=registration.masked_id(person))
+        gender=profile.gender_name(int(person.gender_id)), id_type=profile.id_type_name(int(person.photo_id_type)),
+        masked_id=views.masked_id(person))
     return rules.Content(subject=subject, dose=facts(dose), total_doses=vaccine.total_doses if vaccine else dose,
                          previous=facts(dose - 1) if dose - 1 in records else None)
 
 
-def issue(reference_id: str, dose: int, now: int | None = None) -> str:
+def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None = None) -> str:
     """Make sure this dose has a certificate that says its current facts. Safe to run any number of
     times, concurrently: the slot's conditional writes let exactly one certificate through."""
     now = int(time.time()) if now is None else now
     slot = store.slot(reference_id, dose)
     if slot is None or (slot.due_shard is None and slot.issued_id):
         return CURRENT if slot is not None else NOTHING
-    content = content_of(reference_id, dose)
+    content = content_of(reference_id, dose, profile)
     if content is None:
         return NOTHING
     basis = rules.basis(content)
@@ -110,21 +105,19 @@ def issue(reference_id: str, dose: int, now: int | None = None) -> str:
             return LOST
     if certificate is None:
         return LOST
-    jws = _sign_and_store(content, certificate)
+    jws = _sign_and_store(content, certificate, profile)
     if not store.complete(slot, certificate, jws, now):
         return LOST
     metrics.add_metric(name="CertificateIssued", unit="Count", value=1)
-    queue_sms(slot.mobile, f"Teeka: the {content.kind} vaccination certificate for dose {dose} of beneficiary "
-                           f"****{reference_id[-4:]} is ready. Download it with your mobile number.")
+    notify(slot.mobile, messages.certificate_ready(content.kind, dose, reference_id))
     return ISSUED
 
 
-def _sign_and_store(content: rules.Content, certificate: CertificateItem) -> str:
+def _sign_and_store(content: rules.Content, certificate: CertificateItem, profile: CountryProfile) -> str:
     """Sign the certificate, store its PDF, return its JWS."""
     # fpdf2 and segno load only in the containers that make certificates.
     from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, qr_png, render
 
-    profile = get_settings().country
     key = signing.signing_key()
     for tier in range(len(rules.FIT_TIERS)):
         claims = rules.claims(content, certificate.certificate_id, int(certificate.issued_at),
@@ -135,7 +128,7 @@ def _sign_and_store(content: rules.Content, certificate: CertificateItem) -> str
             break
     jws = verifier.compact(message, signing.sign(message, key))
     documents.put_pdf(documents.certificate_key(certificate.certificate_id),
-                      render(rules.summary(claims), qr_png(verifier.qr_text(jws))))
+                      render(rules.summary(claims), qr_png(verifier.qr_text(jws)), profile))
     return jws
 
 
@@ -157,7 +150,7 @@ def sweep(now: int | None = None) -> int:
 # -- the citizen's certificate -----------------------------------------------------------------------
 
 def _latest_issued(mobile: str, reference_id: str) -> CertificateSlotItem:
-    slots = store.slots(reference_id) if registration.is_reference_id(reference_id) else []
+    slots = store.slots(reference_id) if is_reference_id(reference_id) else []
     if slots and slots[0].mobile != mobile:
         raise ApiError(errors.BENEFICIARY_NOT_FOUND)
     issued = [slot for slot in slots if slot.issued_id]
@@ -176,6 +169,8 @@ def credential(mobile: str, query: Mapping[str, str]) -> dict:
     """The signed credential behind the latest certificate: its JWS, QR text and decoded content."""
     slot = _latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20))
     certificate = store.certificate(slot.issued_id)
+    if certificate is None:  # the slot names it only once it is written
+        raise ApiError(errors.CERTIFICATE_NOT_READY)
     claims = verifier.payload(certificate.jws)  # our own stored JWS: no need to verify it
     return {"certificate_id": certificate.certificate_id, "status": certificate.kind, "dose": int(certificate.dose),
             "jws": certificate.jws, "qr": verifier.qr_text(certificate.jws), "credential": claims["vc"]}

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from chalicelib.config import get_settings
+from chalicelib.config import CountryProfile
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
 
@@ -19,8 +19,8 @@ HINDI = "hi_IN"
 def _locations() -> tuple[list[dict], dict[int, list[dict]]]:
     data = json.loads(LOCATIONS_FILE.read_text(encoding="utf-8"))
     hindi = json.loads(HINDI_STATE_NAMES_FILE.read_text(encoding="utf-8"))["names"]
-    states = [{"state_id": s["state_id"], "state_name": s["state_name"], "state_name_l": hindi.get(str(s["state_id"]), "")}
-              for s in data["states"]]
+    states = [{"state_id": s["state_id"], "state_name": s["state_name"],
+               "state_name_l": hindi.get(str(s["state_id"]), "")} for s in data["states"]]
     districts: dict[int, list[dict]] = {s["state_id"]: [] for s in states}
     for district in data["districts"]:
         districts[district["state_id"]].append(
@@ -53,17 +53,16 @@ def district_states() -> dict[int, int]:
     return {d["district_id"]: state_id for state_id, rows in _locations()[1].items() for d in rows}
 
 
-def id_types(language: str = "") -> list[dict]:
-    return [{"type": t.type, "type_l": t.type_l if language == HINDI else "", "id": t.id}
-            for t in get_settings().country.id_types]
+def id_types(profile: CountryProfile, language: str = "") -> list[dict]:
+    return [{"type": t.type, "type_l": t.type_l if language == HINDI else "", "id": t.id} for t in profile.id_types]
 
 
-def genders(language: str = "") -> list[dict]:
+def genders(profile: CountryProfile, language: str = "") -> list[dict]:
     return [{"gender": g.gender, "gender_l": g.gender_l if language == HINDI else "", "id": g.id}
-            for g in get_settings().country.genders]
+            for g in profile.genders]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _place(state_id: int, district_id: int) -> tuple[str, str, str]:
     states, districts = _locations()
     state = next((s for s in states if s["state_id"] == state_id), None)

@@ -21,20 +21,22 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, Mapping
+from typing import Any
 
-from chalicelib.config import get_settings
-from chalicelib.domain import errors, inputs
+from chalicelib.config import CountryProfile
+from chalicelib.domain import errors, inputs, messages
 from chalicelib.domain import planning as rules
-from chalicelib.domain.calendar import local_date
+from chalicelib.domain.calendar import format_cowin_date, local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.domain.roles import SITE_STAFF, Principal
 from chalicelib.observability import logger
-from chalicelib.services import booking, notifications
+from chalicelib.services import booking
 from chalicelib.services.availability import record
 from chalicelib.services.metadata import district_states, place_names
+from chalicelib.services.outbox import notify
 from chalicelib.store import auth as staff_store
 from chalicelib.store import planning as store
 from chalicelib.store.planning import CenterItem, SessionItem, SlotAttribute
@@ -88,7 +90,7 @@ def session_view(session: SessionItem) -> dict:
     values = record(session)
     return {
         "session_id": values["session_id"], "center_id": int(values["center_id"]), "name": values["name"],
-        "date": inputs.format_cowin_date(date.fromisoformat(values["date"])), "vaccine": values["vaccine"],
+        "date": format_cowin_date(values["date"]), "vaccine": values["vaccine"],
         "min_age_limit": int(values["min_age_limit"]),
         "max_age_limit": None if values.get("max_age_limit") is None else int(values["max_age_limit"]),
         "allow_all_age": bool(values["allow_all_age"]), "fee": values["fee"], "status": values["status"],
@@ -99,33 +101,31 @@ def session_view(session: SessionItem) -> dict:
     }
 
 
-def create_centre(principal: Principal, body: Mapping[str, Any]) -> dict:
-    centre = rules.parse_centre(body, district_states(), get_settings().country)
+def create_centre(principal: Principal, body: Mapping[str, Any], profile: CountryProfile) -> dict:
+    centre = rules.parse_centre(body, district_states(), profile)
     if not principal.covers(state_id=centre.state_id, district_id=centre.district_id):
         raise ApiError(errors.OUT_OF_SCOPE)
-    item = store.centre_item(store.next_value("center_id", FIRST_CENTER_ID), centre)
-    item.save(condition=CenterItem.center_id.does_not_exist())
+    item = store.add_centre(store.next_value("center_id", FIRST_CENTER_ID), centre)
     logger.info("centre created", extra={"center_id": int(item.center_id)})
     return centre_view(item)
 
 
-def update_centre(principal: Principal, center_id: Any, body: Mapping[str, Any], now: int) -> dict:
+def update_centre(principal: Principal, center_id: Any, body: Mapping[str, Any], now: int,
+                  profile: CountryProfile) -> dict:
     current = _centre(center_id)
     _require_scope(principal, current)
     merged = {**centre_view(current), **{k: v for k, v in body.items() if v is not None}}
-    centre = rules.parse_centre(merged, district_states(), get_settings().country)
+    centre = rules.parse_centre(merged, district_states(), profile)
     if not principal.covers(state_id=centre.state_id, district_id=centre.district_id):
         raise ApiError(errors.OUT_OF_SCOPE)
     active = merged.get("active", True)
     if not isinstance(active, bool):
         raise ApiError(errors.INVALID_INPUT, "active must be true or false")
-    today = local_date(get_settings().country, now).isoformat()
+    today = local_date(profile, now).isoformat()
     future = list(store.sessions_by_center(int(current.center_id), today, "9999-12-31"))
     if not active and any(s.status == "ACTIVE" for s in future):
         raise ApiError(errors.CENTRE_HAS_SESSIONS)
-    item = store.centre_item(int(current.center_id), centre)
-    item.active = active
-    item.save()
+    item = store.replace_centre(int(current.center_id), centre, active)
     store.copy_centre_to_sessions(item, future)
     return centre_view(item)
 
@@ -143,10 +143,10 @@ def list_centres(principal: Principal, district_id: Any) -> list[dict]:
     return [centre_view(centre) for centre in store.centres_in_district(district)]
 
 
-def add_staff(principal: Principal, center_id: Any, body: Mapping[str, Any]) -> dict:
+def add_staff(principal: Principal, center_id: Any, body: Mapping[str, Any], profile: CountryProfile) -> dict:
     centre = _centre(center_id)
     _require_scope(principal, centre)
-    mobile = inputs.mobile(body, "mobile", get_settings().country.mobile_pattern)
+    mobile = inputs.mobile(body, "mobile", profile.mobile_pattern)
     role = str(inputs.field(body, "role")).strip().lower()
     if role not in SITE_STAFF:
         raise ApiError(errors.INVALID_STAFF_ROLE)
@@ -162,13 +162,12 @@ def _plan_item(centre: CenterItem, plan: rules.SessionPlan) -> SessionItem:
     return store.session_item(session_id_for(int(centre.center_id), plan.date, plan.vaccine), centre, plan)
 
 
-def create_session(principal: Principal, body: Mapping[str, Any], now: int) -> dict:
+def create_session(principal: Principal, body: Mapping[str, Any], now: int, profile: CountryProfile) -> dict:
     centre = _centre(inputs.field(body, "center_id"))
     _require_scope(principal, centre)
     if not centre.active:
         raise ApiError(errors.CENTRE_INACTIVE)
-    plan = rules.parse_session(body, _domain_centre(centre), local_date(get_settings().country, now),
-                               get_settings().country)
+    plan = rules.parse_session(body, _domain_centre(centre), local_date(profile, now), profile)
     item = _plan_item(centre, plan)
     if not store.create_session(item):
         raise ApiError(errors.DUPLICATE_SESSION)
@@ -199,14 +198,13 @@ def parse_plan_csv(text: str) -> list[dict]:
     return rows
 
 
-def plan_sessions(principal: Principal, rows: list[Mapping[str, Any]], now: int) -> dict:
+def plan_sessions(principal: Principal, rows: Sequence[Mapping[str, Any]], now: int, profile: CountryProfile) -> dict:
     """Validate the whole plan first; save all of it or none, with a per-row error report."""
     if not rows:
         raise ApiError(errors.INPUT_MISSING, "The plan has no sessions")
     if len(rows) > MAX_PLAN_ROWS:
         raise ApiError(errors.PLAN_INVALID, f"At most {MAX_PLAN_ROWS} sessions per plan")
-    country = get_settings().country
-    today = local_date(country, now)
+    today = local_date(profile, now)
     centres: dict[int, CenterItem | None] = {}
     items: list[tuple[int, SessionItem]] = []  # (row number, item) of the rows that are valid on their own
     problems: list[dict] = []
@@ -223,7 +221,7 @@ def plan_sessions(principal: Principal, rows: list[Mapping[str, Any]], now: int)
             _require_scope(principal, centre)
             if not centre.active:
                 raise ApiError(errors.CENTRE_INACTIVE)
-            items.append((number, _plan_item(centre, rules.parse_session(row, _domain_centre(centre), today, country))))
+            items.append((number, _plan_item(centre, rules.parse_session(row, _domain_centre(centre), today, profile))))
         except ApiError as error:
             problems.append({"row": number, **error.body()})
     seen: dict[str, int] = {}
@@ -276,36 +274,33 @@ def cancel_session(principal: Principal, session_id: str, now: int) -> dict:
         raise ApiError(errors.SESSION_CANCELLED)
     cancelled = booking.cancel_for_session(session.session_id, now)
     logger.info("session cancelled", extra={"session_id": session.session_id, "appointments_cancelled": cancelled})
-    day = inputs.format_cowin_date(date.fromisoformat(session.date))
     for allocation in store.allocations_for_session(session.session_id):
-        notifications.queue_sms(allocation.mobile, f"Teeka: the {session.vaccine} session at {session.name} on "
-                                                   f"{day} is cancelled. You are no longer needed there.")
+        notify(allocation.mobile, messages.session_cancelled_for_staff(session.vaccine, session.name, session.date))
     session.status = "CANCELLED"
     return session_view(session)
 
 
-def allocate(principal: Principal, session_id: str, body: Mapping[str, Any], now: int) -> dict:
+def allocate(principal: Principal, session_id: str, body: Mapping[str, Any], now: int,
+             profile: CountryProfile) -> dict:
     session = _session(session_id)
     _require_scope(principal, session)
     if session.status != "ACTIVE":
         raise ApiError(errors.SESSION_CANCELLED)
-    mobile = inputs.mobile(body, "mobile", get_settings().country.mobile_pattern)
+    mobile = inputs.mobile(body, "mobile", profile.mobile_pattern)
     staff = staff_store.get_staff(mobile)
     roles = {role for role in staff.roles if role in SITE_STAFF} if staff is not None else set()
     if staff is None or not staff.active or not roles or staff.facility_id is None \
             or int(staff.facility_id) != int(session.center_id):
         raise ApiError(errors.NOT_FACILITY_STAFF)
     if store.allocate(session, mobile, sorted(roles)[0], principal.mobile, now):
-        day = inputs.format_cowin_date(date.fromisoformat(session.date))
-        notifications.queue_sms(mobile, f"Teeka: you are allocated to the {session.vaccine} session at "
-                                        f"{session.name}, {session.address} on {day}, "
-                                        f"{session.opens[:5]}-{session.closes[:5]}.")
+            notify(mobile, messages.allocated(session.vaccine, session.name, session.address, session.date,
+                                          session.opens, session.closes))
     return {"session_id": session.session_id, "mobile": mask_mobile(mobile), "role": sorted(roles)[0]}
 
 
-def my_sessions(principal: Principal, now: int, days: int = 7) -> list[dict]:
+def my_sessions(principal: Principal, now: int, profile: CountryProfile, days: int = 7) -> list[dict]:
     """A vaccinator's or verifier's allocated sessions from today on."""
-    today = local_date(get_settings().country, now)
+    today = local_date(profile, now)
     allocations = list(store.allocations_of(principal.mobile, today.isoformat(),
                                             (today + timedelta(days=days - 1)).isoformat()))
     sessions = store.sessions_by_ids([a.session_id for a in allocations])

@@ -8,42 +8,41 @@ confirm = GetItem + UpdateItem (the try, counted first) + UpdateItem (verified).
 """
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from chalicelib.adapters import national_id
 from chalicelib.adapters.secrets import get_secrets
-from chalicelib.config import get_settings
+from chalicelib.config import CountryProfile
 from chalicelib.domain import beneficiaries as rules
 from chalicelib.domain import errors, identity, limits
-from chalicelib.services.booking import appointment_view
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
-from chalicelib.domain.masking import mask_id_number, mask_mobile
+from chalicelib.domain.masking import mask_mobile
 from chalicelib.observability import logger, metrics
+from chalicelib.services import views
+from chalicelib.services.outbox import request_certificates
 from chalicelib.store import limits as limit_store
 from chalicelib.store import registration as store
 from chalicelib.store.common import Transaction
-from chalicelib.store.registration import AuditItem, BeneficiaryItem, Outcome
+from chalicelib.store.registration import BeneficiaryItem, Outcome
 
 REFERENCE_ATTEMPTS = 3
 
 
-def _current_year(now: int) -> int:
-    return local_date(get_settings().country, now).year
+def _current_year(now: int, profile: CountryProfile) -> int:
+    return local_date(profile, now).year
 
 
 class Refused(Exception):
     """What `also` added to the registration's transaction refused (e.g. a walk-in's seat)."""
 
 
-def register(mobile: str, body: dict, now: int,
+def register(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
              also: Callable[[BeneficiaryItem], Callable[[Transaction], None]] | None = None) -> str:
     """Register one person on `mobile`; returns their 14-digit beneficiary reference id.
     `also(beneficiary)` may amend the new beneficiary and return more items for the same transaction."""
-    country = get_settings().country
-    registration = rules.parse_registration(body, _current_year(now), country)
+    registration = rules.parse_registration(body, _current_year(now, profile), profile)
     claim = identity.claim_key(get_secrets().id_hmac_key, registration.photo_id_type, registration.photo_id_number)
     for _ in range(REFERENCE_ATTEMPTS):
         beneficiary = BeneficiaryItem(
@@ -53,7 +52,7 @@ def register(mobile: str, body: dict, now: int,
             consent_version=registration.consent_version, created_at=now,
         )
         reference_id = beneficiary.beneficiary_reference_id
-        outcome = store.register(beneficiary, country.max_beneficiaries_per_mobile,
+        outcome = store.register(beneficiary, profile.max_beneficiaries_per_mobile,
                                  also(beneficiary) if also is not None else None)
         if outcome is Outcome.REFUSED:
             raise Refused
@@ -66,67 +65,22 @@ def register(mobile: str, body: dict, now: int,
             raise ApiError(errors.DUPLICATE_ID)
         if outcome is Outcome.LIMIT_REACHED:
             raise ApiError(errors.BENEFICIARY_LIMIT,
-                           f"At most {country.max_beneficiaries_per_mobile} beneficiaries can be registered "
+                           f"At most {profile.max_beneficiaries_per_mobile} beneficiaries can be registered "
                            "on one mobile number")
         # REFERENCE_TAKEN: a 1-in-90-trillion collision; draw another id.
     raise ApiError(errors.REGISTRATION_BUSY)
 
 
-def is_reference_id(text: str) -> bool:
-    """A beneficiary reference id has 14 digits: anything else cannot exist, so is never looked up."""
-    return text.isdigit() and len(text) == 14
-
-
 def owned(mobile: str, reference_id: str) -> BeneficiaryItem:
     """The beneficiary, if it is registered on `mobile`; otherwise the same not-found as for no beneficiary."""
-    beneficiary = store.get(reference_id) if is_reference_id(reference_id) else None
+    beneficiary = store.get(reference_id) if rules.is_reference_id(reference_id) else None
     if beneficiary is None or beneficiary.mobile != mobile:
         raise ApiError(errors.BENEFICIARY_NOT_FOUND)
     return beneficiary
 
 
-def list_for(mobile: str) -> list[dict]:
-    return [view(beneficiary) for beneficiary in store.for_mobile(mobile)]
-
-
-def id_type_name(id_type: int) -> str:
-    return next((t.type for t in get_settings().country.id_types if t.id == id_type), "")
-
-
-def gender_name(gender_id: int) -> str:
-    return next((g.gender for g in get_settings().country.genders if g.id == gender_id), "")
-
-
-def masked_id(beneficiary: BeneficiaryItem) -> str:
-    return mask_id_number(beneficiary.id_last4)
-
-
-def view(beneficiary: BeneficiaryItem) -> dict:
-    """CoWIN's BENEFICIARY shape: identifiers masked, dates `DD-MM-YYYY` or `""`."""
-    country = get_settings().country
-    vaccine = country.vaccine(beneficiary.vaccine) if beneficiary.vaccine else None
-    return {
-        "beneficiary_reference_id": beneficiary.beneficiary_reference_id,
-        "name": beneficiary.name,
-        "birth_year": str(int(beneficiary.birth_year)),
-        "gender": gender_name(int(beneficiary.gender_id)),
-        "mobile_number": mask_mobile(beneficiary.mobile),
-        "photo_id_type": id_type_name(int(beneficiary.photo_id_type)),
-        "photo_id_number": masked_id(beneficiary),
-        "comorbidity_ind": beneficiary.comorbidity_ind,
-        "vaccination_status": rules.vaccination_status(int(beneficiary.doses_given),
-                                                       vaccine.total_doses if vaccine else None),
-        "vaccine": beneficiary.vaccine or "",
-        "dose1_date": _cowin_date(beneficiary.dose1_date),
-        "dose2_date": _cowin_date(beneficiary.dose2_date),
-        "id_verified": bool(beneficiary.id_verified),
-        "appointments": [appointment_view(summary.as_dict()) for summary in
-                         (beneficiary.appointment_dose1, beneficiary.appointment_dose2) if summary is not None],
-    }
-
-
-def _cowin_date(iso_date: str | None) -> str:
-    return datetime.strptime(iso_date, "%Y-%m-%d").strftime("%d-%m-%Y") if iso_date else ""
+def list_for(mobile: str, profile: CountryProfile) -> list[dict]:
+    return [views.beneficiary(beneficiary, profile) for beneficiary in store.for_mobile(mobile)]
 
 
 def delete(mobile: str, reference_id: str) -> None:
@@ -140,29 +94,22 @@ def delete(mobile: str, reference_id: str) -> None:
     logger.info("beneficiary deleted", extra={"mobile": mask_mobile(mobile)})
 
 
-def correct(mobile: str, reference_id: str, body: dict, now: int) -> dict:
+def correct(mobile: str, reference_id: str, body: dict, now: int, profile: CountryProfile) -> dict:
     """The one-time correction of name, birth year or gender, recorded with old and new values."""
     beneficiary = owned(mobile, reference_id)
     if beneficiary.corrected:
         raise ApiError(errors.CORRECTION_USED)
-    changes = rules.parse_correction(body, _current_year(now), get_settings().country)
-    old = {name: getattr(beneficiary, name) for name in changes}
-    audit = AuditItem(
-        f"beneficiary#{reference_id}", f"{datetime.fromtimestamp(now, timezone.utc).isoformat()}#{uuid.uuid4().hex[:8]}",
-        action="correction", actor=mobile, old=old, new=changes,
-    )
-    if store.correct(beneficiary, changes, audit, now) is not Outcome.DONE:
+    changes = rules.parse_correction(body, _current_year(now, profile), profile)
+    if store.correct(beneficiary, changes, mobile, now) is not Outcome.DONE:
         raise ApiError(errors.CORRECTION_USED)
-    from chalicelib.services.certificates import request_issue  # it builds on this module
-
-    # The details on them changed (the sweep covers a lost message).
-    request_issue(reference_id, range(1, int(beneficiary.doses_given) + 1))
+    request_certificates(reference_id, range(1, int(beneficiary.doses_given) + 1))  # what they print changed
     for name, value in changes.items():
         setattr(beneficiary, name, value)
-    return view(beneficiary)
+    return views.beneficiary(beneficiary, profile)
 
 
-def start_id_verification(mobile: str, reference_id: str, photo_id_number: str, now: int) -> dict:
+def start_id_verification(mobile: str, reference_id: str, photo_id_number: str, now: int,
+                          profile: CountryProfile) -> dict:
     """Ask the national-ID provider to send an OTP to the ID's linked mobile.
 
     The citizen types the ID number again: we keep only its HMAC, so it is checked against the claim
@@ -171,17 +118,16 @@ def start_id_verification(mobile: str, reference_id: str, photo_id_number: str, 
     is not the citizen's.
     """
     beneficiary = owned(mobile, reference_id)
-    if int(beneficiary.photo_id_type) not in get_settings().country.verifiable_id_types:
+    if int(beneficiary.photo_id_type) not in profile.verifiable_id_types:
         raise ApiError(errors.ID_NOT_VERIFIABLE)
     number = identity.normalise(photo_id_number)
     claim = identity.claim_key(get_secrets().id_hmac_key, int(beneficiary.photo_id_type), number)
     if claim != beneficiary.id_claim:
         raise ApiError(errors.ID_MISMATCH)
-    country = get_settings().country
     full = limit_store.hit_all([
-        limits.window(limits.Limit("verify-id-person", country.id_verification_starts_per_beneficiary_per_day,
+        limits.window(limits.Limit("verify-id-person", profile.id_verification_starts_per_beneficiary_per_day,
                                    limits.DAY), reference_id, now),
-        limits.window(limits.Limit("verify-id-number", country.id_verification_starts_per_id_per_day, limits.DAY),
+        limits.window(limits.Limit("verify-id-number", profile.id_verification_starts_per_id_per_day, limits.DAY),
                       claim, now)])
     if full is not None:
         metrics.add_metric(name="IdVerificationLimited", unit="Count", value=1)
@@ -196,17 +142,16 @@ def start_id_verification(mobile: str, reference_id: str, photo_id_number: str, 
     return {"txnId": txn, "mobile_hint": mobile_hint}
 
 
-def confirm_id_verification(mobile: str, reference_id: str, txn: str, otp: str) -> dict:
+def confirm_id_verification(mobile: str, reference_id: str, txn: str, otp: str, profile: CountryProfile) -> dict:
     beneficiary = owned(mobile, reference_id)
     if not txn or beneficiary.id_verification_txn != txn:
         raise ApiError(errors.ID_VERIFICATION_TXN)
     # The try is counted before the provider judges it; a refused count is answered like a wrong OTP.
-    if not store.spend_verification_attempt(reference_id, mobile, txn,
-                                            get_settings().country.id_verification_otp_attempts) \
+    if not store.spend_verification_attempt(reference_id, mobile, txn, profile.id_verification_otp_attempts) \
             or not national_id.get_provider().verify_otp(txn, otp):
         raise ApiError(errors.ID_VERIFICATION_FAILED)
     if not store.mark_verified(reference_id, mobile, txn):
         raise ApiError(errors.ID_VERIFICATION_TXN)
     metrics.add_metric(name="IdVerified", unit="Count", value=1)
     beneficiary.id_verified = True
-    return view(beneficiary)
+    return views.beneficiary(beneficiary, profile)

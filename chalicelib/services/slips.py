@@ -4,9 +4,8 @@ DynamoDB calls: 1 Query (the appointment) + 1 TransactGetItems (its session and 
 """
 from __future__ import annotations
 
-from datetime import date
-
-from chalicelib.domain import errors, inputs
+from chalicelib.domain import errors
+from chalicelib.domain.calendar import format_cowin_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_id_number
 from chalicelib.services.booking import security_code_of
@@ -25,7 +24,7 @@ def appointment_slip(mobile: str, appointment_id: str) -> bytes:
     pdf.set_font("Helvetica", "B", 18)
     pdf.cell(0, 12, "Vaccination appointment slip", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=11)
-    day = inputs.format_cowin_date(date.fromisoformat(places[0].date))
+    day = format_cowin_date(places[0].date)
     details = [
         ("Appointment ID", appointment_id),
         ("Centre", f"{session.name} (ID {int(session.center_id)})"),

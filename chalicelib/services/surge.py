@@ -16,20 +16,21 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from chalicelib.adapters import queues
-from chalicelib.config import get_settings
+from chalicelib.config import CountryProfile, Settings
 from chalicelib.domain import booking as rules
-from chalicelib.domain import errors
+from chalicelib.domain import errors, messages
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.observability import logger, metrics
 from chalicelib.services import booking
+from chalicelib.services.outbox import notify
 from chalicelib.store import booking as store
 from chalicelib.store import switches
-from chalicelib.store.booking import BOOKED, CONFIRMED, PENDING, REJECTED, BookingRequestItem
+from chalicelib.store.booking import BOOKED, CONFIRMED, PENDING, REJECTED
 
 SWITCH = "surge"
 SWITCH_CACHE_SECONDS = 10
@@ -41,8 +42,9 @@ class PoisonMessage(ValueError):
     """A queued booking that can never be processed: left to fail into the dead-letter queue."""
 
 
-def is_on() -> bool:
-    if get_settings().surge_mode:
+def is_on(settings: Settings) -> bool:
+    """The stage's setting, or the operator's switch (read at most every few seconds per container)."""
+    if settings.surge_mode:
         return True
     read_at, on = _switch_cache.get(SWITCH, (0.0, False))
     if time.monotonic() - read_at > SWITCH_CACHE_SECONDS:
@@ -56,22 +58,34 @@ def forget_switch() -> None:
     _switch_cache.clear()
 
 
-def switch(on: bool, by: str, now: int) -> dict:
+def switch(on: bool, by: str, now: int, settings: Settings) -> dict:
     switches.write(SWITCH, on, by, now)
     forget_switch()
     logger.info("surge switch", extra={"on": on, "by": mask_mobile(by)})
-    return {"surge": on or get_settings().surge_mode, "switch": on, "stage_setting": get_settings().surge_mode}
+    return {"surge": on or settings.surge_mode, "switch": on, "stage_setting": settings.surge_mode}
 
 
-def enqueue(mobile: str, body: Mapping[str, Any], now: int) -> str:
+def book(mobile: str, body: Mapping[str, Any], now: int, settings: Settings) -> tuple[int, dict]:
+    """Schedule: at once (200), or queued (202, PENDING) in surge mode or when DynamoDB throttles the
+    booking. Returns the status and the answer."""
+    booking.check_captcha(mobile, body, now, settings.country)
+    if not is_on(settings):
+        try:
+            appointment_id = booking.schedule(mobile, body, now, settings.country)
+            return 200, {"appointment_confirmation_no": appointment_id, "appointment_id": appointment_id}
+        except booking.Overloaded:
+            pass  # DynamoDB is shedding load: queue it as in surge mode
+    appointment_id = enqueue(mobile, body, now, settings.country)
+    return 202, {"appointment_confirmation_no": appointment_id, "appointment_id": appointment_id, "status": PENDING}
+
+
+def enqueue(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile) -> str:
     """Check the request's shape only (no reads), record it PENDING, queue it; returns its appointment id."""
-    request = rules.parse_schedule(body, get_settings().country)
+    request = rules.parse_schedule(body, profile)
     appointment_id = str(uuid.uuid4())
     plain = {"dose": request.dose, "session_id": request.session_id, "slot": request.slot,
              "beneficiaries": list(request.beneficiaries)}
-    store.save_request(BookingRequestItem(
-        appointment_id, mobile=mobile, request=plain, status=PENDING, created_at=now, updated_at=now,
-        expires_at=datetime.fromtimestamp(now + REQUEST_RETENTION_SECONDS, tz=timezone.utc)))
+    store.save_request(appointment_id, mobile, plain, now, REQUEST_RETENTION_SECONDS)
     try:
         queues.send(queues.BOOKINGS, {"appointment_id": appointment_id, "mobile": mobile, "request": plain})
     except Exception:
@@ -91,7 +105,7 @@ def _parse(message: Any) -> tuple[str, str, dict]:
     return appointment_id, mobile, dict(request)
 
 
-def work(message: Any, now: int | None = None) -> str:
+def work(message: Any, profile: CountryProfile, now: int | None = None) -> str:
     """Book one queued request; returns its outcome. Raises to have SQS retry it (throttling) or, for
     a malformed message, to let it fail into the dead-letter queue."""
     appointment_id, mobile, request = _parse(message)
@@ -100,14 +114,14 @@ def work(message: Any, now: int | None = None) -> str:
     if pending is not None and pending.status != PENDING:
         return pending.status  # settled by an earlier delivery
     try:
-        booking.schedule(mobile, request, now, appointment_id=appointment_id)
+        booking.schedule(mobile, request, now, profile, appointment_id=appointment_id)
     except ApiError as error:
         if any(item.status == BOOKED for item in store.appointment(appointment_id)):
             store.settle_request(appointment_id, CONFIRMED, now)  # a duplicate delivery booked it first
             return CONFIRMED
         store.settle_request(appointment_id, REJECTED, now, error.error.code, error.message)
         metrics.add_metric(name="BookingRejected", unit="Count", value=1)
-        booking.send_sms(mobile, f"Teeka: booking request {appointment_id} could not be completed: {error.message}")
+        notify(mobile, messages.booking_rejected(appointment_id, error.message))
         return REJECTED
     store.settle_request(appointment_id, CONFIRMED, now)
     return CONFIRMED

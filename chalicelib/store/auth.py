@@ -1,21 +1,22 @@
 """Auth tables: OTP transactions with their per-mobile resend throttle, captchas, citizen accounts, staff."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
 )
-from pynamodb.attributes import TTLAttribute
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.domain.limits import Window
 from chalicelib.domain.otp import OtpTransaction
+from chalicelib.domain.roles import StaffMember
 from chalicelib.store import limits
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.common import Transaction, conditionally, is_condition_failure
@@ -174,11 +175,18 @@ def record_login(mobile: str, now: int) -> bool:
     return "created_at" not in response.get("Attributes", {})
 
 
-def get_staff(mobile: str) -> StaffItem | None:
+def get_staff(mobile: str) -> StaffMember | None:
     try:
-        return StaffItem.get(mobile)
+        item = StaffItem.get(mobile)
     except StaffItem.DoesNotExist:
         return None
+    return StaffMember(mobile=item.mobile, name=item.name, roles=frozenset(item.roles or ()), active=bool(item.active),
+                       state_id=_int_or_none(item.state_id), district_id=_int_or_none(item.district_id),
+                       facility_id=_int_or_none(item.facility_id))
+
+
+def _int_or_none(value: float | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def names(mobiles: set[str]) -> dict[str, str]:
@@ -187,7 +195,7 @@ def names(mobiles: set[str]) -> dict[str, str]:
 
 
 def _instant(epoch_seconds: int) -> datetime:
-    return datetime.fromtimestamp(epoch_seconds, tz=timezone.utc)
+    return datetime.fromtimestamp(epoch_seconds, tz=UTC)
 
 
 def add_facility_staff(mobile: str, name: str, role: str, state_id: int, district_id: int, facility_id: int) -> bool:

@@ -11,11 +11,14 @@ another read.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
@@ -135,6 +138,16 @@ def for_session(session_id: str) -> Iterable[AppointmentItem]:
     return AppointmentItem.by_session.query(session_id)
 
 
+def new_appointments(appointment_id: str, reference_ids: list[str], mobile: str, seat: Seat,
+                     now: int) -> list[AppointmentItem]:
+    """One appointment, one item per beneficiary in it (all of them booked on the same seat)."""
+    session = seat.session
+    return [AppointmentItem(appointment_id, reference_id, mobile=mobile, session_id=session.session_id,
+                            center_id=int(session.center_id), date=session.date, slot=seat.slot.name, dose=seat.dose,
+                            status=BOOKED, reschedules=0, created_at=now, updated_at=now)
+            for reference_id in reference_ids]
+
+
 def book(seat: Seat, items: list[AppointmentItem], summary: dict) -> set[str] | None:
     """Take the seats and the appointments in one transaction. None when booked; otherwise the
     labels of what refused: "session", "beneficiary:<id>", "appointment:<id>"."""
@@ -214,7 +227,7 @@ class BookingRequestItem(TeekaModel):
     Meta = table_meta("booking-requests")
     appointment_id = UnicodeAttribute(hash_key=True)
     mobile = UnicodeAttribute()
-    request = MapAttribute()  # the schedule body as the citizen sent it
+    request: MapAttribute[str, Any] = MapAttribute()  # the schedule body as the citizen sent it
     status = UnicodeAttribute(default=PENDING)  # PENDING | CONFIRMED | REJECTED
     reason_code = UnicodeAttribute(null=True)
     reason = UnicodeAttribute(null=True)
@@ -223,8 +236,11 @@ class BookingRequestItem(TeekaModel):
     expires_at = TTLAttribute()
 
 
-def save_request(item: BookingRequestItem) -> None:
-    item.save(condition=BookingRequestItem.appointment_id.does_not_exist())
+def save_request(appointment_id: str, mobile: str, request: dict, now: int, kept_seconds: int) -> None:
+    """A queued booking request, PENDING until the worker settles it; kept `kept_seconds` for its status."""
+    BookingRequestItem(appointment_id, mobile=mobile, request=request, status=PENDING, created_at=now, updated_at=now,
+                       expires_at=datetime.fromtimestamp(now + kept_seconds, tz=UTC),
+                       ).save(condition=BookingRequestItem.appointment_id.does_not_exist())
 
 
 def get_request(appointment_id: str) -> BookingRequestItem | None:
@@ -238,7 +254,7 @@ def settle_request(appointment_id: str, status: str, now: int, code: str | None 
                    reason: str | None = None) -> None:
     """Record the worker's outcome. A confirmation always wins (a duplicate delivery that found the
     seats gone must not turn it into a rejection); a rejection only settles a pending request."""
-    actions = [BookingRequestItem.status.set(status), BookingRequestItem.updated_at.set(now)]
+    actions: list[Action] = [BookingRequestItem.status.set(status), BookingRequestItem.updated_at.set(now)]
     if code is not None:
         actions += [BookingRequestItem.reason_code.set(code), BookingRequestItem.reason.set(reason or "")]
     condition = BookingRequestItem.appointment_id.exists()

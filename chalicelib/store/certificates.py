@@ -13,10 +13,10 @@ revocation, if any; a sparse index over revoked certificates is the revocation l
 from __future__ import annotations
 
 import hashlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection, AllProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.common import Transaction, conditionally

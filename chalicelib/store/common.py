@@ -1,7 +1,8 @@
 """Helpers every store module shares: connections, and reading conditional-write failures."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
@@ -13,6 +14,11 @@ from chalicelib.store.base import TeekaModel
 def connection(model: type[TeekaModel]) -> Connection:
     """The model's own connection, so a transaction reuses its warm botocore client."""
     return model._get_connection().connection
+
+
+# What the store raises when DynamoDB fails (throttling, timeouts, a conflicting transaction): nothing
+# was half-written, so the caller may answer "try again". Services name it through the store.
+StoreError = PynamoDBException
 
 
 def is_condition_failure(error: PynamoDBException) -> bool:
@@ -70,7 +76,7 @@ class Transaction(TransactWrite):
         self._labels["update"].append(label)
         self.update(model, actions=actions, condition=condition)
 
-    def attempt(self, build: Callable[["Transaction"], None]) -> set[str] | None:
+    def attempt(self, build: Callable[[Transaction], None]) -> set[str] | None:
         """Add the items (`build`) and commit. None when committed; otherwise the labels of the items
         whose condition refused. Any other failure (throttling, conflict, validation) is raised."""
         try:

@@ -5,7 +5,7 @@ update can join another transaction (OTP: counted only when an OTP is really iss
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
@@ -18,16 +18,16 @@ from chalicelib.store.common import Transaction, is_condition_failure
 class RateItem(TeekaModel):
     Meta = table_meta("rate-limits")
     key = UnicodeAttribute(hash_key=True)  # <action>#<mobile>#<window number>
-    count = NumberAttribute(default=0)
+    hits = NumberAttribute(default=0, attr_name="count")  # not `count`: that is Model.count()
     expires_at = TTLAttribute()
 
 
 def counting(window: Window):
     """The (item, actions, condition) of one hit in `window`, for an update or a transaction."""
     item = RateItem(window.key)
-    actions = [RateItem.count.add(1),
-               RateItem.expires_at.set(datetime.fromtimestamp(window.ends_at, tz=timezone.utc))]
-    return item, actions, RateItem.count.does_not_exist() | (RateItem.count < window.limit)
+    actions = [RateItem.hits.add(1),
+               RateItem.expires_at.set(datetime.fromtimestamp(window.ends_at, tz=UTC))]
+    return item, actions, RateItem.hits.does_not_exist() | (RateItem.hits < window.limit)
 
 
 def hit_all(windows: list[Window]) -> Window | None:

@@ -7,7 +7,8 @@ and `by-center-date` (ISO dates sort, so a 7-day calendar is one key range).
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -19,9 +20,9 @@ from pynamodb.attributes import (
 from pynamodb.exceptions import DeleteError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from chalicelib.domain.planning import Centre, SessionPlan
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.common import Transaction, conditionally, is_condition_failure
-
 
 GRID_DEGREES = 0.1  # about 11 km: a findByLatLong search reads a cell and its 8 neighbours
 
@@ -83,7 +84,8 @@ class CenterItem(TeekaModel):
     opens = UnicodeAttribute()  # HH:MM:SS, CoWIN's `from`
     closes = UnicodeAttribute()  # HH:MM:SS, CoWIN's `to`
     fee_type = UnicodeAttribute()  # Free | Paid
-    vaccine_fees = MapAttribute(default=dict)  # vaccine name -> fee as a string, for paid centres
+    # vaccine name -> fee as a string, for paid centres
+    vaccine_fees: MapAttribute[str, Any] = MapAttribute(default=dict)
     active = BooleanAttribute(default=True)
     by_district = CentersByDistrict()
     by_cell = CentersByCell()
@@ -152,7 +154,7 @@ class SessionItem(TeekaModel):
     opens = UnicodeAttribute()
     closes = UnicodeAttribute()
     fee_type = UnicodeAttribute()
-    vaccine_fees = MapAttribute(default=dict)
+    vaccine_fees: MapAttribute[str, Any] = MapAttribute(default=dict)
     by_district = SessionsByDistrict()
     by_pincode = SessionsByPincode()
     by_center = SessionsByCenter()
@@ -257,7 +259,7 @@ def allocations_for_session(session_id: str) -> Iterable[AllocationItem]:
     return AllocationItem.query(session_id)
 
 
-def centre_item(center_id: int, centre) -> CenterItem:
+def centre_item(center_id: int, centre: Centre) -> CenterItem:
     """The stored form of a validated `domain.planning.Centre`."""
     return CenterItem(center_id, name=centre.name, address=centre.address, block_name=centre.block_name,
                       district_id=centre.district_id, state_id=centre.state_id, pincode=centre.pincode,
@@ -266,7 +268,20 @@ def centre_item(center_id: int, centre) -> CenterItem:
                       vaccine_fees=dict(centre.vaccine_fees), active=True)
 
 
-def session_item(session_id: str, centre: CenterItem, plan) -> SessionItem:
+def add_centre(center_id: int, centre: Centre) -> CenterItem:
+    item = centre_item(center_id, centre)
+    item.save(condition=CenterItem.center_id.does_not_exist())
+    return item
+
+
+def replace_centre(center_id: int, centre: Centre, active: bool) -> CenterItem:
+    item = centre_item(center_id, centre)
+    item.active = active
+    item.save()
+    return item
+
+
+def session_item(session_id: str, centre: CenterItem, plan: SessionPlan) -> SessionItem:
     """The stored form of a validated `domain.planning.SessionPlan` at `centre`, with the centre's fields."""
     return SessionItem(
         session_id, date=plan.date.isoformat(), vaccine=plan.vaccine, min_age_limit=plan.min_age_limit,

@@ -5,15 +5,18 @@ limit, ID claim not taken, reference id not taken); a deletion gives back both t
 """
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Callable
+from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.store.auth import AccountItem
 from chalicelib.store import certificates
+from chalicelib.store.auth import AccountItem
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.common import Transaction, is_condition_failure
 
@@ -49,11 +52,11 @@ class BeneficiaryItem(TeekaModel):
     dose1_date = UnicodeAttribute(null=True)  # ISO date
     dose2_date = UnicodeAttribute(null=True)
     # The active appointment per dose, a summary (see store.booking): also the one-per-dose lock.
-    appointment_dose1 = MapAttribute(null=True)
-    appointment_dose2 = MapAttribute(null=True)
+    appointment_dose1: MapAttribute[str, Any] = MapAttribute(null=True)
+    appointment_dose2: MapAttribute[str, Any] = MapAttribute(null=True)
     # Where each dose was given (`dose_place`), by dose number: with the appointments, where the person
     # is known to the staff who may look them up.
-    dose_places = MapAttribute(default=dict)
+    dose_places: MapAttribute[str, Any] = MapAttribute(default=dict)
     by_mobile = BeneficiariesByMobile()
 
 
@@ -74,8 +77,14 @@ class AuditItem(TeekaModel):
     at = UnicodeAttribute(range_key=True)  # ISO timestamp + unique suffix, so entries sort by time
     action = UnicodeAttribute()
     actor = UnicodeAttribute()
-    old = MapAttribute(default=dict)
-    new = MapAttribute(default=dict)
+    old: MapAttribute[str, Any] = MapAttribute(default=dict)
+    new: MapAttribute[str, Any] = MapAttribute(default=dict)
+
+
+def audit_entry(subject: str, action: str, actor: str, old: dict, new: dict, now: int) -> AuditItem:
+    """An audit record; its sort key orders entries by time and never collides."""
+    at = f"{datetime.fromtimestamp(now, UTC).isoformat()}#{uuid.uuid4().hex[:8]}"
+    return AuditItem(subject, at, action=action, actor=actor, old=old, new=new)
 
 
 class Outcome(Enum):
@@ -148,9 +157,12 @@ def delete(beneficiary: BeneficiaryItem) -> Outcome:
     return Outcome.DONE
 
 
-def correct(beneficiary: BeneficiaryItem, changes: dict[str, Any], audit: AuditItem, now: int) -> Outcome:
-    """Apply the one-time correction and its audit record together, and mark the certificates of the
-    doses given so far due for reissue; refused if it was used (or a dose recorded) meanwhile."""
+def correct(beneficiary: BeneficiaryItem, changes: dict[str, Any], actor: str, now: int) -> Outcome:
+    """Apply the one-time correction and its audit record (old and new values) together, and mark the
+    certificates of the doses given so far due for reissue; refused if it was used (or a dose
+    recorded) meanwhile."""
+    audit = audit_entry(f"beneficiary#{beneficiary.beneficiary_reference_id}", "correction", actor,
+                        {name: getattr(beneficiary, name) for name in changes}, changes, now)
     attributes = BeneficiaryItem.get_attributes()
     actions = [attributes[name].set(value) for name, value in changes.items()]
     actions.append(BeneficiaryItem.corrected.set(True))

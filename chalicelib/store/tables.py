@@ -1,21 +1,21 @@
 """The one list of tables. Used to create them in moto (`make run`, tests) and to render `infra/`."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pynamodb.models import Model
-
-from chalicelib.adapters.idempotency import IdempotencyItem
 from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
+from chalicelib.store.base import TeekaModel
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
+from chalicelib.store.idempotency import IdempotencyItem
 from chalicelib.store.limits import RateItem
-from chalicelib.store.switches import SwitchItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
+from chalicelib.store.switches import SwitchItem
 from chalicelib.store.vaccination import AefiItem, AllowanceItem, CaptureItem, DoseItem
 
-TABLE_MODELS: tuple[type[Model], ...] = (
+TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
     IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
@@ -28,11 +28,11 @@ def create_all() -> None:
             model.create_table(wait=True)
 
 
-def logical_id(model: type[Model]) -> str:
+def logical_id(model: type[TeekaModel]) -> str:
     return "".join(part.capitalize() for part in model.Meta.logical_name.split("-")) + "Table"
 
 
-def _hash_first(key_schema: list[dict]) -> list[dict]:
+def _hash_first(key_schema: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """DynamoDB wants the HASH key before the RANGE key; PynamoDB lists them in attribute order."""
     return sorted(key_schema, key=lambda key: key["KeyType"] != "HASH")
 

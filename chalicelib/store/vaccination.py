@@ -16,8 +16,11 @@ supersedes the record's batch or time (and marks the certificate due again). The
 """
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -30,23 +33,24 @@ from pynamodb.constants import STREAM_NEW_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
-from chalicelib.domain.vaccination import Completion
-from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.domain.vaccination import AefiReport, Capture, Completion, DoseRequest
 from chalicelib.store import certificates
+from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.booking import BOOKED, COMPLETED, AppointmentItem, dose_lock
 from chalicelib.store.common import Transaction, conditionally, connection
 from chalicelib.store.planning import AllocationItem, SessionItem
-from chalicelib.store.registration import AuditItem, BeneficiaryItem
+from chalicelib.store.registration import AuditItem, BeneficiaryItem, audit_entry
 
 DOSE, CORRECTION = "dose", "correction"
 ACCEPTED, REJECTED = "accepted", "rejected"
+CAPTURE_KEPT_SECONDS = 90 * 24 * 3600  # a device may resend a batch for this long
 
 
 def dose_entry(dose: int) -> str:
     return f"dose#{dose}"
 
 
-def _streamed(name: str) -> type:
+def _streamed(name: str) -> Any:
     meta = table_meta(name)
     meta.stream_view_type = STREAM_NEW_IMAGE
     return meta
@@ -189,6 +193,55 @@ def sessions_and_allocations(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str
     return sessions, allocated
 
 
+# -- the records, built here from the domain's values ---------------------------------------------
+
+def new_dose(request: DoseRequest, session: SessionItem, *, given_on: str, mobile: str, vaccinator: str,
+             verifier: str, recorded_by: str, now: int, appointment_id: str | None,
+             capture: Capture | None) -> DoseItem:
+    return DoseItem(
+        request.beneficiary_reference_id, dose_entry(request.dose), kind=DOSE, record_id=str(uuid.uuid4()),
+        dose=request.dose, vaccine=request.vaccine, batch=request.batch, given_at=request.given_at,
+        given_on=given_on, mobile=mobile, recorded_at=now, recorded_by=recorded_by, session_id=session.session_id,
+        center_id=int(session.center_id), center_name=session.name, district_id=int(session.district_id),
+        state_id=int(session.state_id), vaccinator=vaccinator, verifier=verifier, appointment_id=appointment_id,
+        walk_in=appointment_id is None, source="offline" if capture else "online",
+        captured_at=capture.captured_at if capture else None, device_id=capture.device_id if capture else None,
+        capture_uuid=capture.record_uuid if capture else None)
+
+
+def new_correction(record: DoseItem, supersedes: DoseItem, *, batch: str, given_at: int, reason: str,
+                   recorded_by: str, now: int) -> DoseItem:
+    """A correction record of `record`, superseding its latest state `supersedes`."""
+    return DoseItem(record.beneficiary_reference_id, f"{record.entry}#fix#{_later_entry(now)}", kind=CORRECTION,
+                    record_id=str(uuid.uuid4()), dose=int(record.dose), vaccine=record.vaccine, batch=batch,
+                    given_at=given_at, given_on=record.given_on, mobile=record.mobile, recorded_at=now,
+                    recorded_by=recorded_by, reason=reason, supersedes=supersedes.record_id)
+
+
+def new_capture(capture: Capture, request: DoseRequest | None, status: str, synced_by: str, now: int,
+                record_id: str | None = None, error_code: str | None = None, error: str | None = None) -> CaptureItem:
+    return CaptureItem(
+        capture.record_uuid, status=status, error_code=error_code, error=error,
+        beneficiary_reference_id=request.beneficiary_reference_id if request else None,
+        dose=request.dose if request else None, record_id=record_id, device_id=capture.device_id,
+        vaccinator=capture.vaccinator, captured_at=capture.captured_at, synced_at=now, synced_by=synced_by,
+        expires_at=datetime.fromtimestamp(now + CAPTURE_KEPT_SECONDS, UTC))
+
+
+def new_aefi(record: DoseItem, report: AefiReport, reporter: str, now: int) -> AefiItem:
+    return AefiItem(record.beneficiary_reference_id, f"{int(record.dose)}#{_later_entry(now)}",
+                    report_id=str(uuid.uuid4()), dose=int(record.dose), dose_record_id=record.record_id,
+                    severity=report.severity, symptoms=list(report.symptoms), onset_at=report.onset_at,
+                    description=report.description, reporter=reporter, reported_at=now,
+                    center_id=int(record.center_id), district_id=int(record.district_id),
+                    state_id=int(record.state_id))
+
+
+def _later_entry(now: int) -> str:
+    """A sort-key suffix that orders entries by time and never collides."""
+    return f"{datetime.fromtimestamp(now, UTC).strftime('%Y%m%dT%H%M%S')}#{uuid.uuid4().hex[:8]}"
+
+
 def dose_place(dose: DoseItem) -> dict:
     """Where a dose was given, as the beneficiary item keeps it."""
     return {"session_id": dose.session_id, "center_id": int(dose.center_id), "district_id": int(dose.district_id),
@@ -307,8 +360,11 @@ def mark_verified(appointment: AppointmentItem, verifier: str, now: int) -> bool
                                              AppointmentItem.updated_at.set(now)], _booked_in(appointment))
 
 
-def unlock(appointment: AppointmentItem, audit: AuditItem, limit: int) -> bool:
-    """Clear the attempts and record who did it, together; False if no attempt was left."""
+def unlock(appointment: AppointmentItem, actor: str, now: int, limit: int) -> bool:
+    """Clear the attempts and record who did it, together; False if the appointment was not locked."""
+    audit = audit_entry(f"appointment#{appointment.appointment_id}#{appointment.beneficiary_reference_id}", "unlock",
+                        actor, {"code_attempts": int(appointment.code_attempts or 0)}, {"code_attempts": 0}, now)
+
     def build(transaction: Transaction) -> None:
         transaction.change("appointment", appointment, [AppointmentItem.code_attempts.set(0)],
                            AppointmentItem.code_attempts >= limit)

@@ -13,14 +13,15 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Callable
 
 import pytest
 from moto import mock_aws
 
+from chalicelib.config import get_settings
 from tests.conftest import ROOT
 from tests.helpers import aadhaar, bearer, last_otp, person, post, sha256
 
@@ -60,7 +61,7 @@ class Call:
 
 @dataclass
 class Row:
-    build: Callable[["World"], Call]  # the request, against fresh things
+    build: Callable[[World], Call]  # the request, against fresh things
     ok: int  # what an allowed caller gets
     allowed: frozenset[str] | None = None  # beyond the role; None: everyone with the role
     refused: tuple[int, str | None] = (403, "USRAUT0022")  # what the others with the role get
@@ -105,7 +106,7 @@ class World:
         from chalicelib.services import registration
 
         seed = next(self._seeds)
-        return registration.register(mobile, person(seed), NOW), seed
+        return registration.register(mobile, person(seed), NOW, get_settings().country), seed
 
     def appointment(self, mobile: str = OWNER_MOBILE) -> tuple[str, str, int]:
         """A beneficiary of `mobile` booked today at Seven Hills: (appointment id, reference id, seed)."""
@@ -113,21 +114,23 @@ class World:
 
         ref, seed = self.beneficiary(mobile)
         appointment_id = booking.schedule(mobile, {"dose": 1, "session_id": self.session_here,
-                                                   "slot": "09:00AM-11:00AM", "beneficiaries": [ref]}, NOW)
+                                                   "slot": "09:00AM-11:00AM", "beneficiaries": [ref]},
+                                          NOW, get_settings().country)
         return appointment_id, ref, seed
 
     def vaccinated(self, mobile: str | None = None) -> str:
         """A beneficiary of `mobile` given dose 1 today at Seven Hills, certificate issued."""
         from chalicelib.domain.roles import Principal, Role, Scope
-        from chalicelib.services import certificates, vaccination
+        from chalicelib.services import certificates, doses
 
         ref, seed = self.beneficiary(mobile or self.fresh_mobile())
         vaccinator = Principal(CALLERS["vaccinator here"][0], frozenset({Role.VACCINATOR}),
                                Scope(facility_id=HERE, district_id=395, state_id=21))
-        vaccination.record_dose(vaccinator, {"beneficiary_reference_id": ref, "session_id": self.session_here,
+        doses.record_dose(vaccinator, {"beneficiary_reference_id": ref, "session_id": self.session_here,
                                              "vaccine": "COVISHIELD", "batch": "4121Z025", "dose": 1,
-                                             "photo_id_type": 1, "id_last4": aadhaar(seed)[-4:]}, NOW)
-        certificates.issue(ref, 1)
+                                             "photo_id_type": 1, "id_last4": aadhaar(seed)[-4:]},
+                          NOW, get_settings().country)
+        certificates.issue(ref, 1, get_settings().country)
         return ref
 
     def locked_appointment(self) -> tuple[str, str]:
@@ -136,7 +139,7 @@ class World:
 
         appointment_id, ref, _ = self.appointment(self.fresh_mobile())
         item = booking_store.appointment_of(appointment_id, ref)
-        while vaccination_store.spend_code_attempt(item) is not None:
+        while vaccination_store.spend_code_attempt(item, get_settings().country.security_code_attempts) is not None:
             pass
         return appointment_id, ref
 
@@ -145,7 +148,7 @@ class World:
         from chalicelib.services import planning
 
         national = Principal(CALLERS["national admin"][0], frozenset({Role.NATIONAL_ADMIN}))
-        return planning.create_session(national, self.session_plan(), NOW)["session_id"]
+        return planning.create_session(national, self.session_plan(), NOW, get_settings().country)["session_id"]
 
     def session_plan(self) -> dict:
         """A session at Seven Hills that does not exist yet (one centre, date and vaccine each)."""
@@ -168,11 +171,11 @@ def _otp_login(world: World, path: str) -> Call:
 
 def _verify_id(world: World) -> Call:
     from chalicelib.adapters.national_id import linked_mobile
-    from local import carrier as local_carrier
     from chalicelib.services import registration
+    from local import carrier as local_carrier
 
     ref, seed = world.beneficiary()
-    txn = registration.start_id_verification(OWNER_MOBILE, ref, aadhaar(seed), NOW)["txnId"]
+    txn = registration.start_id_verification(OWNER_MOBILE, ref, aadhaar(seed), NOW, get_settings().country)["txnId"]
     otp = re.search(r"\b(\d{6})\b", local_carrier.messages_for(linked_mobile(aadhaar(seed)))[-1]["message"]).group(1)
     return Call("POST", "/v2/registration/beneficiary/verifyId/confirm",
                 {"beneficiary_reference_id": ref, "txnId": txn, "otp": otp})
@@ -383,11 +386,11 @@ def every_route_world():
     from chalice.test import Client
 
     from chalicelib.adapters import secrets
-    from local import carrier as local_carrier
     from chalicelib.config import get_settings
     from chalicelib.services import surge
     from chalicelib.store.auth import StaffItem
     from chalicelib.store.planning import AllocationItem
+    from local import carrier as local_carrier
     from local import embedded_aws, seed
 
     with pytest.MonkeyPatch.context() as patch, mock_aws():
@@ -399,7 +402,8 @@ def every_route_world():
         elsewhere = {"state_id": 16, "district_id": 294}
         for name, role, scope in (("vaccinator elsewhere", "vaccinator", {**elsewhere, "facility_id": ELSEWHERE}),
                                   ("verifier elsewhere", "verifier", {**elsewhere, "facility_id": ELSEWHERE}),
-                                  ("facility admin elsewhere", "facility_admin", {**elsewhere, "facility_id": ELSEWHERE}),
+                                  ("facility admin elsewhere", "facility_admin",
+                                   {**elsewhere, "facility_id": ELSEWHERE}),
                                   ("state admin elsewhere", "state_admin", {"state_id": 16})):
             StaffItem(CALLERS[name][0], name=name.title(), roles={role}, **scope).save()
         from app import app

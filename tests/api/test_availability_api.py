@@ -130,7 +130,7 @@ def test_protected_variants_need_a_token_filter_by_vaccine_and_are_private(api, 
     assert {s["vaccine"] for s in response.json_body["sessions"]} == {"COVAXIN"}
     assert len(response.json_body["sessions"]) == 24
     assert response.headers["Cache-Control"].startswith("private")
-    for suffix in ("findByPin?pincode=400059", f"calendarByPin?pincode=400059",
+    for suffix in ("findByPin?pincode=400059", "calendarByPin?pincode=400059",
                    f"calendarByDistrict?district_id={MUMBAI}"):
         answer = get(api, f"/v2/appointment/sessions/{suffix}&date={seeded}&vaccine=COVISHIELD", headers)
         assert answer.status_code == 200

@@ -3,8 +3,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from local import carrier as local_carrier
 from chalicelib.store.planning import SessionItem
+from local import carrier as local_carrier
 from local import dispatcher
 from local.metering import count_dynamodb_calls
 from tests.helpers import bearer, login, person, post
@@ -68,11 +68,12 @@ def test_a_family_books_together_and_sees_its_appointment(api, seeded, citizen):
 
 
 def test_booking_is_a_rate_count_one_consistent_read_and_one_transaction(api, seeded, citizen):
+    from chalicelib.config import get_settings
     from chalicelib.services import surge
 
     ref = register(api, citizen, 1)
     session = session_at(api, 400059, seeded)
-    surge.is_on()  # the operator's switch is read once per container every few seconds, not per request
+    surge.is_on(get_settings())  # the operator's switch is read once per container every few seconds, not per request
     with count_dynamodb_calls() as calls:
         assert schedule(api, citizen, session["session_id"], [ref]).status_code == 200
     assert calls == {"UpdateItem": 1, "TransactGetItems": 1, "TransactWriteItems": 1}

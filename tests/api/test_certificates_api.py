@@ -5,11 +5,22 @@ import zlib
 
 import pytest
 
-from local import carrier as local_carrier
+from chalicelib.config import get_settings
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
+from local import carrier as local_carrier
 from local import dispatcher
 from tests.api.test_vaccination_api import (
-    CITIZEN, OTHER_CITIZEN, VACCINATOR, VERIFIER, BASE, book, door, dose, register, session_at)
+    BASE,
+    CITIZEN,
+    OTHER_CITIZEN,
+    VACCINATOR,
+    VERIFIER,
+    book,
+    door,
+    dose,
+    register,
+    session_at,
+)
 from tests.helpers import aadhaar, post
 
 PUBLIC, PROTECTED = "/v2/registration/certificate/public/download", "/v2/registration/certificate/download"
@@ -141,13 +152,13 @@ def test_no_certificate_before_a_dose_is_a_clear_404(api, seeded, as_):
 
 
 def test_event_and_sweep_together_issue_exactly_one_certificate_per_dose(api, vaccinated):
-    from chalicelib.services import certificates
+    from chalicelib.services import certificates, outbox
 
     ref = vaccinated["ref"]
     [slot] = list(CertificateSlotItem.query(ref))
     for _ in range(3):  # duplicate queue messages and sweeps change nothing
-        assert certificates.issue(ref, 1) == "current"
-        certificates.request_issue(ref, [1])
+        assert certificates.issue(ref, 1, get_settings().country) == "current"
+        outbox.request_certificates(ref, [1])
     assert certificates.sweep(now=10**10) == 0
     drain()
     assert len(list(CertificateItem.scan())) == 1
@@ -270,13 +281,13 @@ def test_dynamodb_calls_of_the_certificate_paths(api, vaccinated, as_):
         assert post(api, "/v2/certificate/verify", {"qr": qr[:-4] + "0000"}).json_body["status"] == "invalid"
     assert calls == {}
     with count_dynamodb_calls() as calls:
-        assert certificates.issue(ref, 1) == "current"
+        assert certificates.issue(ref, 1, get_settings().country) == "current"
     assert calls == {"GetItem": 1}
     fixed = post(api, f"{BASE}/doses/correction", {"beneficiary_reference_id": ref, "dose": 1, "batch": "4121Z098",
                                                    "reason": "batch mistyped"}, as_("9000000005"))
     assert fixed.status_code == 201, fixed.body
     with count_dynamodb_calls() as calls:
-        assert certificates.issue(ref, 1) == "issued"
+        assert certificates.issue(ref, 1, get_settings().country) == "issued"
     assert calls == {"GetItem": 2, "Query": 1, "BatchGetItem": 1, "TransactWriteItems": 2}
 
 
@@ -291,4 +302,4 @@ def test_two_finishers_of_one_claim_complete_it_once(api, vaccinated):
     certificate = CertificateItem.get(slot.issued_id)
     assert not store.complete(fixed, certificate, "x", 1)
     assert CertificateItem.get(slot.issued_id).jws != "x"
-    assert certificates.issue(ref, 1) == "current"
+    assert certificates.issue(ref, 1, get_settings().country) == "current"

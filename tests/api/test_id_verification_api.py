@@ -3,9 +3,9 @@ import re
 
 import pytest
 
-from local import carrier as local_carrier
 from chalicelib.adapters.national_id import linked_mobile
 from chalicelib.domain.identity import verhoeff_check_digit
+from local import carrier as local_carrier
 from tests.helpers import aadhaar, bearer, login, person, post
 
 START, CONFIRM = "/v2/registration/beneficiary/verifyId/start", "/v2/registration/beneficiary/verifyId/confirm"

@@ -6,8 +6,8 @@ import logging
 import pytest
 
 from chalicelib.adapters.sms import SmsError
-from chalicelib.services import auth
 from chalicelib.observability import logger
+from chalicelib.services import auth
 from tests.helpers import last_otp, post, sha256
 
 MOBILE = "9876543210"
@@ -36,7 +36,7 @@ def test_login_and_failure_logs_hold_nothing_personal(api, logs, monkeypatch):
     def carrier_down(mobile, message):
         raise SmsError(f"could not deliver to {mobile}")
 
-    monkeypatch.setattr(auth, "send_sms", carrier_down)
+    monkeypatch.setattr(auth.sms, "publish", carrier_down)
     assert post(api, "/v2/auth/public/generateOTP", {"mobile": "9876543211"}).status_code == 503
 
     text = logs.getvalue()

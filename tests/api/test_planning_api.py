@@ -3,8 +3,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from local import carrier as local_carrier
 from chalicelib.store.planning import SessionItem
+from local import carrier as local_carrier
 from local import dispatcher
 from local.seed import BBMP, MUMBAI
 from tests.helpers import bearer, login, post

@@ -5,9 +5,9 @@ import pytest
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.adapters import queues
-from local import carrier as local_carrier
 from chalicelib.adapters.aws import client
 from chalicelib.store.planning import SessionItem
+from local import carrier as local_carrier
 from local import dispatcher
 from local.metering import count_dynamodb_calls
 from tests.api.test_booking_api import MOBILE, OTHER, beneficiaries, register, session_at

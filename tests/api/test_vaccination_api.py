@@ -4,13 +4,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from local import carrier as local_carrier
 from chalicelib.services.booking import security_code_of
 from chalicelib.services.planning import session_id_for
 from chalicelib.store.auth import AccountItem
 from chalicelib.store.booking import AppointmentItem
 from chalicelib.store.planning import SessionItem
 from chalicelib.store.vaccination import AllowanceItem, DoseItem
+from local import carrier as local_carrier
 from local import dispatcher
 from local.metering import count_dynamodb_calls
 from local.seed import BBMP, MUMBAI
@@ -195,7 +195,8 @@ def test_roles_and_scope(api, booked, as_, seeded):
         assert post(api, f"{BASE}/{path}", body, {}).status_code == 401
     assert post(api, f"{BASE}/doses", body, as_(VERIFIER)).status_code == 403
     assert post(api, f"{BASE}/doses", body, as_(FACILITY_ADMIN)).status_code == 403
-    for path in ("sessions/today", f"sessions/{b['session_id']}/appointments", f"doses?beneficiary_reference_id={b['ref']}"):
+    for path in ("sessions/today", f"sessions/{b['session_id']}/appointments",
+                 f"doses?beneficiary_reference_id={b['ref']}"):
         assert api.http.get(f"{BASE}/{path}", headers=b["citizen"]).status_code == 403, path
     assert post(api, f"{BASE}/beneficiaries/search", {"mobile": CITIZEN}, b["citizen"]).status_code == 403
     # A vaccinator of centre 100002, allocated there, cannot record, verify or list at centre 100001.

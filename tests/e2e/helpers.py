@@ -6,11 +6,10 @@ import random
 import re
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-
 
 TOKEN_REUSE_SECONDS = 600  # tokens last 15 minutes; a mobile may ask for a new OTP every 3
 _tokens: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}

@@ -7,19 +7,20 @@ import sys
 import threading
 import time
 
+from chalicelib.config import get_settings
 from chalicelib.services import certificates, registration
 
 
 def main(mobile: str, reference_id: str, threads: int) -> None:
-    certificates.request_issue = lambda reference_id, doses: None
+    registration.request_certificates = lambda reference_id, doses: None
     registration.correct(mobile, reference_id, {"beneficiary_reference_id": reference_id, "name": "Ravi K. Kumar"},
-                         int(time.time()))
+                         int(time.time()), get_settings().country)
     barrier = threading.Barrier(threads)
     outcomes = []
 
     def issue() -> None:
         barrier.wait()
-        outcomes.append(certificates.issue(reference_id, 1))
+        outcomes.append(certificates.issue(reference_id, 1, get_settings().country))
 
     workers = [threading.Thread(target=issue) for _ in range(threads)]
     for worker in workers:

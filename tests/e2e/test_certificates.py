@@ -9,10 +9,10 @@ import time
 import requests
 
 from chalicelib import verifier
+from tests.api.test_certificates_api import qr_from_pdf
 from tests.conftest import ROOT
 from tests.e2e.helpers import login
 from tests.e2e.test_dose_capture import register, todays_covishield_session
-from tests.api.test_certificates_api import qr_from_pdf
 from tests.helpers import aadhaar
 
 

@@ -48,7 +48,8 @@ def test_otp_register_book_verify_vaccinate_partially_vaccinated(server_url, vac
     appointment_id = booked.json()["appointment_id"]
     verified = requests.post(f"{url}/v2/vaccination/verify", headers=login(url, VERIFIER), timeout=10, json={
         "appointment_id": appointment_id, "beneficiary_reference_id": ref, "session_id": session_id,
-        "photo_id_type": 1, "id_last4": aadhaar(7001)[-4:], "security_code": security_code(url, mobile, appointment_id)})
+        "photo_id_type": 1, "id_last4": aadhaar(7001)[-4:],
+        "security_code": security_code(url, mobile, appointment_id)})
     assert verified.status_code == 200, verified.text
     recorded = requests.post(f"{url}/v2/vaccination/doses", headers=vaccinator, timeout=10, json={
         "beneficiary_reference_id": ref, "session_id": session_id, "vaccine": "COVISHIELD", "batch": "4121Z025",

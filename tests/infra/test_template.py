@@ -46,7 +46,8 @@ def test_template_keeps_the_api_and_its_stage_environment(rendered):
 
 
 def test_cfn_lint_passes(rendered):
-    result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(rendered)], capture_output=True, text=True)
+    result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(rendered)],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -7,12 +7,12 @@ appointment exactly when it has a booked place.
 """
 import time
 from collections import Counter
+from contextlib import ExitStack
 from datetime import timedelta
 
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from moto import mock_aws
 
 from chalicelib.config import get_settings
 from chalicelib.domain.calendar import local_date
@@ -22,6 +22,7 @@ from chalicelib.services import booking, registration
 from chalicelib.store.booking import BOOKED, AppointmentItem
 from chalicelib.store.planning import SessionItem, centre_item, session_item
 from chalicelib.store.registration import BeneficiaryItem
+from tests.conftest import fresh_aws
 from tests.helpers import person
 
 MOBILES = ("9876500001", "9876500002")
@@ -32,11 +33,8 @@ SESSIONS = ("session-a", "session-b")
 class Bookings(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
-        from local import embedded_aws
-
-        self.mock = mock_aws()
-        self.mock.start()
-        embedded_aws.provision()
+        self.aws = ExitStack()
+        self.aws.enter_context(fresh_aws())
         self.now = int(time.time())
         day = local_date(get_settings().country, self.now) + timedelta(days=1)
         centre = centre_item(1, Centre(name="PHC", address="Road", block_name="Ward", district_id=395, state_id=21,
@@ -47,12 +45,13 @@ class Bookings(RuleBasedStateMachine):
                 center_id=1, date=day, vaccine="COVISHIELD", min_age_limit=18, max_age_limit=None,
                 allow_all_age=False, capacity_dose1=3, capacity_dose2=0, slots=(Slot(SLOTS[0], 2), Slot(SLOTS[1], 1)),
                 fee="0")).save()
-        self.people = {mobile: [registration.register(mobile, person(10 * m + n), self.now) for n in range(2)]
+        profile = get_settings().country
+        self.people = {mobile: [registration.register(mobile, person(10 * m + n), self.now, profile) for n in range(2)]
                        for m, mobile in enumerate(MOBILES)}
         self.appointments: list[tuple[str, str]] = []  # (mobile, appointment id)
 
     def teardown(self):
-        self.mock.stop()
+        self.aws.close()
 
     @rule(m=st.integers(0, 1), who=st.sampled_from([(0,), (1,), (0, 1)]), s=st.integers(0, 1), slot=st.integers(0, 1))
     def schedule(self, m, who, s, slot):
@@ -60,7 +59,7 @@ class Bookings(RuleBasedStateMachine):
         body = {"dose": 1, "session_id": SESSIONS[s], "slot": SLOTS[slot],
                 "beneficiaries": [self.people[mobile][i] for i in who]}
         try:
-            self.appointments.append((mobile, booking.schedule(mobile, body, self.now)))
+            self.appointments.append((mobile, booking.schedule(mobile, body, self.now, get_settings().country)))
         except ApiError as error:
             assert error.error.code in ("APPOIN0040", "APPOIN0024"), error.message
 
@@ -71,7 +70,7 @@ class Bookings(RuleBasedStateMachine):
         mobile, appointment_id = self.appointments[pick % len(self.appointments)]
         try:
             booking.reschedule(mobile, {"appointment_id": appointment_id, "session_id": SESSIONS[s],
-                                        "slot": SLOTS[slot]}, self.now)
+                                        "slot": SLOTS[slot]}, self.now, get_settings().country)
         except ApiError as error:
             assert error.error.code in ("APPOIN0040", "APPOIN0026", "APPOIN0027"), error.message
 
@@ -83,7 +82,8 @@ class Bookings(RuleBasedStateMachine):
         places = AppointmentItem.query(appointment_id)
         refs = [p.beneficiary_reference_id for p in places][: 1 if first_only else None]
         try:
-            booking.cancel(mobile, {"appointment_id": appointment_id, "beneficiariesToCancel": refs}, self.now)
+            booking.cancel(mobile, {"appointment_id": appointment_id, "beneficiariesToCancel": refs}, self.now,
+                           get_settings().country)
         except ApiError as error:
             assert error.error.code == "APPOIN0027", error.message
 

@@ -6,12 +6,21 @@ import time
 import boto3
 import pytest
 
+from chalicelib.config import get_settings
 from chalicelib.services import booking
 from chalicelib.store import booking as booking_store
 from chalicelib.store import planning as planning_store
 from chalicelib.store import vaccination as vaccination_store
 from tests.api.test_vaccination_api import (
-    BASE, CITIZEN, FACILITY_ADMIN, SLOT, VERIFIER, book, door, register, session_at,
+    BASE,
+    CITIZEN,
+    FACILITY_ADMIN,
+    SLOT,
+    VERIFIER,
+    book,
+    door,
+    register,
+    session_at,
 )
 from tests.helpers import post
 from tests.ledger import Ledger
@@ -41,7 +50,7 @@ def run_between(monkeypatch, module, name: str, interloper) -> None:
 
 def move(appointment_id: str, session_id: str, slot: str):
     return lambda: booking.reschedule(CITIZEN, {"appointment_id": appointment_id, "session_id": session_id,
-                                                "slot": slot}, int(time.time()))
+                                                "slot": slot}, int(time.time()), get_settings().country)
 
 
 def test_a_reschedule_between_a_cancels_read_and_write(api, seeded, as_, ledger, monkeypatch):

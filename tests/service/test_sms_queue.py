@@ -2,16 +2,16 @@
 import json
 
 from chalicelib.adapters import queues
-from local import carrier as local_carrier
 from chalicelib.adapters.aws import client
-from chalicelib.services.notifications import queue_sms
+from chalicelib.services.outbox import notify
+from local import carrier as local_carrier
 from local import dispatcher
 
 
 def test_a_queued_sms_reaches_the_phone(aws):
     from app import app
 
-    queue_sms("9876543210", "Your session is confirmed")
+    notify("9876543210", "Your session is confirmed")
     dispatcher.drain(app)
     assert [m["message"] for m in local_carrier.messages_for("9876543210")] == ["Your session is confirmed"]
 

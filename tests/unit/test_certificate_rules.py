@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib import verifier
+from chalicelib.config import CountryProfile
 from chalicelib.domain import certificates as rules
 from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, MAX_QR_VERSION, qr_code
 
@@ -151,7 +152,7 @@ def test_a_final_certificate_pdf_prints_both_doses_and_a_readable_qr():
 
     claims = claims_of(content(dose=2))
     qr = qr_of(claims)
-    pdf = render(rules.summary(claims), qr_png(qr))
+    pdf = render(rules.summary(claims), qr_png(qr), CountryProfile())
     assert qr_from_pdf(pdf) == qr
     import pypdfium2
 

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from chalicelib.domain import errors, inputs
+from chalicelib.domain.calendar import format_cowin_date
 from chalicelib.domain.errors import ApiError
 
 PATTERN = r"[6-9]\d{9}"
@@ -37,7 +38,7 @@ def test_mobile_must_match_the_country_pattern():
 
 def test_cowin_dates_are_day_month_year():
     assert inputs.cowin_date("05-06-2021") == date(2021, 6, 5)
-    assert inputs.format_cowin_date(date(2021, 6, 5)) == "05-06-2021"
+    assert format_cowin_date(date(2021, 6, 5)) == "05-06-2021"
     for bad in ("2021-06-05", "31-02-2021", "5/6/2021"):
         assert code_of(lambda bad=bad: inputs.cowin_date(bad)) == errors.INVALID_DATE.code
     assert code_of(lambda: inputs.cowin_date(None)) == errors.INPUT_MISSING.code
@@ -55,7 +56,8 @@ def test_mobile_in_another_scripts_digits_is_refused():
 
 
 @pytest.mark.parametrize("raw", ['{"a":' * 20 + "1" + "}" * 20, '{"a": NaN}', '{"a": [Infinity]}', '{"a": 1e999}',
-                                 '{"a": "\\ud800"}', '{"a\\u0000": 1}', '{"a": "nul\\u0000"}', '{"a": ' + "9" * 39 + "}",
+                                 '{"a": "\\ud800"}', '{"a\\u0000": 1}', '{"a": "nul\\u0000"}',
+                                 '{"a": ' + "9" * 39 + "}",
                                  '{"a": 1e39}', "[1]", "1", '"x"', "{", b"\xff"])
 def test_bodies_no_field_can_hold_are_refused_whole(raw):
     body = raw.encode() if isinstance(raw, str) else raw

@@ -87,7 +87,7 @@ def test_times_are_epoch_seconds_or_iso_8601_in_the_countrys_zone():
     assert rules.parse_time("2026-11-23T07:43:20", "t", PROFILE) == NOW  # no offset: India's time
     assert rules.parse_time("2026-11-23T02:13:20Z", "t", PROFILE) == NOW
     for bad in ("", "soon", True, None, [1]):
-        assert code_of(lambda: rules.parse_time(bad, "t", PROFILE)) == "VACCIN0011"
+        assert code_of(lambda bad=bad: rules.parse_time(bad, "t", PROFILE)) == "VACCIN0011"
     assert rules.local_day(NOW, PROFILE) == DAY
     assert rules.iso_moment(NOW, PROFILE) == "2026-11-23T07:43:20+05:30"
 

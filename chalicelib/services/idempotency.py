@@ -1,6 +1,6 @@
 """`Idempotency-Key`: a phone that retries a booking request gets the first answer, not a second booking.
 
-Powertools' idempotency utility on a DynamoDB table keyed by a hash of (mobile, operation, key): the
+Powertools' idempotency utility on a DynamoDB table (store.idempotency) keyed by a hash of (mobile, operation, key): the
 first request runs and its answer is stored for a day; a retry with the same key and the same body
 gets that answer again without running; the same key with another body is refused (422); a retry
 while the first is still running is told so (409). Costs 2 DynamoDB calls (the conditional put of
@@ -8,41 +8,21 @@ the in-progress record, then the answer) on a first request and 1 on a replay.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
-from pynamodb.attributes import TTLAttribute, UnicodeAttribute
 
-from chalicelib.adapters.aws import client
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
-from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.store.idempotency import persistence
 
 ANSWER_KEPT_SECONDS = 24 * 3600
 MAX_KEY_LENGTH = 128
-
-
-class IdempotencyItem(TeekaModel):
-    """The table Powertools writes (its default attribute names); declared here so it is created
-    locally and rendered for CloudFormation like every other table."""
-
-    Meta = table_meta("idempotency")
-    id = UnicodeAttribute(hash_key=True)
-    expiration = TTLAttribute()
-
-
-@lru_cache(maxsize=1)
-def _persistence() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=IdempotencyItem.Meta.table_name, boto3_client=client("dynamodb"))
 
 
 def once(operation: str, mobile: str, key: str | None, body: Any, work: Callable[[], dict],
@@ -58,7 +38,7 @@ def once(operation: str, mobile: str, key: str | None, body: Any, work: Callable
     config = IdempotencyConfig(event_key_jmespath="[mobile, operation, key]", payload_validation_jmespath="body",
                                expires_after_seconds=ANSWER_KEPT_SECONDS, lambda_context=lambda_context)
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=_persistence(), config=config)
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence(), config=config)
     def remembered(request: dict) -> dict:
         return work()
 
