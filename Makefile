@@ -20,7 +20,7 @@ run: $(STAMP)
 
 ## Lint, type-check, check the layer contracts, then run the whole test suite.
 test: check
-	$(BIN)/python -m pytest -n 2 --dist load -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 ## The static checks alone: ruff (ruff.toml), mypy (mypy.ini), import-linter (.importlinter).
 check: $(STAMP)

@@ -69,19 +69,34 @@ def poll_once(app, wait_seconds: int = 0) -> int:
 _positions: dict[tuple[str, str], str] = {}
 
 
+# stream source name -> (when read, its stream ARN, its shard ids): shards change rarely, records often.
+_shards: dict[str, tuple[float, str | None, list[str]]] = {}
+SHARDS_REREAD_SECONDS = 5
+
+
+def _shards_of(config: DynamoDBEventConfig) -> tuple[str | None, list[str]]:
+    read_at, arn, shards = _shards.get(config.name, (0.0, None, []))
+    if time.monotonic() - read_at > SHARDS_REREAD_SECONDS:
+        arn = client("dynamodb").describe_table(TableName=table_of(config.stream_arn))["Table"].get("LatestStreamArn")
+        shards = [shard["ShardId"] for shard in client("dynamodbstreams").describe_stream(
+            StreamArn=arn)["StreamDescription"]["Shards"]] if arn else []
+        _shards[config.name] = (time.monotonic(), arn, shards)
+    return arn, shards
+
+
 def _poll_streams(app) -> int:
     streams, handled = client("dynamodbstreams"), 0
     for config in app.event_sources:
         if not isinstance(config, DynamoDBEventConfig):
             continue
-        arn = client("dynamodb").describe_table(TableName=table_of(config.stream_arn))["Table"].get("LatestStreamArn")
+        arn, shards = _shards_of(config)
         if arn is None:
             continue
-        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            position = (arn, shard["ShardId"])
+        for shard_id in shards:
+            position = (arn, shard_id)
             if position not in _positions:
                 _positions[position] = streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
             page = streams.get_records(ShardIterator=_positions[position], Limit=config.batch_size)
             records = page["Records"]
             if not records:
@@ -96,7 +111,7 @@ def _poll_streams(app) -> int:
                 continue  # read the same records again next time
             if failed:
                 _positions[position] = streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="AT_SEQUENCE_NUMBER",
+                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
                     SequenceNumber=min(failed, key=int))["ShardIterator"]
             else:
                 _positions[position] = page["NextShardIterator"]
@@ -158,6 +173,7 @@ def run_schedules(app, now: float | None = None) -> list[str]:
 def forget() -> None:
     """Drop the stream positions and schedule times (tests start each case on a fresh embedded AWS)."""
     _positions.clear()
+    _shards.clear()
     _last_runs.clear()
 
 
