@@ -27,7 +27,6 @@ from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.observability import logger, metrics
 from chalicelib.services import idempotency
-from chalicelib.services.metadata import place_names
 from chalicelib.services.outbox import notify
 from chalicelib.store import auth as auth_store
 from chalicelib.store import booking as store
@@ -81,16 +80,6 @@ def _summary(appointment_id: str, seat: Seat) -> dict:
             "name": session.name, "block_name": session.block_name, "state_id": int(session.state_id),
             "district_id": int(session.district_id), "from": session.opens, "to": session.closes,
             "dose": seat.dose, "date": session.date, "slot": seat.slot.name}
-
-
-def appointment_view(summary: Mapping[str, Any]) -> dict:
-    """CoWIN's appointment entry in a BENEFICIARY."""
-    names = place_names(int(summary["state_id"]), int(summary["district_id"]))
-    return {"appointment_id": summary["appointment_id"], "center_id": int(summary["center_id"]),
-            "name": summary["name"], "state_name": names["state_name"], "district_name": names["district_name"],
-            "block_name": summary["block_name"], "from": summary["from"], "to": summary["to"],
-            "dose": int(summary["dose"]), "session_id": summary["session_id"],
-            "date": format_cowin_date(summary["date"]), "slot": summary["slot"]}
 
 
 def _owned_people(people: list[BeneficiaryItem | None], mobile: str) -> list[BeneficiaryItem]:
