@@ -29,6 +29,7 @@ from chalicelib.observability import logger
 BATCH_SIZE = 10
 QUEUE_WAIT_SECONDS = 1  # each queue's long poll
 STREAM_POLL_SECONDS = 0.25  # how often an idle stream is read again (Lambda: about 4 times a second)
+QUIET_AFTER_SECONDS, QUIET_POLL_SECONDS = 30, 1  # after half a minute without records, once a second
 
 
 class LambdaContext:
@@ -192,9 +193,14 @@ def start(app) -> threading.Event:
 
     def keep(poll, idle_seconds: float) -> Callable[[], None]:
         def loop() -> None:
+            quiet_since = time.monotonic()
             while not stop.is_set():
                 try:
-                    if not poll():
+                    if poll():
+                        quiet_since = time.monotonic()
+                    elif time.monotonic() - quiet_since > QUIET_AFTER_SECONDS:
+                        stop.wait(QUIET_POLL_SECONDS)  # nobody is using the server: poll less
+                    else:
                         stop.wait(idle_seconds)
                 except Exception:
                     logger.exception("local dispatcher: polling failed")
