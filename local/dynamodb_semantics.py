@@ -1,8 +1,9 @@
 """DynamoDB's guarantees, restored where moto falls short of them (local stage and tests only).
 
-- **One request at a time** (`AtomicDynamoDB`): DynamoDB applies every write, conditional write and
-  transaction atomically. moto's in-memory backend checks conditions and then writes in plain
-  Python, so on a threaded server two requests can interleave between the check and the write.
+- **One request at a time** (`_atomic`, over HTTP and in-process alike): DynamoDB applies every
+  write, conditional write and transaction atomically. moto's in-memory backend checks conditions
+  and then writes in plain Python, so on a threaded server two requests can interleave between the
+  check and the write.
   Serialising DynamoDB requests restores the guarantee the app relies on, so concurrency tests test
   our conditions, not moto's races.
 - **A refused transaction leaves no trace** (`transact_write_items`): moto applies a transaction's
@@ -30,18 +31,16 @@ DATA_PLANE = frozenset({"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query
                         "BatchWriteItem", "TransactGetItems", "TransactWriteItems"})
 
 
-class AtomicDynamoDB:
-    """WSGI middleware in front of moto's server: one DynamoDB request at a time."""
+_one_request_at_a_time = threading.Lock()
 
-    def __init__(self, app):
-        self.app = app
-        self.lock = threading.Lock()
 
-    def __call__(self, environ, start_response):
-        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
-            return self.app(environ, start_response)
-        with self.lock:
-            return list(self.app(environ, start_response))
+def _atomic(call_action):
+    """moto's DynamoDB handler, one request at a time: whether it came over HTTP or in-process."""
+    def atomic(handler):
+        with _one_request_at_a_time:
+            return call_action(handler)
+
+    return atomic
 
 
 def install() -> None:
@@ -56,6 +55,7 @@ def install() -> None:
     # Deliberate patches of moto (see the module's docstring).
     setattr(DynamoDBBackend, "transact_write_items", transact_write_items)  # noqa: B010
     setattr(DynamoHandler, "serialized", _answer_items_as_json(DynamoHandler.serialized))  # noqa: B010
+    setattr(DynamoHandler, "call_action", _atomic(DynamoHandler.call_action))  # noqa: B010
 
 
 def _answer_items_as_json(serialized):

@@ -1,7 +1,9 @@
-"""The embedded AWS: moto in server mode on loopback, in this process, with every resource created.
+"""The embedded AWS: moto, in this process, with every resource created.
 
-Import this module before anything from `chalicelib`: settings are read once, and they must see the
-moto endpoint.
+This process (the app, the dispatcher) calls moto in-process: its AWS clients' requests are answered
+by moto's backends directly, without an HTTP round trip each. The same backends are also served over
+HTTP on loopback, for everything outside the process (a test acting on a queue, a script). Import this
+module before anything from `chalicelib`: settings are read once.
 """
 from __future__ import annotations
 
@@ -22,30 +24,36 @@ LOCAL_ENV = {
 
 
 class EmbeddedAws:
-    """moto's server on a loopback port, in a background thread of this process."""
+    """moto for this process's clients (in-process) and, on a loopback port, for everyone else."""
 
     def __init__(self, port: int):
+        from moto import mock_aws
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
-        app = dynamodb_semantics.AtomicDynamoDB(DomainDispatcherApplication(create_backend_app))
+        self.mock = mock_aws()
+        self.mock.start()
+        app = DomainDispatcherApplication(create_backend_app)
         self.server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, name="embedded-aws", daemon=True)
         self.thread.start()
 
     def stop(self) -> None:
+        self.mock.stop()
         self.server.shutdown()
         self.thread.join()
 
 
 def start(port: int = 0) -> EmbeddedAws:
-    """Start moto on 127.0.0.1 (`port=0` picks a free one) and point every AWS client at it."""
+    """Start moto: in-process for this process's AWS clients, and on 127.0.0.1 (`port=0` picks a free
+    one) for everyone else."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per AWS call drowns the app's logs
     for name, value in LOCAL_ENV.items():
         os.environ.setdefault(name, value)
+    os.environ.pop("AWS_ENDPOINT_URL", None)  # this process's clients go to the in-process moto
     aws = EmbeddedAws(port)
-    os.environ["AWS_ENDPOINT_URL"] = aws.url
+    dynamodb_semantics.install()
     return aws
 
 

@@ -47,7 +47,7 @@ def main() -> None:
     stop_dispatcher = dispatcher.start(chalice_app)
     gc.freeze()  # the app and the seeded embedded AWS live until exit: keep them out of every collection
     base = f"http://127.0.0.1:{port}"
-    print(f"\nTeeka is running at {base}  (embedded AWS at {os.environ['AWS_ENDPOINT_URL']})", flush=True)
+    print(f"\nTeeka is running at {base}  (embedded AWS at {moto.url})", flush=True)
     print(f"Demo data: {counts['centres']} centres, {counts['sessions']} sessions, {counts['staff']} staff.")
     print("Staff mobiles (log in with the OTP flow like any citizen):")
     for mobile, name, role, scope in seed.DEMO_STAFF:

@@ -145,7 +145,9 @@ def start_id_verification(mobile: str, reference_id: str, photo_id_number: str, 
 def confirm_id_verification(mobile: str, reference_id: str, txn: str, otp: str, profile: CountryProfile) -> dict:
     beneficiary = owned(mobile, reference_id)
     if not txn or beneficiary.id_verification_txn != txn:
-        raise ApiError(errors.ID_VERIFICATION_TXN)
+        # Once a right guess verified the ID, its transaction is spent: the guesses still in flight get
+        # the same answer as any wrong one, so none of them learns which guess it was.
+        raise ApiError(errors.ID_VERIFICATION_FAILED if beneficiary.id_verified else errors.ID_VERIFICATION_TXN)
     # The try is counted before the provider judges it; a refused count is answered like a wrong OTP.
     if not store.spend_verification_attempt(reference_id, mobile, txn, profile.id_verification_otp_attempts) \
             or not national_id.get_provider().verify_otp(txn, otp):

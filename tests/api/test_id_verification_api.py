@@ -50,6 +50,20 @@ def test_wrong_otp_fails_and_the_right_one_still_works(api, citizen):
     assert ok.status_code == 200
 
 
+def test_a_guess_arriving_after_the_right_one_is_answered_like_a_wrong_one(api, citizen):
+    """Parallel guesses: one verified the ID and spent the transaction; the ones still in flight must
+    not learn that from a different answer."""
+    number, reference_id = registered(api, citizen)
+    txn = post(api, START, {"beneficiary_reference_id": reference_id, "photo_id_number": number},
+               citizen).json_body["txnId"]
+    right = provider_otp(number)
+    assert post(api, CONFIRM, {"beneficiary_reference_id": reference_id, "txnId": txn, "otp": right},
+                citizen).status_code == 200
+    late = post(api, CONFIRM, {"beneficiary_reference_id": reference_id, "txnId": txn,
+                               "otp": "000000" if right != "000000" else "111111"}, citizen)
+    assert late.status_code == 400 and late.json_body["errorCode"] == "BENREG0016"
+
+
 def test_the_typed_number_must_match_the_registered_one(api, citizen):
     _, reference_id = registered(api, citizen)
     response = post(api, START, {"beneficiary_reference_id": reference_id, "photo_id_number": aadhaar(71)}, citizen)
