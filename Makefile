@@ -19,6 +19,8 @@ run: $(STAMP)
 	PORT=$(PORT) $(BIN)/python -m local.run
 
 ## Lint, type-check, check the layer contracts, then run the whole test suite.
+# loadgroup hands out one test at a time (load sends chunks): the end-to-end tests, collected first,
+# spread over both workers and the quick ones fill in after them.
 test: check
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 

@@ -73,6 +73,7 @@ def _as_built(name: str, services: tuple[str, ...], build, daily: bool = False) 
 
     key = f"{name} {local_date(get_settings().country, int(time.time()))}" if daily else name
     if key not in _built:
+        _copyable_moto()  # once: copyreg's table is global
         built = build()
         _built[key] = ({service: copy.deepcopy(_backends(service)[0][_backends(service)[1]]) for service in services},
                        built)
@@ -139,7 +140,6 @@ def fresh_aws():
     from local import carrier as local_carrier
     from local import dispatcher, dynamodb_semantics, embedded_aws
 
-    _copyable_moto()
     _record_writes()
     # Cached boto3/PynamoDB clients stay valid: moto intercepts any client while a mock is active.
     with mock_aws():

@@ -50,8 +50,8 @@ def check_photo_id(id_type: int, raw_number: str, profile: CountryProfile) -> st
         raise ApiError(errors.INVALID_ID_TYPE)
     number = identity.normalise(raw_number)
     if not identity.is_valid(id_type, number):
-        name = next(t.type for t in profile.id_types if t.id == id_type)
-        raise ApiError(errors.INVALID_ID_NUMBER, f"Invalid {name} number: {identity.ID_FORMATS[id_type].rule}")
+        raise ApiError(errors.INVALID_ID_NUMBER,
+                       f"Invalid {profile.id_type_name(id_type)} number: {identity.ID_FORMATS[id_type].rule}")
     return number
 
 

@@ -99,8 +99,7 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
     if slot.claimed_id and slot.claimed_basis == basis:
         certificate = store.certificate(slot.claimed_id)  # claimed, never completed: finish that one
     else:
-        certificate = CertificateItem(str(uuid.uuid4()), beneficiary_reference_id=reference_id, dose=dose,
-                                      kind=content.kind, issued_at=now)
+        certificate = store.new_certificate(reference_id, dose, content.kind, now)
         if not store.claim(slot, certificate, basis):
             return LOST
     if certificate is None:

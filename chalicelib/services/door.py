@@ -7,7 +7,7 @@ DynamoDB calls:
   allocations to the sessions where they are booked or were vaccinated) for site staff;
 - verify: 1 TransactGetItems (appointment, beneficiary, session, allocation) + 1 UpdateItem (the
   attempt, counted before the code is judged) + 1 UpdateItem (verified);
-- unlock: 1 Query (the appointment) + 1 GetItem (its session) + 1 TransactWriteItems (with the audit).
+- unlock: 1 GetItem (the appointment) + 1 GetItem (its session) + 1 TransactWriteItems (with the audit).
 """
 from __future__ import annotations
 

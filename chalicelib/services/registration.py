@@ -45,12 +45,8 @@ def register(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPro
     registration = rules.parse_registration(body, _current_year(now, profile), profile)
     claim = identity.claim_key(get_secrets().id_hmac_key, registration.photo_id_type, registration.photo_id_number)
     for _ in range(REFERENCE_ATTEMPTS):
-        beneficiary = BeneficiaryItem(
-            rules.new_reference_id(), mobile=mobile, name=registration.name, birth_year=registration.birth_year,
-            gender_id=registration.gender_id, photo_id_type=registration.photo_id_type, id_claim=claim,
-            id_last4=identity.last4(registration.photo_id_number), comorbidity_ind=registration.comorbidity_ind,
-            consent_version=registration.consent_version, created_at=now,
-        )
+        beneficiary = store.new_beneficiary(rules.new_reference_id(), mobile, registration, claim,
+                                            identity.last4(registration.photo_id_number), now)
         reference_id = beneficiary.beneficiary_reference_id
         outcome = store.register(beneficiary, profile.max_beneficiaries_per_mobile,
                                  also(beneficiary) if also is not None else None)

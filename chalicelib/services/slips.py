@@ -7,7 +7,7 @@ from __future__ import annotations
 from chalicelib.domain import errors
 from chalicelib.domain.calendar import format_cowin_date
 from chalicelib.domain.errors import ApiError
-from chalicelib.domain.masking import mask_id_number
+from chalicelib.services import views
 from chalicelib.services.booking import security_code_of
 from chalicelib.services.metadata import place_names
 from chalicelib.services.pdf import document, label_value_rows, printable
@@ -51,7 +51,7 @@ def appointment_slip(mobile: str, appointment_id: str) -> bytes:
     for place in places:
         person = by_ref.get(place.beneficiary_reference_id)
         cells = (printable(person.name) if person else "", place.beneficiary_reference_id,
-                 str(int(person.birth_year)) if person else "", mask_id_number(person.id_last4) if person else "",
+                 str(int(person.birth_year)) if person else "", views.masked_id(person) if person else "",
                  place.status)
         for value, width in zip(cells, (70, 45, 25, 30, 20)):
             pdf.cell(width, 8, value, border=1)

@@ -13,6 +13,7 @@ revocation, if any; a sparse index over revoked certificates is the revocation l
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Iterator
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -82,6 +83,11 @@ class CertificateItem(TeekaModel):
     revoked_reason = UnicodeAttribute(null=True)
     superseded_by = UnicodeAttribute(null=True)
     revoked = RevokedCertificates()
+
+
+def new_certificate(reference_id: str, dose: int, kind: str, now: int) -> CertificateItem:
+    return CertificateItem(str(uuid.uuid4()), beneficiary_reference_id=reference_id, dose=dose, kind=kind,
+                           issued_at=now)
 
 
 def mark_due(transaction: Transaction, reference_id: str, dose: int, mobile: str, now: int) -> None:

@@ -15,6 +15,7 @@ from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute,
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
+from chalicelib.domain.beneficiaries import Registration
 from chalicelib.store import certificates
 from chalicelib.store.auth import AccountItem
 from chalicelib.store.base import TeekaModel, table_meta
@@ -79,6 +80,15 @@ class AuditItem(TeekaModel):
     actor = UnicodeAttribute()
     old: MapAttribute[str, Any] = MapAttribute(default=dict)
     new: MapAttribute[str, Any] = MapAttribute(default=dict)
+
+
+def new_beneficiary(reference_id: str, mobile: str, registration: Registration, claim: str, id_last4: str,
+                    now: int) -> BeneficiaryItem:
+    """A person as registered: the photo ID kept only as its claim (an HMAC) and its last 4 characters."""
+    return BeneficiaryItem(reference_id, mobile=mobile, name=registration.name, birth_year=registration.birth_year,
+                           gender_id=registration.gender_id, photo_id_type=registration.photo_id_type,
+                           id_claim=claim, id_last4=id_last4, comorbidity_ind=registration.comorbidity_ind,
+                           consent_version=registration.consent_version, created_at=now)
 
 
 def audit_entry(subject: str, action: str, actor: str, old: dict, new: dict, now: int) -> AuditItem:

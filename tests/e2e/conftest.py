@@ -95,17 +95,3 @@ def captcha_server(tmp_path_factory):
         yield urls
 
 
-
-def pytest_collection_modifyitems(items):
-    """One local server of each kind per run: with xdist's `--dist loadgroup` (make test), all the tests
-    of a server go to the worker that starts it, and the other worker runs everything else."""
-    for item in items:
-        if "fuzz_server" in item.fixturenames:
-            group = "fuzz-server"
-        elif "server" in item.fixturenames:
-            group = "local-server"
-        elif item.module.__name__.endswith("test_readme"):
-            group = "readme-server"
-        else:
-            continue
-        item.add_marker(pytest.mark.xdist_group(group))
