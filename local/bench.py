@@ -148,21 +148,22 @@ def _large_district(start) -> None:
     """500 centres, each with 2 sessions a day for 7 days: 7,000 sessions in one district."""
     from chalicelib.domain.planning import Centre, SessionPlan, Slot
     from chalicelib.services.planning import session_id_for
-    from chalicelib.store.planning import SessionItem, centre_item, session_item
+    from chalicelib.store import planning as store
 
-    with SessionItem.batch_write() as batch:
-        for n in range(LARGE_CENTRES):
-            centre = centre_item(500001 + n, Centre(
+    sessions = []
+    for n in range(LARGE_CENTRES):
+        centre = store.new_centre(500001 + n, Centre(
                 name=f"Pune Urban PHC {n + 1}", address=f"Ward {n % 40 + 1}, Pune", block_name=f"Ward {n % 40 + 1}",
                 district_id=LARGE_DISTRICT, state_id=LARGE_STATE, pincode=411001 + n % 60, lat=18.45 + n % 25 * 0.01,
-                long=73.75 + n // 25 * 0.01, opens="09:00:00", closes="17:00:00", fee_type="Free"))
-            for day in range(LARGE_DAYS):
-                for vaccine, min_age in (("COVISHIELD", 18), ("COVAXIN", 45)):
-                    plan = SessionPlan(center_id=500001 + n, date=start + timedelta(days=day), vaccine=vaccine,
-                                       min_age_limit=min_age, max_age_limit=None, allow_all_age=False,
-                                       capacity_dose1=100, capacity_dose2=50,
-                                       slots=(Slot("09:00AM-01:00PM", 75), Slot("01:00PM-05:00PM", 75)), fee="0")
-                    batch.save(session_item(session_id_for(500001 + n, plan.date, vaccine), centre, plan))
+            long=73.75 + n // 25 * 0.01, opens="09:00:00", closes="17:00:00", fee_type="Free"))
+        for day in range(LARGE_DAYS):
+            for vaccine, min_age in (("COVISHIELD", 18), ("COVAXIN", 45)):
+                plan = SessionPlan(center_id=500001 + n, date=start + timedelta(days=day), vaccine=vaccine,
+                                   min_age_limit=min_age, max_age_limit=None, allow_all_age=False,
+                                   capacity_dose1=100, capacity_dose2=50,
+                                   slots=(Slot("09:00AM-01:00PM", 75), Slot("01:00PM-05:00PM", 75)), fee="0")
+                sessions.append(store.new_session(session_id_for(500001 + n, plan.date, vaccine), centre, plan))
+    store.load([], sessions)
 
 
 def availability_paths() -> list[dict]:
@@ -475,18 +476,15 @@ def certificate_steps(count: int = 100) -> tuple[list[dict], dict]:
 
 def _bookable_sessions(day, count: int, capacity: int = 1000) -> None:
     from chalicelib.domain.planning import Centre, SessionPlan, Slot
-    from chalicelib.store.planning import SessionItem, centre_item, session_item
+    from chalicelib.store import planning as store
 
-    centre = centre_item(1, Centre(name="Bench PHC", address="Bench Road", block_name="Ward 1", district_id=395,
-                                   state_id=21, pincode=400001, lat=18.94, long=72.83, opens="09:00:00",
-                                   closes="17:00:00", fee_type="Free"))
-    with SessionItem.batch_write() as batch:
-        for n in range(count):
-            batch.save(session_item(f"bench-{n}", centre, SessionPlan(
-                center_id=1, date=day, vaccine="COVISHIELD", min_age_limit=18, max_age_limit=None,
-                allow_all_age=False, capacity_dose1=capacity, capacity_dose2=0,
-                slots=(Slot("09:00AM-05:00PM", capacity),),
-                fee="0")))
+    centre = store.new_centre(1, Centre(name="Bench PHC", address="Bench Road", block_name="Ward 1", district_id=395,
+                                        state_id=21, pincode=400001, lat=18.94, long=72.83, opens="09:00:00",
+                                        closes="17:00:00", fee_type="Free"))
+    store.load([], [store.new_session(f"bench-{n}", centre, SessionPlan(
+        center_id=1, date=day, vaccine="COVISHIELD", min_age_limit=18, max_age_limit=None, allow_all_age=False,
+        capacity_dose1=capacity, capacity_dose2=0, slots=(Slot("09:00AM-05:00PM", capacity),), fee="0"))
+        for n in range(count)])
 
 
 def _people(count: int, now: int) -> list[tuple[str, str]]:

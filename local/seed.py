@@ -9,9 +9,11 @@ from datetime import date, timedelta
 from chalicelib.config import get_settings
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.planning import Centre, SessionPlan, Slot
+from chalicelib.domain.records import CentreRecord, SessionRecord
 from chalicelib.services.planning import session_id_for
+from chalicelib.store import planning as planning_store
 from chalicelib.store.auth import StaffItem
-from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem, centre_item, session_item
+from chalicelib.store.planning import AllocationItem, CounterItem
 
 MUMBAI, MAHARASHTRA = 395, 21
 DEMO_FACILITY = 100001  # Seven Hills Hospital: its admin, vaccinator and verifier are demo staff
@@ -89,13 +91,13 @@ DEMO_STAFF = [
 ]
 
 
-def _centres() -> list[CenterItem]:
+def _centres() -> list[CentreRecord]:
     centres = []
     for first_id, district_id, state_id, rows in ((100001, MUMBAI, MAHARASHTRA, MUMBAI_CENTRES),
                                                   (200001, BBMP, KARNATAKA, BBMP_CENTRES)):
         for offset, (name, block, pincode, lat, long) in enumerate(rows):
             paid = offset % 3 == 2
-            centres.append(centre_item(first_id + offset, Centre(
+            centres.append(planning_store.new_centre(first_id + offset, Centre(
                 name=name, address=f"{name}, {block}", block_name=block, district_id=district_id,
                 state_id=state_id, pincode=pincode, lat=lat, long=long, opens="09:00:00", closes="18:00:00",
                 fee_type="Paid" if paid else "Free", vaccine_fees=dict(PAID_FEES) if paid else {},
@@ -103,7 +105,7 @@ def _centres() -> list[CenterItem]:
     return centres
 
 
-def _sessions(centre: CenterItem, start: date, days: int, rng: random.Random) -> list[SessionItem]:
+def _sessions(centre: CentreRecord, start: date, days: int, rng: random.Random) -> list[SessionRecord]:
     sessions = []
     for day in range(days):
         for vaccine, min_age, max_age in (("COVISHIELD", 18, 44), ("COVAXIN", 45, None)):
@@ -116,7 +118,8 @@ def _sessions(centre: CenterItem, start: date, days: int, rng: random.Random) ->
                 min_age_limit=min_age, max_age_limit=max_age, allow_all_age=False, capacity_dose1=dose1,
                 capacity_dose2=dose2, slots=slots, fee=PAID_FEES[vaccine] if centre.fee_type == "Paid" else "0",
             )
-            sessions.append(session_item(session_id_for(int(centre.center_id), plan.date, vaccine), centre, plan))
+            session_id = session_id_for(centre.center_id, plan.date, vaccine)
+            sessions.append(planning_store.new_session(session_id, centre, plan))
     return sessions
 
 
@@ -135,8 +138,8 @@ def seed(days: int = 8, rng_seed: int = 2021, now: int | None = None) -> dict[st
                                   allocated_at=start_time, allocated_by=FACILITY_ADMIN)
                    for s in sessions if int(s.center_id) == DEMO_FACILITY
                    for mobile, _, role, scope in DEMO_STAFF if role in ("vaccinator", "verifier")]
-    for model, items in ((CenterItem, centres), (SessionItem, sessions), (StaffItem, staff),
-                         (AllocationItem, allocations)):
+    planning_store.load(centres, sessions)
+    for model, items in ((StaffItem, staff), (AllocationItem, allocations)):
         with model.batch_write() as batch:
             for item in items:
                 batch.save(item)

@@ -9,29 +9,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date, timedelta
 
 from chalicelib.domain import availability as shapes
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.planning import PINCODE_PATTERN
+from chalicelib.domain.records import SessionRecord
 from chalicelib.services.metadata import district_states, place_names
 from chalicelib.store import planning as store
-from chalicelib.store.planning import SessionItem
 
 CALENDAR_DAYS = 7
 NEARBY_LIMIT = 50
 
 
-def record(item: SessionItem) -> dict:
-    """A session item as a plain dict for the pure shaping functions."""
-    values = dict(item.attribute_values)
-    values["slots"] = [{"name": slot.name, "capacity": slot.capacity, "booked": slot.booked} for slot in item.slots]
-    values["vaccine_fees"] = item.vaccine_fees.as_dict() if item.vaccine_fees else {}
-    return values
+def record(session: SessionRecord) -> dict:
+    """A session as a plain dict for the pure shaping functions."""
+    return {**asdict(session), "slots": [asdict(slot) for slot in session.slots],
+            "vaccine_fees": dict(session.vaccine_fees)}
 
 
-def _records(items: Iterable[SessionItem]) -> list[dict]:
+def _records(items: Iterable[SessionRecord]) -> list[dict]:
     return [record(item) for item in items]
 
 
@@ -100,4 +99,4 @@ def find_by_lat_long(lat, long) -> list[dict]:
     # Nearest first; at these distances a flat-earth measure orders centres correctly.
     scale = max(abs(math.cos(math.radians(latitude))), 1e-6)
     centres.sort(key=lambda c: ((c.lat - latitude) ** 2 + ((c.long - longitude) * scale) ** 2, c.center_id))
-    return [shapes.nearby_centre(centre.attribute_values, place_names) for centre in centres[:NEARBY_LIMIT]]
+    return [shapes.nearby_centre(asdict(centre), place_names) for centre in centres[:NEARBY_LIMIT]]

@@ -25,6 +25,7 @@ from chalicelib.domain import captcha, errors, inputs, limits, messages
 from chalicelib.domain.calendar import format_cowin_date, local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
+from chalicelib.domain.records import AppointmentRecord, BeneficiaryRecord, SessionRecord
 from chalicelib.observability import logger, metrics
 from chalicelib.services import idempotency
 from chalicelib.services.outbox import notify
@@ -32,15 +33,13 @@ from chalicelib.store import auth as auth_store
 from chalicelib.store import booking as store
 from chalicelib.store import limits as limit_store
 from chalicelib.store import planning as planning_store
-from chalicelib.store.booking import BOOKED, AppointmentItem, Seat
+from chalicelib.store.booking import BOOKED, Seat
 from chalicelib.store.common import StoreError, is_throttled
-from chalicelib.store.planning import SessionItem
-from chalicelib.store.registration import BeneficiaryItem
 
 ATTEMPTS = 3  # a capacity edit racing a booking makes it re-read and try again
 
 
-def session_facts(session: SessionItem) -> rules.SessionFacts:
+def session_facts(session: SessionRecord) -> rules.SessionFacts:
     return rules.SessionFacts(
         date=date.fromisoformat(session.date), vaccine=session.vaccine, min_age_limit=int(session.min_age_limit),
         max_age_limit=None if session.max_age_limit is None else int(session.max_age_limit),
@@ -48,7 +47,7 @@ def session_facts(session: SessionItem) -> rules.SessionFacts:
         slots=tuple(slot.name for slot in session.slots))
 
 
-def beneficiary_facts(person: BeneficiaryItem, holding: AppointmentItem | None = None) -> rules.BeneficiaryFacts:
+def beneficiary_facts(person: BeneficiaryRecord, holding: AppointmentRecord | None = None) -> rules.BeneficiaryFacts:
     """`holding`: the appointment being rescheduled, whose dose does not count as already booked."""
     booked = {dose for dose in (1, 2) if getattr(person, f"appointment_dose{dose}") is not None}
     if holding is not None:
@@ -60,7 +59,7 @@ def beneficiary_facts(person: BeneficiaryItem, holding: AppointmentItem | None =
         booked_doses=frozenset(booked))
 
 
-def _seat(session: SessionItem, dose: int, slot: str) -> Seat:
+def _seat(session: SessionRecord, dose: int, slot: str) -> Seat:
     index = next((i for i, s in enumerate(session.slots) if s.name == slot), None)
     if index is None:
         raise ApiError(errors.INVALID_SLOT)
@@ -82,15 +81,15 @@ def _summary(appointment_id: str, seat: Seat) -> dict:
             "dose": seat.dose, "date": session.date, "slot": seat.slot.name}
 
 
-def _owned_people(people: list[BeneficiaryItem | None], mobile: str) -> list[BeneficiaryItem]:
+def _owned_people(people: list[BeneficiaryRecord | None], mobile: str) -> list[BeneficiaryRecord]:
     owned = [person for person in people if person is not None and person.mobile == mobile]
     if len(owned) != len(people):
         raise ApiError(errors.BENEFICIARY_NOT_FOUND)
     return owned
 
 
-def _check_people(people: list[BeneficiaryItem], session: SessionItem, dose: int, profile: CountryProfile,
-                  holding: dict[str, AppointmentItem] | None = None) -> None:
+def _check_people(people: list[BeneficiaryRecord], session: SessionRecord, dose: int, profile: CountryProfile,
+                  holding: dict[str, AppointmentRecord] | None = None) -> None:
     facts = session_facts(session)
     for person in people:
         if profile.id_verification_required_for_booking and not person.id_verified:
@@ -195,7 +194,7 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPr
     raise ApiError(errors.FULLY_BOOKED)
 
 
-def _active(mobile: str, appointment_id: str) -> list[AppointmentItem]:
+def _active(mobile: str, appointment_id: str) -> list[AppointmentRecord]:
     items = [item for item in store.appointment(appointment_id) if item.mobile == mobile] if appointment_id else []
     if not items:
         raise ApiError(errors.APPOINTMENT_NOT_FOUND)
@@ -268,7 +267,7 @@ def cancel_for_session(session_id: str, now: int) -> int:
     session = planning_store.get_session(session_id, consistent=True)  # its slots as they stand, now frozen
     if session is None:
         return 0
-    places: dict[tuple[str, str], list[AppointmentItem]] = {}
+    places: dict[tuple[str, str], list[AppointmentRecord]] = {}
     for item in store.for_session(session.session_id):
         if item.status == BOOKED:
             places.setdefault((item.appointment_id, item.slot), []).append(item)

@@ -27,6 +27,7 @@ from chalicelib.domain import certificates as rules
 from chalicelib.domain import errors, inputs, messages
 from chalicelib.domain.beneficiaries import is_reference_id
 from chalicelib.domain.errors import ApiError
+from chalicelib.domain.records import CertificateRecord
 from chalicelib.observability import logger, metrics
 from chalicelib.services import registration, views
 from chalicelib.services.metadata import place_names
@@ -35,7 +36,6 @@ from chalicelib.store import auth as staff_store
 from chalicelib.store import certificates as store
 from chalicelib.store import registration as people
 from chalicelib.store import vaccination as doses
-from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
 from chalicelib.store.vaccination import CORRECTION, DOSE
 
 ISSUED, CURRENT, LOST, NOTHING = "issued", "current", "lost", "nothing"
@@ -59,19 +59,20 @@ def content_of(reference_id: str, dose: int, profile: CountryProfile) -> rules.C
     records = {int(e.dose): e for e in entries if e.kind == DOSE}
     if person is None or dose not in records:
         return None
-    vaccinators = staff_store.names({records[dose].vaccinator})
+    vaccinators = staff_store.names({records[dose].site().vaccinator})
 
     def facts(number: int) -> rules.DoseFacts:
         record = records[number]
+        site = record.site()
         batch, given_at = views.batch_and_time(record, [e for e in entries if e.kind == CORRECTION
                                                   and int(e.dose) == number])
-        places = place_names(int(record.state_id), int(record.district_id))
+        places = place_names(site.state_id, site.district_id)
         vaccine = profile.vaccine(record.vaccine)
         return rules.DoseFacts(
             dose=number, vaccine=record.vaccine, manufacturer=vaccine.manufacturer if vaccine else "", batch=batch,
             given_at=given_at, given_on=record.given_on,
-            vaccinator=vaccinators.get(record.vaccinator, "") if number == dose else "",
-            center_name=record.center_name, district=places["district_name"], state=places["state_name"])
+            vaccinator=vaccinators.get(site.vaccinator, "") if number == dose else "",
+            center_name=site.center_name, district=places["district_name"], state=places["state_name"])
 
     vaccine = profile.vaccine(records[dose].vaccine)
     subject = rules.Subject(
@@ -112,7 +113,7 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
     return ISSUED
 
 
-def _sign_and_store(content: rules.Content, certificate: CertificateItem, profile: CountryProfile) -> str:
+def _sign_and_store(content: rules.Content, certificate: CertificateRecord, profile: CountryProfile) -> str:
     """Sign the certificate, store its PDF, return its JWS."""
     # fpdf2 and segno load only in the containers that make certificates.
     from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, qr_png, render
@@ -136,8 +137,9 @@ def sweep(now: int | None = None) -> int:
     now = int(time.time()) if now is None else now
     queued = 0
     for shard in range(store.DUE_SHARDS):
-        pending = [{"beneficiary_reference_id": slot.beneficiary_reference_id, "dose": int(slot.dose)}
-                   for slot in store.due(store.shard_name(shard), now - SWEEP_GRACE_SECONDS, SWEEP_LIMIT_PER_SHARD)]
+        pending = [{"beneficiary_reference_id": reference_id, "dose": dose}
+                   for reference_id, dose in store.due(store.shard_name(shard), now - SWEEP_GRACE_SECONDS,
+                                                       SWEEP_LIMIT_PER_SHARD)]
         queues.send_many(queues.CERTIFICATES, pending)
         queued += len(pending)
     if queued:
@@ -148,27 +150,27 @@ def sweep(now: int | None = None) -> int:
 
 # -- the citizen's certificate -----------------------------------------------------------------------
 
-def _latest_issued(mobile: str, reference_id: str) -> CertificateSlotItem:
+def _latest_issued(mobile: str, reference_id: str) -> str:
+    """The id of the person's latest issued certificate (of their highest dose)."""
     slots = store.slots(reference_id) if is_reference_id(reference_id) else []
     if slots and slots[0].mobile != mobile:
         raise ApiError(errors.BENEFICIARY_NOT_FOUND)
-    issued = [slot for slot in slots if slot.issued_id]
+    issued = {slot.dose: slot.issued_id for slot in slots if slot.issued_id}
     if not issued:
         registration.owned(mobile, reference_id)  # not theirs (or no such person) answers as such
         raise ApiError(errors.CERTIFICATE_NOT_READY)
-    return max(issued, key=lambda slot: int(slot.dose))
+    return issued[max(issued)]
 
 
 def pdf(mobile: str, query: Mapping[str, str]) -> bytes:
-    slot = _latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20))
-    return documents.get_pdf(documents.certificate_key(slot.issued_id))
+    issued_id = _latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20))
+    return documents.get_pdf(documents.certificate_key(issued_id))
 
 
 def credential(mobile: str, query: Mapping[str, str]) -> dict:
     """The signed credential behind the latest certificate: its JWS, QR text and decoded content."""
-    slot = _latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20))
-    certificate = store.certificate(slot.issued_id)
-    if certificate is None:  # the slot names it only once it is written
+    certificate = store.certificate(_latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20)))
+    if certificate is None or certificate.jws is None:  # the slot names it only once it is written
         raise ApiError(errors.CERTIFICATE_NOT_READY)
     claims = verifier.payload(certificate.jws)  # our own stored JWS: no need to verify it
     return {"certificate_id": certificate.certificate_id, "status": certificate.kind, "dose": int(certificate.dose),
@@ -191,7 +193,7 @@ def verify(body: Mapping[str, Any]) -> dict:
     if verdict.status == verifier.INVALID:
         return {"status": verdict.status, "reason": verdict.reason}
     certificate = store.certificate(verdict.certificate_id)
-    answer = {"status": verifier.VALID, "certificate": rules.summary(verdict.claims)}
+    answer: dict[str, Any] = {"status": verifier.VALID, "certificate": rules.summary(verdict.claims)}
     if certificate is not None and certificate.revoked_at is not None:
         answer.update(status=verifier.REVOKED, reason=f"revoked ({certificate.revoked_reason})",
                       revoked_at=rules.instant(int(certificate.revoked_at)), superseded_by=certificate.superseded_by)
@@ -206,8 +208,9 @@ def revoked(query: Mapping[str, str]) -> dict:
     except (ValueError, KeyError, TypeError):
         raise ApiError(errors.INVALID_REVOCATION_CURSOR) from None
     items, last = store.revoked_since(since, REVOCATION_PAGE, start)
-    return {"revoked": [{"certificate_id": item.certificate_id, "revoked_at": rules.instant(int(item.revoked_at)),
-                         "reason": item.revoked_reason, "superseded_by": item.superseded_by} for item in items],
+    return {"revoked": [{"certificate_id": item.certificate_id, "revoked_at": rules.instant(item.revoked_at),
+                         "reason": item.revoked_reason, "superseded_by": item.superseded_by}
+                        for item in items if item.revoked_at is not None],  # the index holds revoked ones only
             "next": _cursor(last) if last else None}
 
 

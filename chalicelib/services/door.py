@@ -21,6 +21,7 @@ from chalicelib.domain import vaccination as rules
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
+from chalicelib.domain.records import AppointmentRecord
 from chalicelib.domain.roles import Principal
 from chalicelib.observability import metrics
 from chalicelib.services import planning, views
@@ -30,7 +31,7 @@ from chalicelib.store import booking as booking_store
 from chalicelib.store import planning as planning_store
 from chalicelib.store import registration as registration_store
 from chalicelib.store import vaccination as store
-from chalicelib.store.booking import BOOKED, COMPLETED, AppointmentItem
+from chalicelib.store.booking import BOOKED, COMPLETED
 
 
 def todays_sessions(principal: Principal, now: int, profile: CountryProfile) -> list[dict]:
@@ -112,7 +113,7 @@ def verify(principal: Principal, body: Mapping[str, Any], now: int, profile: Cou
             "verified_at": views.moment(now, profile)}
 
 
-def _explain_refused_attempt(appointment: AppointmentItem) -> NoReturn:
+def _explain_refused_attempt(appointment: AppointmentRecord) -> NoReturn:
     """No attempt could be counted: the appointment locked, or changed, since it was read."""
     now_stands = booking_store.appointment_of(appointment.appointment_id, appointment.beneficiary_reference_id)
     if now_stands is None or now_stands.status != BOOKED or now_stands.session_id != appointment.session_id:

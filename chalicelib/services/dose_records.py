@@ -16,17 +16,18 @@ from chalicelib.domain import errors
 from chalicelib.domain import vaccination as rules
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
+from chalicelib.domain.records import DoseRecord
 from chalicelib.domain.roles import Principal
 from chalicelib.observability import logger, metrics
 from chalicelib.services import views
 from chalicelib.services.site import in_reach
 from chalicelib.store import registration as registration_store
 from chalicelib.store import vaccination as store
-from chalicelib.store.vaccination import CORRECTION, DOSE, DoseItem
+from chalicelib.store.vaccination import CORRECTION, DOSE
 
 
 def _dose_history(principal: Principal, body: Mapping[str, Any],
-                  profile: CountryProfile) -> tuple[DoseItem, list[DoseItem]]:
+                  profile: CountryProfile) -> tuple[DoseRecord, list[DoseRecord]]:
     """The dose a correction or an AEFI report is about (beneficiary_reference_id, dose): its record and
     its corrections, oldest first; only within the caller's scope."""
     entries = store.history(rules.parse_reference_id(body, profile), booking_rules.parse_dose(body))
@@ -78,7 +79,7 @@ def report_aefi(principal: Principal, body: Mapping[str, Any], now: int, profile
     store.save_aefi(item)
     metrics.add_metric(name=f"Aefi{report.severity.capitalize()}", unit="Count", value=1)
     if report.severity == "serious":
-        logger.warning("serious AEFI reported", extra={"report_id": item.report_id, "center_id": int(record.center_id)})
+        logger.warning("serious AEFI reported", extra={"report_id": item.report_id, "center_id": item.center_id})
     return {"report_id": item.report_id, "beneficiary_reference_id": reference_id, "dose": dose,
             "dose_record_id": record.record_id, "severity": report.severity, "symptoms": list(report.symptoms),
             "onset_at": views.moment(report.onset_at, profile), "description": report.description,

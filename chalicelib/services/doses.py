@@ -18,6 +18,7 @@ from chalicelib.domain import errors, inputs, messages
 from chalicelib.domain import vaccination as rules
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
+from chalicelib.domain.records import AppointmentRecord, BeneficiaryRecord, DoseRecord, SessionRecord
 from chalicelib.domain.roles import Principal
 from chalicelib.observability import logger, metrics
 from chalicelib.services import registration, views
@@ -26,11 +27,9 @@ from chalicelib.services.outbox import notify
 from chalicelib.services.site import require_allocated
 from chalicelib.store import booking as booking_store
 from chalicelib.store import vaccination as store
-from chalicelib.store.booking import BOOKED, AppointmentItem
+from chalicelib.store.booking import BOOKED
 from chalicelib.store.common import StoreError
-from chalicelib.store.planning import SessionItem
-from chalicelib.store.registration import BeneficiaryItem
-from chalicelib.store.vaccination import ACCEPTED, DOSE, DoseItem
+from chalicelib.store.vaccination import ACCEPTED, DOSE
 
 REALTIME_GRACE_SECONDS = 24 * 3600  # a dose recorded in real time was given today
 T = TypeVar("T")
@@ -40,13 +39,14 @@ class Duplicate(Exception):
     """The offline record's UUID was settled by another request first."""
 
 
-def _check(request: rules.DoseRequest, session: SessionItem, person: BeneficiaryItem, profile: CountryProfile) -> None:
+def _check(request: rules.DoseRequest, session: SessionRecord, person: BeneficiaryRecord,
+           profile: CountryProfile) -> None:
     rules.check_dose(beneficiary_facts(person), session_facts(session), request.dose, request.vaccine,
                      rules.local_day(request.given_at, profile), profile)
 
 
-def record(request: rules.DoseRequest, session: SessionItem, person: BeneficiaryItem | None, vaccinator: str,
-           recorded_by: str, now: int, profile: CountryProfile, capture: rules.Capture | None = None) -> DoseItem:
+def record(request: rules.DoseRequest, session: SessionRecord, person: BeneficiaryRecord | None, vaccinator: str,
+           recorded_by: str, now: int, profile: CountryProfile, capture: rules.Capture | None = None) -> DoseRecord:
     """Check and write one dose of a registered beneficiary; raises the rule it breaks."""
     if person is None:
         raise ApiError(errors.BENEFICIARY_NOT_FOUND, "No such beneficiary")
@@ -69,24 +69,24 @@ def record(request: rules.DoseRequest, session: SessionItem, person: Beneficiary
                           now=now, appointment_id=appointment_id, capture=capture)
     capture_item = store.new_capture(capture, request, ACCEPTED, recorded_by, now, record_id=item.record_id) \
         if capture else None
-    failed = store.record(item, take_seat=session if appointment_id is None else None,
+    failed = store.record(item, takes_seat=appointment_id is None,
                           completes=rules.Completion(appointment_id, request.id_check is None,
                                                      profile.security_code_attempts) if appointment_id else None,
-                          district_id=int(session.district_id), capture=capture_item)
+                          capture=capture_item)
     if failed is not None:
         _explain(failed, appointment_id, person.beneficiary_reference_id, profile)
     metrics.add_metric(name="DoseRecorded", unit="Count", value=1)
     return item
 
 
-def _door_check(appointment: AppointmentItem | None, profile: CountryProfile) -> str:
+def _door_check(appointment: AppointmentRecord | None, profile: CountryProfile) -> str:
     """Who verified the appointment at the door; raises when it was not (or cannot be) verified."""
     if appointment is None or appointment.status != BOOKED:
         raise ApiError(errors.APPOINTMENT_NOT_HERE)
     if rules.is_locked(int(appointment.code_attempts or 0), appointment.verified_at is not None,
                        profile.security_code_attempts):
         raise ApiError(errors.APPOINTMENT_LOCKED)
-    if appointment.verified_at is None:
+    if appointment.verified_at is None or appointment.verified_by is None:
         raise ApiError(errors.NOT_VERIFIED)
     return appointment.verified_by
 
@@ -133,9 +133,9 @@ def walk_in(principal: Principal, body: Mapping[str, Any], now: int, profile: Co
     """Register a person at the centre and record their first dose, in one transaction that also
     takes a seat of the session's dose-1 capacity. Same identity rules as online registration."""
     mobile = inputs.mobile(body, "mobile", profile.mobile_pattern)
-    recorded: list[DoseItem] = []
+    recorded: list[DoseRecord] = []
 
-    def dose_for(person: BeneficiaryItem):
+    def dose_for(person: BeneficiaryRecord):
         request = rules.parse_dose_request(body, profile, now, reference_id=person.beneficiary_reference_id)
         rules.check_time(request.given_at, now, now - REALTIME_GRACE_SECONDS, profile, "given_at")
         snap = store.snapshot(request.session_id, person.beneficiary_reference_id, principal.mobile)
@@ -146,15 +146,12 @@ def walk_in(principal: Principal, body: Mapping[str, Any], now: int, profile: Co
         item = store.new_dose(request, session, given_on=rules.local_day(request.given_at, profile).isoformat(),
                               mobile=mobile, vaccinator=principal.mobile, verifier=principal.mobile,
                               recorded_by=principal.mobile, now=now, appointment_id=None, capture=None)
-        person.doses_given, person.vaccine, person.dose1_date = 1, item.vaccine, item.given_on
-        person.dose_places = {"1": store.dose_place(item)}
         recorded[:] = [item]
-        return lambda transaction: store.add_dose(transaction, item, take_seat=session, completes=None,
-                                                  district_id=int(session.district_id))
+        return item
 
     def work() -> dict:
         try:
-            reference_id = registration.register(mobile, body, now, profile, also=dose_for)
+            reference_id = registration.register(mobile, body, now, profile, first_dose=dose_for)
         except registration.Refused:
             raise ApiError(errors.NO_CAPACITY_LEFT) from None
         metrics.add_metric(name="WalkInVaccinated", unit="Count", value=1)

@@ -22,6 +22,7 @@ import csv
 import io
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from chalicelib.domain import planning as rules
 from chalicelib.domain.calendar import format_cowin_date, local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
+from chalicelib.domain.records import CentreRecord, SessionRecord, SlotRecord
 from chalicelib.domain.roles import SITE_STAFF, Principal
 from chalicelib.observability import logger
 from chalicelib.services import booking
@@ -39,7 +41,6 @@ from chalicelib.services.metadata import district_states, place_names
 from chalicelib.services.outbox import notify
 from chalicelib.store import auth as staff_store
 from chalicelib.store import planning as store
-from chalicelib.store.planning import CenterItem, SessionItem, SlotAttribute
 
 FIRST_CENTER_ID = 300001
 MAX_PLAN_ROWS = 1000
@@ -51,12 +52,12 @@ def session_id_for(center_id: int, day: date, vaccine: str) -> str:
     return str(uuid.uuid5(SESSION_NAMESPACE, f"{center_id}:{day.isoformat()}:{vaccine}"))
 
 
-def _require_scope(principal: Principal, centre: CenterItem | SessionItem) -> None:
+def _require_scope(principal: Principal, centre: CentreRecord | SessionRecord) -> None:
     if not principal.covers_centre(centre):
         raise ApiError(errors.OUT_OF_SCOPE)
 
 
-def _centre(center_id: Any) -> CenterItem:
+def _centre(center_id: Any) -> CentreRecord:
     try:
         number = int(center_id)
     except (TypeError, ValueError):
@@ -67,25 +68,25 @@ def _centre(center_id: Any) -> CenterItem:
     return centre
 
 
-def _session(session_id: str) -> SessionItem:
+def _session(session_id: str) -> SessionRecord:
     session = store.get_session(session_id, consistent=True) if session_id else None
     if session is None:
         raise ApiError(errors.SESSION_NOT_FOUND)
     return session
 
 
-def centre_view(centre: CenterItem) -> dict:
+def centre_view(centre: CentreRecord) -> dict:
     return {
         "center_id": int(centre.center_id), "name": centre.name, "address": centre.address,
         "block_name": centre.block_name, "district_id": int(centre.district_id), "state_id": int(centre.state_id),
         **place_names(int(centre.state_id), int(centre.district_id)), "pincode": int(centre.pincode),
         "lat": float(centre.lat), "long": float(centre.long), "from": centre.opens, "to": centre.closes,
-        "fee_type": centre.fee_type, "vaccine_fees": centre.vaccine_fees.as_dict() if centre.vaccine_fees else {},
+        "fee_type": centre.fee_type, "vaccine_fees": dict(centre.vaccine_fees),
         "active": bool(centre.active),
     }
 
 
-def session_view(session: SessionItem) -> dict:
+def session_view(session: SessionRecord) -> dict:
     """The planner's view: capacities and bookings per dose and per slot, and the status."""
     values = record(session)
     return {
@@ -158,8 +159,8 @@ def add_staff(principal: Principal, center_id: Any, body: Mapping[str, Any], pro
     return {"mobile": mask_mobile(mobile), "name": name, "role": role, "center_id": int(centre.center_id)}
 
 
-def _plan_item(centre: CenterItem, plan: rules.SessionPlan) -> SessionItem:
-    return store.session_item(session_id_for(int(centre.center_id), plan.date, plan.vaccine), centre, plan)
+def _plan_item(centre: CentreRecord, plan: rules.SessionPlan) -> SessionRecord:
+    return store.new_session(session_id_for(int(centre.center_id), plan.date, plan.vaccine), centre, plan)
 
 
 def create_session(principal: Principal, body: Mapping[str, Any], now: int, profile: CountryProfile) -> dict:
@@ -174,7 +175,7 @@ def create_session(principal: Principal, body: Mapping[str, Any], now: int, prof
     return session_view(item)
 
 
-def _domain_centre(centre: CenterItem) -> rules.Centre:
+def _domain_centre(centre: CentreRecord) -> rules.Centre:
     view = centre_view(centre)
     return rules.Centre(
         name=view["name"], address=view["address"], block_name=view["block_name"], district_id=view["district_id"],
@@ -205,8 +206,8 @@ def plan_sessions(principal: Principal, rows: Sequence[Mapping[str, Any]], now: 
     if len(rows) > MAX_PLAN_ROWS:
         raise ApiError(errors.PLAN_INVALID, f"At most {MAX_PLAN_ROWS} sessions per plan")
     today = local_date(profile, now)
-    centres: dict[int, CenterItem | None] = {}
-    items: list[tuple[int, SessionItem]] = []  # (row number, item) of the rows that are valid on their own
+    centres: dict[int, CentreRecord | None] = {}
+    items: list[tuple[int, SessionRecord]] = []  # (row number, item) of the rows that are valid on their own
     problems: list[dict] = []
     for number, row in enumerate(rows, start=1):
         try:
@@ -258,12 +259,10 @@ def edit_capacity(principal: Principal, session_id: str, body: Mapping[str, Any]
     else:
         raise ApiError(errors.INVALID_CAPACITY, "The total changed: give the slots with their new capacities")
     rules.check_slot_edit(slots, booked)
-    new_slots = [SlotAttribute(name=slot.name, capacity=slot.capacity, booked=booked.get(slot.name, 0))
-                 for slot in slots]
+    new_slots = tuple(SlotRecord(slot.name, slot.capacity, booked.get(slot.name, 0)) for slot in slots)
     if not store.set_capacity(session, dose1, dose2, new_slots):
         raise ApiError(errors.CAPACITY_BELOW_BOOKED, "Bookings changed meanwhile; look again and retry")
-    session.capacity_dose1, session.capacity_dose2, session.slots = dose1, dose2, new_slots
-    return session_view(session)
+    return session_view(replace(session, capacity_dose1=dose1, capacity_dose2=dose2, slots=new_slots))
 
 
 def cancel_session(principal: Principal, session_id: str, now: int) -> dict:
@@ -276,8 +275,7 @@ def cancel_session(principal: Principal, session_id: str, now: int) -> dict:
     logger.info("session cancelled", extra={"session_id": session.session_id, "appointments_cancelled": cancelled})
     for allocation in store.allocations_for_session(session.session_id):
         notify(allocation.mobile, messages.session_cancelled_for_staff(session.vaccine, session.name, session.date))
-    session.status = "CANCELLED"
-    return session_view(session)
+    return session_view(replace(session, status="CANCELLED"))
 
 
 def allocate(principal: Principal, session_id: str, body: Mapping[str, Any], now: int,

@@ -9,6 +9,7 @@ confirm = GetItem + UpdateItem (the try, counted first) + UpdateItem (verified).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from chalicelib.adapters import national_id
@@ -19,13 +20,14 @@ from chalicelib.domain import errors, identity, limits
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
+from chalicelib.domain.records import BeneficiaryRecord, DoseRecord
 from chalicelib.observability import logger, metrics
 from chalicelib.services import views
 from chalicelib.services.outbox import request_certificates
 from chalicelib.store import limits as limit_store
 from chalicelib.store import registration as store
-from chalicelib.store.common import Transaction
-from chalicelib.store.registration import BeneficiaryItem, Outcome
+from chalicelib.store import vaccination as vaccination_store
+from chalicelib.store.registration import Outcome
 
 REFERENCE_ATTEMPTS = 3
 
@@ -35,21 +37,22 @@ def _current_year(now: int, profile: CountryProfile) -> int:
 
 
 class Refused(Exception):
-    """What `also` added to the registration's transaction refused (e.g. a walk-in's seat)."""
+    """A walk-in's dose refused the registration's transaction (its session's seats were gone)."""
 
 
 def register(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
-             also: Callable[[BeneficiaryItem], Callable[[Transaction], None]] | None = None) -> str:
-    """Register one person on `mobile`; returns their 14-digit beneficiary reference id.
-    `also(beneficiary)` may amend the new beneficiary and return more items for the same transaction."""
+             first_dose: Callable[[BeneficiaryRecord], DoseRecord] | None = None) -> str:
+    """Register one person on `mobile`; returns their 14-digit beneficiary reference id. A walk-in's
+    `first_dose(person)` checks and returns the dose recorded with the registration, at once."""
     registration = rules.parse_registration(body, _current_year(now, profile), profile)
     claim = identity.claim_key(get_secrets().id_hmac_key, registration.photo_id_type, registration.photo_id_number)
     for _ in range(REFERENCE_ATTEMPTS):
         beneficiary = store.new_beneficiary(rules.new_reference_id(), mobile, registration, claim,
                                             identity.last4(registration.photo_id_number), now)
         reference_id = beneficiary.beneficiary_reference_id
-        outcome = store.register(beneficiary, profile.max_beneficiaries_per_mobile,
-                                 also(beneficiary) if also is not None else None)
+        outcome = store.register(beneficiary, profile.max_beneficiaries_per_mobile) if first_dose is None else \
+            vaccination_store.register_vaccinated(beneficiary, first_dose(beneficiary),
+                                                  profile.max_beneficiaries_per_mobile)
         if outcome is Outcome.REFUSED:
             raise Refused
         if outcome is Outcome.DONE:
@@ -67,7 +70,7 @@ def register(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPro
     raise ApiError(errors.REGISTRATION_BUSY)
 
 
-def owned(mobile: str, reference_id: str) -> BeneficiaryItem:
+def owned(mobile: str, reference_id: str) -> BeneficiaryRecord:
     """The beneficiary, if it is registered on `mobile`; otherwise the same not-found as for no beneficiary."""
     beneficiary = store.get(reference_id) if rules.is_reference_id(reference_id) else None
     if beneficiary is None or beneficiary.mobile != mobile:
@@ -99,9 +102,7 @@ def correct(mobile: str, reference_id: str, body: dict, now: int, profile: Count
     if store.correct(beneficiary, changes, mobile, now) is not Outcome.DONE:
         raise ApiError(errors.CORRECTION_USED)
     request_certificates(reference_id, range(1, int(beneficiary.doses_given) + 1))  # what they print changed
-    for name, value in changes.items():
-        setattr(beneficiary, name, value)
-    return views.beneficiary(beneficiary, profile)
+    return views.beneficiary(replace(beneficiary, **changes), profile)
 
 
 def start_id_verification(mobile: str, reference_id: str, photo_id_number: str, now: int,
@@ -151,5 +152,4 @@ def confirm_id_verification(mobile: str, reference_id: str, txn: str, otp: str, 
     if not store.mark_verified(reference_id, mobile, txn):
         raise ApiError(errors.ID_VERIFICATION_TXN)
     metrics.add_metric(name="IdVerified", unit="Count", value=1)
-    beneficiary.id_verified = True
-    return views.beneficiary(beneficiary, profile)
+    return views.beneficiary(replace(beneficiary, id_verified=True), profile)

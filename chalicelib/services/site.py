@@ -7,13 +7,12 @@ from typing import Any
 
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
+from chalicelib.domain.records import BeneficiaryRecord, SessionRecord
 from chalicelib.domain.roles import ADMINS, SITE_STAFF, Principal
 from chalicelib.store import planning as planning_store
-from chalicelib.store.planning import SessionItem
-from chalicelib.store.registration import BeneficiaryItem
 
 
-def require_allocated(principal: Principal, session: SessionItem | None, allocated: bool) -> SessionItem:
+def require_allocated(principal: Principal, session: SessionRecord | None, allocated: bool) -> SessionRecord:
     if session is None:
         raise ApiError(errors.SESSION_NOT_FOUND)
     if not allocated or not principal.covers_centre(session):
@@ -21,7 +20,7 @@ def require_allocated(principal: Principal, session: SessionItem | None, allocat
     return session
 
 
-def require_session_access(principal: Principal, session_id: str) -> SessionItem:
+def require_session_access(principal: Principal, session_id: str) -> SessionRecord:
     """Allocated site staff, or an admin whose scope covers the session's centre."""
     session = planning_store.get_session(session_id) if session_id else None
     if session is None:
@@ -32,13 +31,13 @@ def require_session_access(principal: Principal, session_id: str) -> SessionItem
                               planning_store.allocation(session.session_id, principal.mobile) is not None)
 
 
-def _places(person: BeneficiaryItem) -> list[Mapping[str, Any]]:
+def _places(person: BeneficiaryRecord) -> list[Mapping[str, Any]]:
     """Where a person is known to Teeka's staff: their booked appointments and the doses they were given."""
-    booked = [summary.as_dict() for summary in (person.appointment_dose1, person.appointment_dose2) if summary]
-    return [*booked, *person.dose_places.as_dict().values()]
+    booked = [summary for summary in (person.appointment_dose1, person.appointment_dose2) if summary]
+    return [*booked, *person.dose_places.values()]
 
 
-def in_reach(principal: Principal, people: list[BeneficiaryItem]) -> list[BeneficiaryItem]:
+def in_reach(principal: Principal, people: list[BeneficiaryRecord]) -> list[BeneficiaryRecord]:
     """The people these staff may see: for site staff, those booked in or vaccinated at a session they
     are allocated to; for admins, those booked or vaccinated at a centre in their area."""
     places = {p.beneficiary_reference_id: _places(p) for p in people}

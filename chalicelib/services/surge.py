@@ -132,7 +132,7 @@ def status(mobile: str, appointment_id: str) -> dict:
     state of each beneficiary's place (a synchronous booking has no request, only its places)."""
     request = store.get_request(appointment_id) if appointment_id else None
     if request is not None and request.mobile == mobile and request.status != CONFIRMED:
-        answer = {"appointment_id": appointment_id, "status": request.status}
+        answer: dict[str, Any] = {"appointment_id": appointment_id, "status": request.status}
         if request.status == REJECTED:
             answer.update(errorCode=request.reason_code, reason=request.reason)
         return answer

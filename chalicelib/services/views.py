@@ -9,17 +9,17 @@ from chalicelib.config import CountryProfile
 from chalicelib.domain import beneficiaries as rules
 from chalicelib.domain.calendar import format_cowin_date
 from chalicelib.domain.masking import mask_id_number, mask_mobile
+from chalicelib.domain.records import BeneficiaryRecord, CaptureRecord, DoseRecord
 from chalicelib.domain.vaccination import iso_moment
 from chalicelib.services.metadata import place_names
-from chalicelib.store.registration import BeneficiaryItem
-from chalicelib.store.vaccination import REJECTED, CaptureItem, DoseItem
+from chalicelib.store.vaccination import REJECTED
 
 
 def moment(instant: float | None, profile: CountryProfile) -> str | None:
     return None if instant is None else iso_moment(int(instant), profile)
 
 
-def masked_id(person: BeneficiaryItem) -> str:
+def masked_id(person: BeneficiaryRecord) -> str:
     return mask_id_number(person.id_last4)
 
 
@@ -33,7 +33,7 @@ def appointment(summary: Mapping[str, Any]) -> dict:
             "date": format_cowin_date(summary["date"]), "slot": summary["slot"]}
 
 
-def beneficiary(person: BeneficiaryItem, profile: CountryProfile) -> dict:
+def beneficiary(person: BeneficiaryRecord, profile: CountryProfile) -> dict:
     """CoWIN's BENEFICIARY shape: identifiers masked, dates `DD-MM-YYYY` or `""`."""
     vaccine = profile.vaccine(person.vaccine) if person.vaccine else None
     return {
@@ -51,25 +51,26 @@ def beneficiary(person: BeneficiaryItem, profile: CountryProfile) -> dict:
         "dose1_date": format_cowin_date(person.dose1_date),
         "dose2_date": format_cowin_date(person.dose2_date),
         "id_verified": bool(person.id_verified),
-        "appointments": [appointment(summary.as_dict()) for summary in
+        "appointments": [appointment(summary) for summary in
                          (person.appointment_dose1, person.appointment_dose2) if summary is not None],
     }
 
 
-def batch_and_time(record: DoseItem, corrections: Sequence[DoseItem] = ()) -> tuple[str, int]:
+def batch_and_time(record: DoseRecord, corrections: Sequence[DoseRecord] = ()) -> tuple[str, int]:
     """A dose's batch and time as they stand: the latest correction supersedes the record."""
     current = corrections[-1] if corrections else record
     return current.batch, int(current.given_at)
 
 
-def dose(record: DoseItem, corrections: Sequence[DoseItem], profile: CountryProfile) -> dict:
+def dose(record: DoseRecord, corrections: Sequence[DoseRecord], profile: CountryProfile) -> dict:
     """A dose as recorded, with the corrections that supersede its batch or time (latest wins)."""
     batch, given_at = batch_and_time(record, corrections)
+    site = record.site()
     return {
         "record_id": record.record_id, "beneficiary_reference_id": record.beneficiary_reference_id,
         "dose": int(record.dose), "vaccine": record.vaccine, "batch": batch, "given_at": moment(given_at, profile),
-        "session_id": record.session_id, "center_id": int(record.center_id), "center_name": record.center_name,
-        "vaccinator": mask_mobile(record.vaccinator), "verifier": mask_mobile(record.verifier),
+        "session_id": site.session_id, "center_id": site.center_id, "center_name": site.center_name,
+        "vaccinator": mask_mobile(site.vaccinator), "verifier": mask_mobile(site.verifier),
         "appointment_id": record.appointment_id, "walk_in": bool(record.walk_in), "source": record.source,
         "recorded_at": moment(record.recorded_at, profile), "captured_at": moment(record.captured_at, profile),
         "corrections": [{"record_id": c.record_id, "reason": c.reason, "batch": c.batch,
@@ -78,7 +79,7 @@ def dose(record: DoseItem, corrections: Sequence[DoseItem], profile: CountryProf
     }
 
 
-def capture_result(item: CaptureItem, profile: CountryProfile) -> dict:
+def capture_result(item: CaptureRecord, profile: CountryProfile) -> dict:
     """What became of an offline record, as its replays answer it."""
     result = {"status": item.status, "beneficiary_reference_id": item.beneficiary_reference_id,
               "dose": None if item.dose is None else int(item.dose), "record_id": item.record_id,

@@ -1,15 +1,19 @@
 """What every table shares: stage-prefixed name, region, endpoint and on-demand billing."""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import fields
+from typing import Any, TypeVar
 
 import botocore.loaders
 import botocore.session
 import pynamodb.connection.base
+from pynamodb.attributes import MapAttribute
 from pynamodb.models import Model
 
 from chalicelib.config import get_settings
 
+R = TypeVar("R")
+M = TypeVar("M", bound=Model)
 _SERVICE_MODELS = botocore.loaders.create_loader()
 
 
@@ -50,3 +54,23 @@ class TeekaModel(Model):
         abstract = True
         table_name = ""  # every table's Meta comes from `table_meta`
         logical_name = ""
+
+
+def record_of(item: Model, kind: type[R], **values: Any) -> R:
+    """The item as its domain record (`values` given where a field needs more than a copy): maps come
+    back as dicts, lists as tuples, so nothing above the store holds a PynamoDB object."""
+    return kind(**{name: values[name] if name in values else _plain(getattr(item, name))
+                   for name in (f.name for f in fields(kind))})  # type: ignore[arg-type]
+
+
+def item_of(record: Any, model: type[M], **values: Any) -> M:
+    """The record as its model's item, ready to be written."""
+    return model(**{f.name: values.get(f.name, getattr(record, f.name)) for f in fields(record)})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, MapAttribute):
+        return value.as_dict()
+    if isinstance(value, list):
+        return tuple(_plain(element) for element in value)
+    return value

@@ -22,10 +22,11 @@ from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
-from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.domain.records import AppointmentRecord, BookingRequestRecord, SessionRecord, SlotRecord
+from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
 from chalicelib.store.common import Transaction, connection, is_condition_failure
-from chalicelib.store.planning import SessionItem
-from chalicelib.store.registration import BeneficiaryItem
+from chalicelib.store.planning import SessionItem, session_record
+from chalicelib.store.registration import BeneficiaryItem, beneficiary_record
 
 BOOKED, CANCELLED, COMPLETED = "BOOKED", "CANCELLED", "COMPLETED"
 PENDING, CONFIRMED, REJECTED = "PENDING", "CONFIRMED", "REJECTED"
@@ -71,12 +72,12 @@ class AppointmentItem(TeekaModel):
 class Seat:
     """Where a booking sits in a session: the dose's counters and the slot (by its list position)."""
 
-    session: SessionItem
+    session: SessionRecord
     dose: int
     slot_index: int
 
     @property
-    def slot(self):
+    def slot(self) -> SlotRecord:
         return self.session.slots[self.slot_index]
 
 
@@ -113,7 +114,8 @@ def read_for_booking(session_ids: Sequence[str], reference_ids: Sequence[str]):
     with TransactGet(connection=connection(SessionItem)) as transaction:
         sessions = [transaction.get(SessionItem, session_id) for session_id in session_ids]
         people = [transaction.get(BeneficiaryItem, reference_id) for reference_id in reference_ids]
-    return [_value(f) for f in sessions], [_value(f) for f in people]
+    return ([session_record(item) if (item := _value(f)) else None for f in sessions],
+            [beneficiary_record(item) if (item := _value(f)) else None for f in people])
 
 
 def _value(future):
@@ -123,32 +125,36 @@ def _value(future):
         return None
 
 
-def appointment_of(appointment_id: str, reference_id: str) -> AppointmentItem | None:
+def appointment_record(item: AppointmentItem) -> AppointmentRecord:
+    return record_of(item, AppointmentRecord)
+
+
+def appointment_of(appointment_id: str, reference_id: str) -> AppointmentRecord | None:
     try:
-        return AppointmentItem.get(appointment_id, reference_id, consistent_read=True)
+        return appointment_record(AppointmentItem.get(appointment_id, reference_id, consistent_read=True))
     except AppointmentItem.DoesNotExist:
         return None
 
 
-def appointment(appointment_id: str) -> list[AppointmentItem]:
-    return list(AppointmentItem.query(appointment_id, consistent_read=True))
+def appointment(appointment_id: str) -> list[AppointmentRecord]:
+    return [appointment_record(item) for item in AppointmentItem.query(appointment_id, consistent_read=True)]
 
 
-def for_session(session_id: str) -> Iterable[AppointmentItem]:
-    return AppointmentItem.by_session.query(session_id)
+def for_session(session_id: str) -> Iterable[AppointmentRecord]:
+    return (appointment_record(item) for item in AppointmentItem.by_session.query(session_id))
 
 
 def new_appointments(appointment_id: str, reference_ids: list[str], mobile: str, seat: Seat,
-                     now: int) -> list[AppointmentItem]:
-    """One appointment, one item per beneficiary in it (all of them booked on the same seat)."""
+                     now: int) -> list[AppointmentRecord]:
+    """One appointment, one record per beneficiary in it (all of them booked on the same seat)."""
     session = seat.session
-    return [AppointmentItem(appointment_id, reference_id, mobile=mobile, session_id=session.session_id,
+    return [AppointmentRecord(appointment_id, reference_id, mobile=mobile, session_id=session.session_id,
                             center_id=int(session.center_id), date=session.date, slot=seat.slot.name, dose=seat.dose,
                             status=BOOKED, reschedules=0, created_at=now, updated_at=now)
             for reference_id in reference_ids]
 
 
-def book(seat: Seat, items: list[AppointmentItem], summary: dict) -> set[str] | None:
+def book(seat: Seat, items: list[AppointmentRecord], summary: dict) -> set[str] | None:
     """Take the seats and the appointments in one transaction. None when booked; otherwise the
     labels of what refused: "session", "beneficiary:<id>", "appointment:<id>"."""
     actions, condition = _take(seat, len(items))
@@ -160,7 +166,8 @@ def book(seat: Seat, items: list[AppointmentItem], summary: dict) -> set[str] | 
             transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.set(summary)],
                                (BeneficiaryItem.mobile == item.mobile) & lock.does_not_exist()
                                & (BeneficiaryItem.doses_given == seat.dose - 1))
-            transaction.put(f"appointment:{ref}", item, AppointmentItem.appointment_id.does_not_exist())
+            transaction.put(f"appointment:{ref}", item_of(item, AppointmentItem),
+                            AppointmentItem.appointment_id.does_not_exist())
 
     return Transaction(SessionItem, client_request_token=items[0].appointment_id).attempt(build)
 
@@ -173,7 +180,7 @@ def _booked_at(seat: Seat):
             & (AppointmentItem.slot == seat.slot.name))
 
 
-def move(old: Seat, new: Seat, items: list[AppointmentItem], summary: dict, limit: int, now: int) -> set[str] | None:
+def move(old: Seat, new: Seat, items: list[AppointmentRecord], summary: dict, limit: int, now: int) -> set[str] | None:
     """Reschedule: give back the old seats, take the new ones, and repoint the appointments, at once.
     A door check done for the old place does not carry over."""
     count = len(items)
@@ -191,7 +198,7 @@ def move(old: Seat, new: Seat, items: list[AppointmentItem], summary: dict, limi
         lock = dose_lock(new.dose)
         for item in items:
             ref = item.beneficiary_reference_id
-            transaction.change(f"appointment:{ref}", item, [
+            transaction.change(f"appointment:{ref}", AppointmentItem(item.appointment_id, ref), [
                 AppointmentItem.session_id.set(new.session.session_id), AppointmentItem.slot.set(new.slot.name),
                 AppointmentItem.date.set(new.session.date), AppointmentItem.center_id.set(new.session.center_id),
                 AppointmentItem.reschedules.add(1), AppointmentItem.updated_at.set(now),
@@ -203,14 +210,14 @@ def move(old: Seat, new: Seat, items: list[AppointmentItem], summary: dict, limi
     return Transaction(SessionItem).attempt(build)
 
 
-def cancel(seat: Seat, items: list[AppointmentItem], reason: str, now: int) -> set[str] | None:
+def cancel(seat: Seat, items: list[AppointmentRecord], reason: str, now: int) -> set[str] | None:
     """Cancel these beneficiaries' places (booked at `seat`, as read), freeing their dose locks and
     giving the seats back."""
     def build(transaction: Transaction) -> None:
         transaction.change("session", SessionItem(seat.session.session_id), *_give_back(seat, len(items)))
         for item in items:
             ref = item.beneficiary_reference_id
-            transaction.change(f"appointment:{ref}", item, [
+            transaction.change(f"appointment:{ref}", AppointmentItem(item.appointment_id, ref), [
                 AppointmentItem.status.set(CANCELLED), AppointmentItem.cancelled_reason.set(reason),
                 AppointmentItem.updated_at.set(now)],
                 _booked_at(seat))
@@ -243,9 +250,9 @@ def save_request(appointment_id: str, mobile: str, request: dict, now: int, kept
                        ).save(condition=BookingRequestItem.appointment_id.does_not_exist())
 
 
-def get_request(appointment_id: str) -> BookingRequestItem | None:
+def get_request(appointment_id: str) -> BookingRequestRecord | None:
     try:
-        return BookingRequestItem.get(appointment_id, consistent_read=True)
+        return record_of(BookingRequestItem.get(appointment_id, consistent_read=True), BookingRequestRecord)
     except BookingRequestItem.DoesNotExist:
         return None
 

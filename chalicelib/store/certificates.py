@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 
-from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.domain.records import CertificateRecord, CertificateSlotRecord
+from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
 from chalicelib.store.common import Transaction, conditionally
 
 DUE_SHARDS = 16  # the due index spreads over 16 partitions: ~16,000 doses/s of write headroom
@@ -85,8 +86,8 @@ class CertificateItem(TeekaModel):
     revoked = RevokedCertificates()
 
 
-def new_certificate(reference_id: str, dose: int, kind: str, now: int) -> CertificateItem:
-    return CertificateItem(str(uuid.uuid4()), beneficiary_reference_id=reference_id, dose=dose, kind=kind,
+def new_certificate(reference_id: str, dose: int, kind: str, now: int) -> CertificateRecord:
+    return CertificateRecord(str(uuid.uuid4()), beneficiary_reference_id=reference_id, dose=dose, kind=kind,
                            issued_at=now)
 
 
@@ -97,33 +98,39 @@ def mark_due(transaction: Transaction, reference_id: str, dose: int, mobile: str
         CertificateSlotItem.due_at.set(now), CertificateSlotItem.marks.add(1)])
 
 
-def slot(reference_id: str, dose: int) -> CertificateSlotItem | None:
+def slot(reference_id: str, dose: int) -> CertificateSlotRecord | None:
     try:
-        return CertificateSlotItem.get(reference_id, dose, consistent_read=True)
+        return record_of(CertificateSlotItem.get(reference_id, dose, consistent_read=True), CertificateSlotRecord)
     except CertificateSlotItem.DoesNotExist:
         return None
 
 
-def slots(reference_id: str) -> list[CertificateSlotItem]:
-    return list(CertificateSlotItem.query(reference_id, consistent_read=True))
+def slots(reference_id: str) -> list[CertificateSlotRecord]:
+    return [record_of(item, CertificateSlotRecord)
+            for item in CertificateSlotItem.query(reference_id, consistent_read=True)]
 
 
-def claim(current: CertificateSlotItem, certificate: CertificateItem, basis: str) -> bool:
+def _key(slot: CertificateSlotRecord) -> CertificateSlotItem:
+    return CertificateSlotItem(slot.beneficiary_reference_id, slot.dose)
+
+
+def claim(current: CertificateSlotRecord, certificate: CertificateRecord, basis: str) -> bool:
     """Claim the slot for a new certificate: only if nobody claimed another since `current` was read."""
     seen = current.claimed_id
     condition = CertificateSlotItem.mobile.exists()
     condition &= (CertificateSlotItem.claimed_id == seen) if seen else CertificateSlotItem.claimed_id.does_not_exist()
 
     def build(transaction: Transaction) -> None:
-        transaction.change("slot", current, [
+        transaction.change("slot", _key(current), [
             CertificateSlotItem.claimed_id.set(certificate.certificate_id),
             CertificateSlotItem.claimed_basis.set(basis)], condition)
-        transaction.put("certificate", certificate, CertificateItem.certificate_id.does_not_exist())
+        transaction.put("certificate", item_of(certificate, CertificateItem),
+                        CertificateItem.certificate_id.does_not_exist())
 
     return Transaction(CertificateSlotItem).attempt(build) is None
 
 
-def complete(current: CertificateSlotItem, certificate: CertificateItem, jws: str, now: int) -> bool:
+def complete(current: CertificateSlotRecord, certificate: CertificateRecord, jws: str, now: int) -> bool:
     """The certificate is ready: store it, point the slot at it, clear the slot's due mark unless a
     newer change marked it again, and revoke what it supersedes, all at once. False if a newer claim
     or a newer change won meanwhile (the certificate then never becomes the slot's)."""
@@ -135,10 +142,10 @@ def complete(current: CertificateSlotItem, certificate: CertificateItem, jws: st
     previous = current.issued_id
 
     def build(transaction: Transaction) -> None:
-        transaction.change("slot", current, [
+        transaction.change("slot", _key(current), [
             CertificateSlotItem.issued_id.set(certificate.certificate_id),
             CertificateSlotItem.due_shard.remove(), CertificateSlotItem.due_at.remove()], condition)
-        transaction.change("certificate", certificate, [CertificateItem.jws.set(jws)],
+        transaction.change("certificate", CertificateItem(certificate.certificate_id), [CertificateItem.jws.set(jws)],
                            CertificateItem.certificate_id.exists())
         if previous and previous != certificate.certificate_id:
             transaction.change("previous", CertificateItem(previous), [
@@ -150,27 +157,29 @@ def complete(current: CertificateSlotItem, certificate: CertificateItem, jws: st
     return Transaction(CertificateSlotItem).attempt(build) is None
 
 
-def settle(current: CertificateSlotItem) -> bool:
+def settle(current: CertificateSlotRecord) -> bool:
     """Clear the due mark of a slot whose issued certificate already says the current facts."""
-    return conditionally(lambda: current.update(
+    return conditionally(lambda: _key(current).update(
         actions=[CertificateSlotItem.due_shard.remove(), CertificateSlotItem.due_at.remove()],
         condition=CertificateSlotItem.marks == int(current.marks)))
 
 
-def certificate(certificate_id: str) -> CertificateItem | None:
+def certificate(certificate_id: str) -> CertificateRecord | None:
     try:
-        return CertificateItem.get(certificate_id)
+        return record_of(CertificateItem.get(certificate_id), CertificateRecord)
     except CertificateItem.DoesNotExist:
         return None
 
 
-def due(shard: str, before: int, limit: int) -> Iterator[CertificateSlotItem]:
-    return CertificateSlotItem.due.query(shard, CertificateSlotItem.due_at < before, limit=limit)
+def due(shard: str, before: int, limit: int) -> Iterator[tuple[str, int]]:
+    """The (beneficiary, dose) of slots due before `before` (the index keeps only their keys)."""
+    return ((item.beneficiary_reference_id, int(item.dose))
+            for item in CertificateSlotItem.due.query(shard, CertificateSlotItem.due_at < before, limit=limit))
 
 
-def revoked_since(since: int, limit: int, start: dict | None) -> tuple[list[CertificateItem], dict | None]:
+def revoked_since(since: int, limit: int, start: dict | None) -> tuple[list[CertificateRecord], dict | None]:
     """One page of revoked certificates, oldest first, and where the next page starts (None at the end)."""
     pages = CertificateItem.revoked.query(REVOKED, CertificateItem.revoked_at >= since, limit=limit,
                                           last_evaluated_key=start)
-    items = list(pages)
+    items = [record_of(item, CertificateRecord) for item in pages]
     return items, pages.last_evaluated_key if len(items) == limit else None

@@ -7,7 +7,7 @@ and `by-center-date` (ISO dates sort, so a 7-day calendar is one key range).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pynamodb.attributes import (
@@ -21,7 +21,8 @@ from pynamodb.exceptions import DeleteError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.domain.planning import Centre, SessionPlan
-from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.domain.records import AllocationRecord, CentreRecord, SessionRecord, SlotRecord
+from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
 from chalicelib.store.common import Transaction, conditionally, is_condition_failure
 
 GRID_DEGREES = 0.1  # about 11 km: a findByLatLong search reads a cell and its 8 neighbours
@@ -187,49 +188,66 @@ class AllocationItem(TeekaModel):
     by_staff = AllocationsByStaff()
 
 
-def get_centre(center_id: int) -> CenterItem | None:
+def centre_record(item: CenterItem) -> CentreRecord:
+    return record_of(item, CentreRecord)
+
+
+def session_record(item: SessionItem) -> SessionRecord:
+    return record_of(item, SessionRecord, slots=tuple(
+        SlotRecord(slot.name, int(slot.capacity), int(slot.booked)) for slot in item.slots))
+
+
+def _slot_items(slots: Iterable[SlotRecord]) -> list[SlotAttribute]:
+    return [SlotAttribute(name=slot.name, capacity=slot.capacity, booked=slot.booked) for slot in slots]
+
+
+def _session_item(session: SessionRecord) -> SessionItem:
+    return item_of(session, SessionItem, slots=_slot_items(session.slots), vaccine_fees=dict(session.vaccine_fees))
+
+
+def get_centre(center_id: int) -> CentreRecord | None:
     try:
-        return CenterItem.get(center_id)
+        return centre_record(CenterItem.get(center_id))
     except CenterItem.DoesNotExist:
         return None
 
 
-def get_session(session_id: str, consistent: bool = False) -> SessionItem | None:
+def get_session(session_id: str, consistent: bool = False) -> SessionRecord | None:
     try:
-        return SessionItem.get(session_id, consistent_read=consistent)
+        return session_record(SessionItem.get(session_id, consistent_read=consistent))
     except SessionItem.DoesNotExist:
         return None
 
 
-def sessions_by_district(district_id: int, first: str, last: str) -> Iterable[SessionItem]:
-    return SessionItem.by_district.query(district_id, SessionItem.date.between(first, last))
+def sessions_by_district(district_id: int, first: str, last: str) -> Iterator[SessionRecord]:
+    return map(session_record, SessionItem.by_district.query(district_id, SessionItem.date.between(first, last)))
 
 
-def sessions_by_pincode(pincode: int, first: str, last: str) -> Iterable[SessionItem]:
-    return SessionItem.by_pincode.query(pincode, SessionItem.date.between(first, last))
+def sessions_by_pincode(pincode: int, first: str, last: str) -> Iterator[SessionRecord]:
+    return map(session_record, SessionItem.by_pincode.query(pincode, SessionItem.date.between(first, last)))
 
 
-def sessions_by_center(center_id: int, first: str, last: str) -> Iterable[SessionItem]:
-    return SessionItem.by_center.query(center_id, SessionItem.date.between(first, last))
+def sessions_by_center(center_id: int, first: str, last: str) -> Iterator[SessionRecord]:
+    return map(session_record, SessionItem.by_center.query(center_id, SessionItem.date.between(first, last)))
 
 
-def centres_in_cell(cell: str) -> Iterable[CenterItem]:
-    return CenterItem.by_cell.query(cell)
+def centres_in_cell(cell: str) -> Iterator[CentreRecord]:
+    return map(centre_record, CenterItem.by_cell.query(cell))
 
 
-def centres_in_district(district_id: int) -> Iterable[CenterItem]:
-    return CenterItem.by_district.query(district_id)
+def centres_in_district(district_id: int) -> Iterator[CentreRecord]:
+    return map(centre_record, CenterItem.by_district.query(district_id))
 
 
-def set_capacity(session: SessionItem, dose1: int, dose2: int, slots: list[SlotAttribute]) -> bool:
+def set_capacity(session: SessionRecord, dose1: int, dose2: int, slots: Sequence[SlotRecord]) -> bool:
     """Replace the capacities and slots, only if the session is exactly as the caller read it: its
     bookings per dose and its slots with their bookings (a reschedule within the session moves
     bookings between slots without changing the dose counts), which the new values were checked against."""
-    return conditionally(lambda: session.update(
+    return conditionally(lambda: SessionItem(session.session_id).update(
         actions=[SessionItem.capacity_dose1.set(dose1), SessionItem.capacity_dose2.set(dose2),
-                 SessionItem.slots.set(slots)],
+                 SessionItem.slots.set(_slot_items(slots))],
         condition=(SessionItem.status == "ACTIVE") & (SessionItem.booked_dose1 == session.booked_dose1)
-        & (SessionItem.booked_dose2 == session.booked_dose2) & (SessionItem.slots == list(session.slots)),
+        & (SessionItem.booked_dose2 == session.booked_dose2) & (SessionItem.slots == _slot_items(session.slots)),
     ))
 
 
@@ -238,13 +256,14 @@ def cancel_session(session_id: str) -> bool:
                                                                 condition=SessionItem.status == "ACTIVE"))
 
 
-def allocations_of(mobile: str, first: str, last: str) -> Iterable[AllocationItem]:
-    return AllocationItem.by_staff.query(mobile, AllocationItem.date.between(first, last))
+def allocations_of(mobile: str, first: str, last: str) -> Iterator[AllocationRecord]:
+    return (record_of(item, AllocationRecord)
+            for item in AllocationItem.by_staff.query(mobile, AllocationItem.date.between(first, last)))
 
 
-def allocation(session_id: str, mobile: str) -> AllocationItem | None:
+def allocation(session_id: str, mobile: str) -> AllocationRecord | None:
     try:
-        return AllocationItem.get(session_id, mobile)
+        return record_of(AllocationItem.get(session_id, mobile), AllocationRecord)
     except AllocationItem.DoesNotExist:
         return None
 
@@ -255,59 +274,67 @@ def allocated_sessions(mobile: str, session_ids: set[str]) -> set[str]:
     return {allocation.session_id for allocation in AllocationItem.batch_get(keys)} if keys else set()
 
 
-def allocations_for_session(session_id: str) -> Iterable[AllocationItem]:
-    return AllocationItem.query(session_id)
+def allocations_for_session(session_id: str) -> Iterator[AllocationRecord]:
+    return (record_of(item, AllocationRecord) for item in AllocationItem.query(session_id))
 
 
-def centre_item(center_id: int, centre: Centre) -> CenterItem:
+def new_centre(center_id: int, centre: Centre, active: bool = True) -> CentreRecord:
     """The stored form of a validated `domain.planning.Centre`."""
-    return CenterItem(center_id, name=centre.name, address=centre.address, block_name=centre.block_name,
+    return CentreRecord(center_id, name=centre.name, address=centre.address, block_name=centre.block_name,
                       district_id=centre.district_id, state_id=centre.state_id, pincode=centre.pincode,
                       lat=centre.lat, long=centre.long, grid_cell=grid_cell(centre.lat, centre.long),
                       opens=centre.opens, closes=centre.closes, fee_type=centre.fee_type,
-                      vaccine_fees=dict(centre.vaccine_fees), active=True)
+                      vaccine_fees=dict(centre.vaccine_fees), active=active)
 
 
-def add_centre(center_id: int, centre: Centre) -> CenterItem:
-    item = centre_item(center_id, centre)
-    item.save(condition=CenterItem.center_id.does_not_exist())
-    return item
+def add_centre(center_id: int, centre: Centre) -> CentreRecord:
+    record = new_centre(center_id, centre)
+    item_of(record, CenterItem).save(condition=CenterItem.center_id.does_not_exist())
+    return record
 
 
-def replace_centre(center_id: int, centre: Centre, active: bool) -> CenterItem:
-    item = centre_item(center_id, centre)
-    item.active = active
-    item.save()
-    return item
+def replace_centre(center_id: int, centre: Centre, active: bool) -> CentreRecord:
+    record = new_centre(center_id, centre, active)
+    item_of(record, CenterItem).save()
+    return record
 
 
-def session_item(session_id: str, centre: CenterItem, plan: SessionPlan) -> SessionItem:
-    """The stored form of a validated `domain.planning.SessionPlan` at `centre`, with the centre's fields."""
-    return SessionItem(
+def load(centres: Iterable[CentreRecord], sessions: Iterable[SessionRecord]) -> None:
+    """Write centres and sessions as given, in batches, unconditionally: demo data and benchmarks."""
+    with CenterItem.batch_write() as batch:
+        for centre in centres:
+            batch.save(item_of(centre, CenterItem))
+    with SessionItem.batch_write() as sessions_batch:
+        for session in sessions:
+            sessions_batch.save(_session_item(session))
+
+
+def new_session(session_id: str, centre: CentreRecord, plan: SessionPlan) -> SessionRecord:
+    """A validated `domain.planning.SessionPlan` at `centre`, with the centre's fields."""
+    return SessionRecord(
         session_id, date=plan.date.isoformat(), vaccine=plan.vaccine, min_age_limit=plan.min_age_limit,
         max_age_limit=plan.max_age_limit, allow_all_age=plan.allow_all_age, capacity_dose1=plan.capacity_dose1,
         capacity_dose2=plan.capacity_dose2, booked_dose1=0, booked_dose2=0,
-        slots=[SlotAttribute(name=slot.name, capacity=slot.capacity, booked=0) for slot in plan.slots],
+        slots=tuple(SlotRecord(slot.name, slot.capacity) for slot in plan.slots),
         fee=plan.fee, status="ACTIVE", center_id=int(centre.center_id),
         **{name: getattr(centre, name) for name in CENTRE_FIELDS_ON_SESSIONS if name != "vaccine_fees"},
-        vaccine_fees=centre.vaccine_fees.as_dict() if isinstance(centre.vaccine_fees, MapAttribute)
-        else dict(centre.vaccine_fees),
+        vaccine_fees=dict(centre.vaccine_fees),
     )
 
 
-def copy_centre_to_sessions(centre: CenterItem, sessions: list[SessionItem]) -> None:
+def copy_centre_to_sessions(centre: CentreRecord, sessions: list[SessionRecord]) -> None:
     """Refresh the centre's fields on its sessions, one UpdateItem each so bookings are never overwritten."""
-    fees = centre.vaccine_fees.as_dict() if isinstance(centre.vaccine_fees, MapAttribute) else dict(centre.vaccine_fees)
     attributes = SessionItem.get_attributes()
+    actions = [attributes[name].set(getattr(centre, name)) for name in CENTRE_FIELDS_ON_SESSIONS
+               if name != "vaccine_fees"]
     for session in sessions:
-        actions = [attributes[name].set(getattr(centre, name)) for name in CENTRE_FIELDS_ON_SESSIONS
-                   if name != "vaccine_fees"]
-        session.update(actions=[*actions, SessionItem.vaccine_fees.set(fees)])
+        SessionItem(session.session_id).update(
+            actions=[*actions, SessionItem.vaccine_fees.set(dict(centre.vaccine_fees))])
 
 
-def create_session(session: SessionItem) -> bool:
+def create_session(session: SessionRecord) -> bool:
     """Write a new session; refused if one with the same id (centre, date, vaccine) is active."""
-    return conditionally(lambda: session.save(
+    return conditionally(lambda: _session_item(session).save(
         condition=SessionItem.session_id.does_not_exist() | (SessionItem.status == "CANCELLED")))
 
 
@@ -315,15 +342,16 @@ def existing_active_sessions(session_ids: list[str]) -> set[str]:
     return {s.session_id for s in SessionItem.batch_get(session_ids) if s.status == "ACTIVE"}
 
 
-def create_sessions_all_or_none(sessions: list[SessionItem]) -> bool:
+def create_sessions_all_or_none(sessions: list[SessionRecord]) -> bool:
     """Each chunk of 100 is one transaction; if a later chunk is refused, the earlier ones are taken back."""
-    written: list[SessionItem] = []
+    written: list[SessionRecord] = []
     for start in range(0, len(sessions), 100):
         chunk = sessions[start:start + 100]
         try:
             with Transaction(SessionItem) as transaction:
                 for session in chunk:
-                    transaction.put(session.session_id, session, condition=SessionItem.session_id.does_not_exist()
+                    transaction.put(session.session_id, _session_item(session),
+                                    condition=SessionItem.session_id.does_not_exist()
                                     | (SessionItem.status == "CANCELLED"))
         except TransactWriteError:
             for session in written:
@@ -333,19 +361,20 @@ def create_sessions_all_or_none(sessions: list[SessionItem]) -> bool:
     return True
 
 
-def _delete_unbooked(session: SessionItem) -> None:
+def _delete_unbooked(session: SessionRecord) -> None:
     try:
-        session.delete(condition=(SessionItem.booked_dose1 == 0) & (SessionItem.booked_dose2 == 0))
+        SessionItem(session.session_id).delete(
+            condition=(SessionItem.booked_dose1 == 0) & (SessionItem.booked_dose2 == 0))
     except DeleteError as error:
         if not is_condition_failure(error):
             raise
 
 
-def sessions_by_ids(session_ids: list[str]) -> list[SessionItem]:
-    return list(SessionItem.batch_get(session_ids)) if session_ids else []
+def sessions_by_ids(session_ids: list[str]) -> list[SessionRecord]:
+    return [session_record(item) for item in SessionItem.batch_get(session_ids)] if session_ids else []
 
 
-def allocate(session: SessionItem, mobile: str, role: str, by: str, now: int) -> bool:
+def allocate(session: SessionRecord, mobile: str, role: str, by: str, now: int) -> bool:
     """True when newly allocated; False when this person was already allocated to the session."""
     return conditionally(lambda: AllocationItem(
         session.session_id, mobile, role=role, date=session.date, center_id=int(session.center_id), allocated_at=now,

@@ -16,9 +16,10 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.domain.beneficiaries import Registration
+from chalicelib.domain.records import AuditRecord, BeneficiaryRecord
 from chalicelib.store import certificates
 from chalicelib.store.auth import AccountItem
-from chalicelib.store.base import TeekaModel, table_meta
+from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
 from chalicelib.store.common import Transaction, is_condition_failure
 
 
@@ -83,9 +84,9 @@ class AuditItem(TeekaModel):
 
 
 def new_beneficiary(reference_id: str, mobile: str, registration: Registration, claim: str, id_last4: str,
-                    now: int) -> BeneficiaryItem:
+                    now: int) -> BeneficiaryRecord:
     """A person as registered: the photo ID kept only as its claim (an HMAC) and its last 4 characters."""
-    return BeneficiaryItem(reference_id, mobile=mobile, name=registration.name, birth_year=registration.birth_year,
+    return BeneficiaryRecord(reference_id, mobile=mobile, name=registration.name, birth_year=registration.birth_year,
                            gender_id=registration.gender_id, photo_id_type=registration.photo_id_type,
                            id_claim=claim, id_last4=id_last4, comorbidity_ind=registration.comorbidity_ind,
                            consent_version=registration.consent_version, created_at=now)
@@ -105,10 +106,11 @@ class Outcome(Enum):
     REFUSED = "refused"
 
 
-def register(beneficiary: BeneficiaryItem, max_per_mobile: int,
+def register(beneficiary: BeneficiaryRecord, max_per_mobile: int,
              also: Callable[[Transaction], None] | None = None) -> Outcome:
     """One TransactWriteItems: bump the mobile's count (below the limit), claim the ID, write the
-    beneficiary, and whatever `also` adds (a walk-in's dose). REFUSED when only `also`'s items refused."""
+    beneficiary, and whatever `also` adds (a walk-in's dose, see store.vaccination). REFUSED when only
+    `also`'s items refused."""
     claim = IdClaimItem(beneficiary.id_claim, beneficiary_reference_id=beneficiary.beneficiary_reference_id,
                         created_at=beneficiary.created_at)
 
@@ -117,7 +119,8 @@ def register(beneficiary: BeneficiaryItem, max_per_mobile: int,
                            condition=AccountItem.beneficiary_count.does_not_exist()
                            | (AccountItem.beneficiary_count < max_per_mobile))
         transaction.put("claim", claim, condition=IdClaimItem.claim.does_not_exist())
-        transaction.put("beneficiary", beneficiary, condition=BeneficiaryItem.beneficiary_reference_id.does_not_exist())
+        transaction.put("beneficiary", item_of(beneficiary, BeneficiaryItem),
+                        condition=BeneficiaryItem.beneficiary_reference_id.does_not_exist())
         if also is not None:
             also(transaction)
 
@@ -129,30 +132,35 @@ def register(beneficiary: BeneficiaryItem, max_per_mobile: int,
             else Outcome.REFERENCE_TAKEN if "beneficiary" in failed else Outcome.REFUSED)
 
 
-def for_mobile(mobile: str) -> list[BeneficiaryItem]:
-    return list(BeneficiaryItem.by_mobile.query(mobile))
+def beneficiary_record(item: BeneficiaryItem) -> BeneficiaryRecord:
+    return record_of(item, BeneficiaryRecord)
 
 
-def get_many(reference_ids: list[str]) -> dict[str, BeneficiaryItem]:
+def for_mobile(mobile: str) -> list[BeneficiaryRecord]:
+    return [beneficiary_record(item) for item in BeneficiaryItem.by_mobile.query(mobile)]
+
+
+def get_many(reference_ids: list[str]) -> dict[str, BeneficiaryRecord]:
     """One BatchGetItem per 100 ids, consistent."""
-    return {item.beneficiary_reference_id: item
+    return {item.beneficiary_reference_id: beneficiary_record(item)
             for item in BeneficiaryItem.batch_get(list(dict.fromkeys(reference_ids)), consistent_read=True)}
 
 
-def get(reference_id: str) -> BeneficiaryItem | None:
+def get(reference_id: str) -> BeneficiaryRecord | None:
     try:
-        return BeneficiaryItem.get(reference_id, consistent_read=True)
+        return beneficiary_record(BeneficiaryItem.get(reference_id, consistent_read=True))
     except BeneficiaryItem.DoesNotExist:
         return None
 
 
-def delete(beneficiary: BeneficiaryItem) -> Outcome:
+def delete(beneficiary: BeneficiaryRecord) -> Outcome:
     """Remove a never-vaccinated beneficiary without appointments, and give back its ID claim and its
     place on the mobile."""
     transaction = Transaction(BeneficiaryItem)
     try:
         with transaction:
-            transaction.remove("beneficiary", beneficiary, condition=(BeneficiaryItem.mobile == beneficiary.mobile)
+            transaction.remove("beneficiary", BeneficiaryItem(beneficiary.beneficiary_reference_id),
+                               condition=(BeneficiaryItem.mobile == beneficiary.mobile)
                                & (BeneficiaryItem.doses_given == 0) & BeneficiaryItem.appointment_dose1.does_not_exist()
                                & BeneficiaryItem.appointment_dose2.does_not_exist())
             transaction.remove("claim", IdClaimItem(beneficiary.id_claim),
@@ -167,7 +175,7 @@ def delete(beneficiary: BeneficiaryItem) -> Outcome:
     return Outcome.DONE
 
 
-def correct(beneficiary: BeneficiaryItem, changes: dict[str, Any], actor: str, now: int) -> Outcome:
+def correct(beneficiary: BeneficiaryRecord, changes: dict[str, Any], actor: str, now: int) -> Outcome:
     """Apply the one-time correction and its audit record (old and new values) together, and mark the
     certificates of the doses given so far due for reissue; refused if it was used (or a dose
     recorded) meanwhile."""
@@ -179,7 +187,7 @@ def correct(beneficiary: BeneficiaryItem, changes: dict[str, Any], actor: str, n
     transaction = Transaction(BeneficiaryItem)
     try:
         with transaction:
-            transaction.change("beneficiary", beneficiary, actions=actions,
+            transaction.change("beneficiary", BeneficiaryItem(beneficiary.beneficiary_reference_id), actions=actions,
                                condition=(BeneficiaryItem.mobile == beneficiary.mobile)
                                & (BeneficiaryItem.corrected == False)  # noqa: E712
                                & (BeneficiaryItem.doses_given == int(beneficiary.doses_given)))
@@ -194,8 +202,8 @@ def correct(beneficiary: BeneficiaryItem, changes: dict[str, Any], actor: str, n
     return Outcome.DONE
 
 
-def audit_trail(subject: str) -> list[AuditItem]:
-    return list(AuditItem.query(subject))
+def audit_trail(subject: str) -> list[AuditRecord]:
+    return [record_of(item, AuditRecord) for item in AuditItem.query(subject)]
 
 
 def set_verification_txn(reference_id: str, mobile: str, txn: str) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,13 +33,23 @@ from pynamodb.constants import STREAM_NEW_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
-from chalicelib.domain.vaccination import AefiReport, Capture, Completion, DoseRequest
+from chalicelib.domain.records import (
+    AefiRecord,
+    AllocationRecord,
+    AppointmentRecord,
+    BeneficiaryRecord,
+    CaptureRecord,
+    DoseRecord,
+    SessionRecord,
+)
+from chalicelib.domain.vaccination import AefiReport, AllowanceCount, Capture, Completion, DoseRequest
 from chalicelib.store import certificates
-from chalicelib.store.base import TeekaModel, table_meta
-from chalicelib.store.booking import BOOKED, COMPLETED, AppointmentItem, dose_lock
+from chalicelib.store import registration as registration_store
+from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
+from chalicelib.store.booking import BOOKED, COMPLETED, AppointmentItem, appointment_record, dose_lock
 from chalicelib.store.common import Transaction, conditionally, connection
-from chalicelib.store.planning import AllocationItem, SessionItem
-from chalicelib.store.registration import AuditItem, BeneficiaryItem, audit_entry
+from chalicelib.store.planning import AllocationItem, SessionItem, session_record
+from chalicelib.store.registration import AuditItem, BeneficiaryItem, Outcome, audit_entry, beneficiary_record
 
 DOSE, CORRECTION = "dose", "correction"
 ACCEPTED, REJECTED = "accepted", "rejected"
@@ -158,10 +168,10 @@ class AefiItem(TeekaModel):
 class Snapshot:
     """What recording or verifying needs, read together in one TransactGetItems."""
 
-    session: SessionItem | None
-    person: BeneficiaryItem | None
-    allocation: AllocationItem | None
-    appointment: AppointmentItem | None = None
+    session: SessionRecord | None
+    person: BeneficiaryRecord | None
+    allocation: AllocationRecord | None
+    appointment: AppointmentRecord | None = None
 
 
 def snapshot(session_id: str, reference_id: str, staff_mobile: str, appointment_id: str | None = None) -> Snapshot:
@@ -170,7 +180,9 @@ def snapshot(session_id: str, reference_id: str, staff_mobile: str, appointment_
         person = transaction.get(BeneficiaryItem, reference_id)
         allocation = transaction.get(AllocationItem, session_id, staff_mobile)
         appointment = transaction.get(AppointmentItem, appointment_id, reference_id) if appointment_id else None
-    return Snapshot(_value(session), _value(person), _value(allocation), _value(appointment) if appointment else None)
+    found = _value(session), _value(person), _value(allocation), _value(appointment) if appointment else None
+    return Snapshot(found[0] and session_record(found[0]), found[1] and beneficiary_record(found[1]),
+                    found[2] and record_of(found[2], AllocationRecord), found[3] and appointment_record(found[3]))
 
 
 def _value(future):
@@ -181,24 +193,24 @@ def _value(future):
         return None
 
 
-def sessions_and_allocations(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, SessionItem],
+def sessions_and_allocations(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, SessionRecord],
                                                                         dict[tuple[str, str], str]]:
     """Sessions by id, and the role of each (session, mobile) pair that is allocated: two BatchGetItem calls."""
     pairs = list(dict.fromkeys(pairs))
     if not pairs:
         return {}, {}
     session_ids = list(dict.fromkeys(session_id for session_id, _ in pairs))
-    sessions = {s.session_id: s for s in SessionItem.batch_get(session_ids, consistent_read=True)}
+    sessions = {s.session_id: session_record(s) for s in SessionItem.batch_get(session_ids, consistent_read=True)}
     allocated = {(a.session_id, a.mobile): a.role for a in AllocationItem.batch_get(pairs, consistent_read=True)}
     return sessions, allocated
 
 
 # -- the records, built here from the domain's values ---------------------------------------------
 
-def new_dose(request: DoseRequest, session: SessionItem, *, given_on: str, mobile: str, vaccinator: str,
+def new_dose(request: DoseRequest, session: SessionRecord, *, given_on: str, mobile: str, vaccinator: str,
              verifier: str, recorded_by: str, now: int, appointment_id: str | None,
-             capture: Capture | None) -> DoseItem:
-    return DoseItem(
+             capture: Capture | None) -> DoseRecord:
+    return DoseRecord(
         request.beneficiary_reference_id, dose_entry(request.dose), kind=DOSE, record_id=str(uuid.uuid4()),
         dose=request.dose, vaccine=request.vaccine, batch=request.batch, given_at=request.given_at,
         given_on=given_on, mobile=mobile, recorded_at=now, recorded_by=recorded_by, session_id=session.session_id,
@@ -209,18 +221,19 @@ def new_dose(request: DoseRequest, session: SessionItem, *, given_on: str, mobil
         capture_uuid=capture.record_uuid if capture else None)
 
 
-def new_correction(record: DoseItem, supersedes: DoseItem, *, batch: str, given_at: int, reason: str,
-                   recorded_by: str, now: int) -> DoseItem:
+def new_correction(record: DoseRecord, supersedes: DoseRecord, *, batch: str, given_at: int, reason: str,
+                   recorded_by: str, now: int) -> DoseRecord:
     """A correction record of `record`, superseding its latest state `supersedes`."""
-    return DoseItem(record.beneficiary_reference_id, f"{record.entry}#fix#{_later_entry(now)}", kind=CORRECTION,
+    return DoseRecord(record.beneficiary_reference_id, f"{record.entry}#fix#{_later_entry(now)}", kind=CORRECTION,
                     record_id=str(uuid.uuid4()), dose=int(record.dose), vaccine=record.vaccine, batch=batch,
                     given_at=given_at, given_on=record.given_on, mobile=record.mobile, recorded_at=now,
                     recorded_by=recorded_by, reason=reason, supersedes=supersedes.record_id)
 
 
 def new_capture(capture: Capture, request: DoseRequest | None, status: str, synced_by: str, now: int,
-                record_id: str | None = None, error_code: str | None = None, error: str | None = None) -> CaptureItem:
-    return CaptureItem(
+                record_id: str | None = None, error_code: str | None = None,
+                error: str | None = None) -> CaptureRecord:
+    return CaptureRecord(
         capture.record_uuid, status=status, error_code=error_code, error=error,
         beneficiary_reference_id=request.beneficiary_reference_id if request else None,
         dose=request.dose if request else None, record_id=record_id, device_id=capture.device_id,
@@ -228,13 +241,13 @@ def new_capture(capture: Capture, request: DoseRequest | None, status: str, sync
         expires_at=datetime.fromtimestamp(now + CAPTURE_KEPT_SECONDS, UTC))
 
 
-def new_aefi(record: DoseItem, report: AefiReport, reporter: str, now: int) -> AefiItem:
-    return AefiItem(record.beneficiary_reference_id, f"{int(record.dose)}#{_later_entry(now)}",
+def new_aefi(record: DoseRecord, report: AefiReport, reporter: str, now: int) -> AefiRecord:
+    return AefiRecord(record.beneficiary_reference_id, f"{int(record.dose)}#{_later_entry(now)}",
                     report_id=str(uuid.uuid4()), dose=int(record.dose), dose_record_id=record.record_id,
-                    severity=report.severity, symptoms=list(report.symptoms), onset_at=report.onset_at,
+                    severity=report.severity, symptoms=tuple(report.symptoms), onset_at=report.onset_at,
                     description=report.description, reporter=reporter, reported_at=now,
-                    center_id=int(record.center_id), district_id=int(record.district_id),
-                    state_id=int(record.state_id))
+                    center_id=record.site().center_id, district_id=record.site().district_id,
+                    state_id=record.site().state_id)
 
 
 def _later_entry(now: int) -> str:
@@ -242,27 +255,27 @@ def _later_entry(now: int) -> str:
     return f"{datetime.fromtimestamp(now, UTC).strftime('%Y%m%dT%H%M%S')}#{uuid.uuid4().hex[:8]}"
 
 
-def dose_place(dose: DoseItem) -> dict:
+def dose_place(dose: DoseRecord) -> dict:
     """Where a dose was given, as the beneficiary item keeps it."""
-    return {"session_id": dose.session_id, "center_id": int(dose.center_id), "district_id": int(dose.district_id),
-            "state_id": int(dose.state_id)}
+    site = dose.site()
+    return {"session_id": site.session_id, "center_id": site.center_id, "district_id": site.district_id,
+            "state_id": site.state_id}
 
 
 def allowance_key(day: str, session_id: str, vaccinator: str) -> str:
     return f"{day}#{session_id}#{vaccinator}"
 
 
-def add_dose(transaction: Transaction, dose: DoseItem, *, take_seat: SessionItem | None,
-             completes: Completion | None, district_id: int) -> None:
-    """The dose's own items, shared by a recorded dose and a walk-in registration. `take_seat`: the
-    session whose dose capacity a walk-in takes; `completes`: the booking it completes."""
-    transaction.put("dose", dose, DoseItem.entry.does_not_exist())
+def _add_dose(transaction: Transaction, dose: DoseRecord, *, takes_seat: bool, completes: Completion | None) -> None:
+    """The dose's own items, shared by a recorded dose and a walk-in registration. `takes_seat`: a
+    walk-in takes a seat of its session's dose capacity; `completes`: the booking it completes."""
+    transaction.put("dose", item_of(dose, DoseItem), DoseItem.entry.does_not_exist())
     ref, number = dose.beneficiary_reference_id, int(dose.dose)
     certificates.mark_due(transaction, ref, number, dose.mobile, int(dose.recorded_at))
-    if take_seat is not None:
+    if takes_seat:
         capacity = SessionItem.capacity_dose1 if number == 1 else SessionItem.capacity_dose2
         booked = SessionItem.booked_dose1 if number == 1 else SessionItem.booked_dose2
-        transaction.change("session", SessionItem(take_seat.session_id), [booked.add(1)],
+        transaction.change("session", SessionItem(dose.session_id), [booked.add(1)],
                            (SessionItem.status == "ACTIVE") & (booked < capacity))
     if completes is not None:
         # Not locked: fewer codes tried than the limit, or verified at the door (by one of them).
@@ -274,16 +287,15 @@ def add_dose(transaction: Transaction, dose: DoseItem, *, take_seat: SessionItem
             AppointmentItem.status.set(COMPLETED), AppointmentItem.completed_at.set(int(dose.recorded_at)),
             AppointmentItem.updated_at.set(int(dose.recorded_at)),
             AppointmentItem.dose_record_id.set(dose.record_id)], condition)
-    day = dose.given_on
-    transaction.change("allowance", AllowanceItem(int(dose.center_id), allowance_key(day, dose.session_id,
-                                                                                      dose.vaccinator)),
+    day, site = dose.given_on, dose.site()
+    transaction.change("allowance", AllowanceItem(site.center_id, allowance_key(day, site.session_id, site.vaccinator)),
                        [AllowanceItem.doses.add(1), AllowanceItem.day.set(day),
-                        AllowanceItem.district_id.set(district_id), AllowanceItem.session_id.set(dose.session_id),
-                        AllowanceItem.vaccinator.set(dose.vaccinator)])
+                        AllowanceItem.district_id.set(site.district_id), AllowanceItem.session_id.set(site.session_id),
+                        AllowanceItem.vaccinator.set(site.vaccinator)])
 
 
-def record(dose: DoseItem, *, take_seat: SessionItem | None, completes: Completion | None,
-           district_id: int, capture: CaptureItem | None = None) -> set[str] | None:
+def record(dose: DoseRecord, *, takes_seat: bool, completes: Completion | None,
+           capture: CaptureRecord | None = None) -> set[str] | None:
     """Record a dose of a registered beneficiary. None when recorded; otherwise the labels that
     refused: "dose", "beneficiary", "appointment", "session", "capture"."""
     number = int(dose.dose)
@@ -301,79 +313,98 @@ def record(dose: DoseItem, *, take_seat: SessionItem | None, completes: Completi
         condition &= lock.does_not_exist()
 
     def build(transaction: Transaction) -> None:
-        add_dose(transaction, dose, take_seat=take_seat, completes=completes, district_id=district_id)
+        _add_dose(transaction, dose, takes_seat=takes_seat, completes=completes)
         transaction.change("beneficiary", BeneficiaryItem(dose.beneficiary_reference_id), actions, condition)
         if capture is not None:
-            transaction.put("capture", capture, CaptureItem.capture_uuid.does_not_exist())
+            transaction.put("capture", item_of(capture, CaptureItem), CaptureItem.capture_uuid.does_not_exist())
 
     return Transaction(DoseItem).attempt(build)
 
 
-def history(reference_id: str, dose: int | None = None) -> list[DoseItem]:
+def register_vaccinated(person: BeneficiaryRecord, dose: DoseRecord, max_per_mobile: int) -> Outcome:
+    """A walk-in: the person registered with their first dose recorded, in one transaction that also
+    takes a seat of the session's dose-1 capacity (REFUSED when only the dose's items refused)."""
+    vaccinated = replace(person, doses_given=1, vaccine=dose.vaccine, dose1_date=dose.given_on,
+                         dose_places={"1": dose_place(dose)})
+    return registration_store.register(vaccinated, max_per_mobile, also=lambda transaction: _add_dose(
+        transaction, dose, takes_seat=True, completes=None))
+
+
+def dose_record(item: DoseItem) -> DoseRecord:
+    return record_of(item, DoseRecord)
+
+
+def history(reference_id: str, dose: int | None = None) -> list[DoseRecord]:
     """A beneficiary's records and corrections (of one dose), oldest first: one Query."""
     prefix = dose_entry(dose) if dose is not None else "dose#"
-    return list(DoseItem.query(reference_id, DoseItem.entry.startswith(prefix), consistent_read=True))
+    return [dose_record(item)
+            for item in DoseItem.query(reference_id, DoseItem.entry.startswith(prefix), consistent_read=True)]
 
 
-def add_correction(correction: DoseItem) -> bool:
+def add_correction(correction: DoseRecord) -> bool:
     """The correction record and its certificate's due mark, together."""
     def build(transaction: Transaction) -> None:
-        transaction.put("correction", correction, DoseItem.entry.does_not_exist())
+        transaction.put("correction", item_of(correction, DoseItem), DoseItem.entry.does_not_exist())
         certificates.mark_due(transaction, correction.beneficiary_reference_id, int(correction.dose),
                               correction.mobile, int(correction.recorded_at))
 
     return Transaction(DoseItem).attempt(build) is None
 
 
-def captures(uuids: list[str]) -> dict[str, CaptureItem]:
-    return {c.capture_uuid: c for c in CaptureItem.batch_get(list(dict.fromkeys(uuids)), consistent_read=True)} \
-        if uuids else {}
+def captures(uuids: list[str]) -> dict[str, CaptureRecord]:
+    return {c.capture_uuid: record_of(c, CaptureRecord)
+            for c in CaptureItem.batch_get(list(dict.fromkeys(uuids)), consistent_read=True)} if uuids else {}
 
 
-def capture(record_uuid: str) -> CaptureItem | None:
+def capture(record_uuid: str) -> CaptureRecord | None:
     try:
-        return CaptureItem.get(record_uuid, consistent_read=True)
+        return record_of(CaptureItem.get(record_uuid, consistent_read=True), CaptureRecord)
     except CaptureItem.DoesNotExist:
         return None
 
 
-def save_rejection(item: CaptureItem) -> bool:
+def save_rejection(rejected: CaptureRecord) -> bool:
     """Keep a rejected record's reason for its replays; False when the UUID was settled meanwhile."""
-    return conditionally(lambda: item.save(condition=CaptureItem.capture_uuid.does_not_exist()))
+    return conditionally(lambda: item_of(rejected, CaptureItem).save(
+        condition=CaptureItem.capture_uuid.does_not_exist()))
 
 
-def spend_code_attempt(appointment: AppointmentItem, limit: int) -> int | None:
+def spend_code_attempt(appointment: AppointmentRecord, limit: int) -> int | None:
     """Count one security-code attempt before the code is judged, only while the appointment is
     still booked in the session that was read and below the limit; returns the count after it
     (None when refused). However many codes arrive at once, at most the limit are ever judged."""
-    item = AppointmentItem(appointment.appointment_id, appointment.beneficiary_reference_id)
+    item = _key(appointment)
     if not _update_appointment(item, [AppointmentItem.code_attempts.add(1)], _booked_in(appointment)
                                & (AppointmentItem.code_attempts < limit)):
         return None
     return int(item.code_attempts)
 
 
-def mark_verified(appointment: AppointmentItem, verifier: str, now: int) -> bool:
+def mark_verified(appointment: AppointmentRecord, verifier: str, now: int) -> bool:
     """The right code: verified by this person now (the attempts it took stay counted)."""
-    return _update_appointment(appointment, [AppointmentItem.verified_at.set(now),
+    return _update_appointment(_key(appointment), [AppointmentItem.verified_at.set(now),
                                              AppointmentItem.verified_by.set(verifier),
                                              AppointmentItem.updated_at.set(now)], _booked_in(appointment))
 
 
-def unlock(appointment: AppointmentItem, actor: str, now: int, limit: int) -> bool:
+def unlock(appointment: AppointmentRecord, actor: str, now: int, limit: int) -> bool:
     """Clear the attempts and record who did it, together; False if the appointment was not locked."""
     audit = audit_entry(f"appointment#{appointment.appointment_id}#{appointment.beneficiary_reference_id}", "unlock",
                         actor, {"code_attempts": int(appointment.code_attempts or 0)}, {"code_attempts": 0}, now)
 
     def build(transaction: Transaction) -> None:
-        transaction.change("appointment", appointment, [AppointmentItem.code_attempts.set(0)],
+        transaction.change("appointment", _key(appointment), [AppointmentItem.code_attempts.set(0)],
                            AppointmentItem.code_attempts >= limit)
         transaction.put("audit", audit, AuditItem.at.does_not_exist())
 
     return Transaction(AppointmentItem).attempt(build) is None
 
 
-def _booked_in(appointment: AppointmentItem):
+def _key(appointment: AppointmentRecord) -> AppointmentItem:
+    return AppointmentItem(appointment.appointment_id, appointment.beneficiary_reference_id)
+
+
+def _booked_in(appointment: AppointmentRecord):
     """Still booked in the session it was read in (a reschedule or a cancellation refuses the write)."""
     return (AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == appointment.session_id)
 
@@ -383,14 +414,18 @@ def _update_appointment(appointment: AppointmentItem, actions: list, condition) 
         actions=actions, condition=AppointmentItem.appointment_id.exists() & condition))
 
 
-def save_aefi(item: AefiItem) -> None:
-    item.save(condition=AefiItem.entry.does_not_exist())
+def save_aefi(report: AefiRecord) -> None:
+    item_of(report, AefiItem).save(condition=AefiItem.entry.does_not_exist())
 
 
-def allowances_at(center_id: int, first: str, last: str) -> Iterable[AllowanceItem]:
-    return AllowanceItem.query(center_id, AllowanceItem.key.between(first, f"{last}#~"))
+def allowances_at(center_id: int, first: str, last: str) -> list[AllowanceCount]:
+    return _counts(AllowanceItem.query(center_id, AllowanceItem.key.between(first, f"{last}#~")))
 
 
-def allowances_in(district_id: int, first: str, last: str) -> Iterable[AllowanceItem]:
-    return AllowanceItem.by_district.query(district_id, AllowanceItem.day.between(first, last))
+def allowances_in(district_id: int, first: str, last: str) -> list[AllowanceCount]:
+    return _counts(AllowanceItem.by_district.query(district_id, AllowanceItem.day.between(first, last)))
+
+
+def _counts(items: Iterable[AllowanceItem]) -> list[AllowanceCount]:
+    return [AllowanceCount(c.day, int(c.center_id), c.session_id, c.vaccinator, int(c.doses)) for c in items]
 

@@ -19,8 +19,9 @@ from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.planning import Centre, SessionPlan, Slot
 from chalicelib.services import booking, registration
+from chalicelib.store import planning as planning_store
 from chalicelib.store.booking import BOOKED, AppointmentItem
-from chalicelib.store.planning import SessionItem, centre_item, session_item
+from chalicelib.store.planning import SessionItem
 from chalicelib.store.registration import BeneficiaryItem
 from tests.conftest import fresh_aws
 from tests.helpers import person
@@ -37,14 +38,14 @@ class Bookings(RuleBasedStateMachine):
         self.aws.enter_context(fresh_aws())
         self.now = int(time.time())
         day = local_date(get_settings().country, self.now) + timedelta(days=1)
-        centre = centre_item(1, Centre(name="PHC", address="Road", block_name="Ward", district_id=395, state_id=21,
-                                       pincode=400001, lat=19.0, long=72.8, opens="09:00:00", closes="17:00:00",
-                                       fee_type="Free"))
+        centre = planning_store.new_centre(1, Centre(
+            name="PHC", address="Road", block_name="Ward", district_id=395, state_id=21, pincode=400001, lat=19.0,
+            long=72.8, opens="09:00:00", closes="17:00:00", fee_type="Free"))
         for session_id in SESSIONS:
-            session_item(session_id, centre, SessionPlan(
+            assert planning_store.create_session(planning_store.new_session(session_id, centre, SessionPlan(
                 center_id=1, date=day, vaccine="COVISHIELD", min_age_limit=18, max_age_limit=None,
                 allow_all_age=False, capacity_dose1=3, capacity_dose2=0, slots=(Slot(SLOTS[0], 2), Slot(SLOTS[1], 1)),
-                fee="0")).save()
+                fee="0")))
         profile = get_settings().country
         self.people = {mobile: [registration.register(mobile, person(10 * m + n), self.now, profile) for n in range(2)]
                        for m, mobile in enumerate(MOBILES)}

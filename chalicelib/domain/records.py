@@ -1,0 +1,279 @@
+"""What the store keeps and gives back: one frozen dataclass per kind of stored thing, field for field.
+
+The store turns its items into these on every read and back on every write (`store/base.py`), so no
+use case sees PynamoDB; `tests/service/test_store_contracts.py` checks that each record and its table
+model name the same fields. A change is a new record (`dataclasses.replace`), written by the store.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+
+@dataclass(frozen=True)
+class BeneficiaryRecord:
+    beneficiary_reference_id: str
+    mobile: str
+    name: str
+    birth_year: int
+    gender_id: int
+    photo_id_type: int
+    id_claim: str  # HMAC of the normalised ID: the number itself is never stored
+    id_last4: str
+    comorbidity_ind: str
+    consent_version: str
+    created_at: int
+    id_verified: bool = False
+    id_verification_txn: str | None = None
+    id_verification_attempts: int = 0  # OTP tries on the current transaction
+    corrected: bool = False
+    doses_given: int = 0
+    vaccine: str | None = None
+    dose1_date: str | None = None  # ISO date
+    dose2_date: str | None = None
+    # The active appointment per dose (a summary, see store.booking): also the one-per-dose lock.
+    appointment_dose1: Mapping[str, Any] | None = None
+    appointment_dose2: Mapping[str, Any] | None = None
+    # Where each dose was given (`dose_place`), by dose number.
+    dose_places: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    subject: str  # e.g. beneficiary#12345678901234
+    at: str  # ISO timestamp + unique suffix
+    action: str
+    actor: str
+    old: Mapping[str, Any] = field(default_factory=dict)
+    new: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AppointmentRecord:
+    """One beneficiary's place in an appointment; a family booking shares the appointment id."""
+
+    appointment_id: str
+    beneficiary_reference_id: str
+    mobile: str
+    session_id: str
+    center_id: int
+    date: str  # ISO
+    slot: str
+    dose: int
+    created_at: int
+    updated_at: int
+    status: str = "BOOKED"  # BOOKED | CANCELLED | COMPLETED
+    cancelled_reason: str | None = None
+    reschedules: int = 0
+    verified_at: int | None = None
+    verified_by: str | None = None
+    code_attempts: int = 0
+    completed_at: int | None = None
+    dose_record_id: str | None = None
+
+
+@dataclass(frozen=True)
+class BookingRequestRecord:
+    """A booking taken in surge mode: PENDING until the worker books it or cannot."""
+
+    appointment_id: str
+    mobile: str
+    request: Mapping[str, Any]
+    created_at: int
+    updated_at: int
+    expires_at: datetime
+    status: str = "PENDING"  # PENDING | CONFIRMED | REJECTED
+    reason_code: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CentreRecord:
+    center_id: int
+    name: str
+    address: str
+    block_name: str
+    district_id: int
+    state_id: int
+    pincode: int
+    lat: float
+    long: float
+    grid_cell: str
+    opens: str  # HH:MM:SS, CoWIN's `from`
+    closes: str  # HH:MM:SS, CoWIN's `to`
+    fee_type: str  # Free | Paid
+    vaccine_fees: Mapping[str, Any] = field(default_factory=dict)  # vaccine -> fee, for paid centres
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class SlotRecord:
+    name: str  # e.g. 09:00AM-11:00AM
+    capacity: int
+    booked: int = 0
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One centre, one date, one vaccine: capacity per dose and per slot, and the centre's public fields."""
+
+    session_id: str
+    date: str  # ISO
+    vaccine: str
+    min_age_limit: int
+    capacity_dose1: int
+    capacity_dose2: int
+    slots: tuple[SlotRecord, ...]
+    center_id: int
+    district_id: int
+    state_id: int
+    pincode: int
+    name: str
+    address: str
+    block_name: str
+    lat: float
+    long: float
+    opens: str
+    closes: str
+    fee_type: str
+    max_age_limit: int | None = None
+    allow_all_age: bool = False
+    booked_dose1: int = 0
+    booked_dose2: int = 0
+    fee: str = "0"
+    status: str = "ACTIVE"  # ACTIVE | CANCELLED
+    vaccine_fees: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AllocationRecord:
+    """A vaccinator or verifier allocated to a session."""
+
+    session_id: str
+    mobile: str
+    role: str
+    date: str
+    center_id: int
+    allocated_at: int
+    allocated_by: str
+
+
+class DoseSite(NamedTuple):
+    """Where and by whom a dose was given."""
+
+    session_id: str
+    center_id: int
+    center_name: str
+    district_id: int
+    state_id: int
+    vaccinator: str
+    verifier: str
+
+
+@dataclass(frozen=True)
+class DoseRecord:
+    """A dose given (kind "dose"), or a correction superseding one (kind "correction")."""
+
+    beneficiary_reference_id: str
+    entry: str  # dose#N, or dose#N#fix#<time>#<id> for a correction
+    kind: str
+    record_id: str
+    dose: int
+    vaccine: str
+    batch: str
+    given_at: int  # epoch seconds
+    given_on: str  # ISO date in the country
+    mobile: str
+    recorded_at: int
+    recorded_by: str
+    session_id: str | None = None
+    center_id: int | None = None
+    center_name: str | None = None
+    district_id: int | None = None
+    state_id: int | None = None
+    vaccinator: str | None = None
+    verifier: str | None = None
+    appointment_id: str | None = None
+    walk_in: bool = False
+    source: str = "online"  # online | offline
+    captured_at: int | None = None
+    device_id: str | None = None
+    capture_uuid: str | None = None
+    reason: str | None = None
+    supersedes: str | None = None
+
+    def site(self) -> DoseSite:
+        """A dose's site (a correction has none of its own: it keeps its record's)."""
+        values = (self.session_id, self.center_id, self.center_name, self.district_id, self.state_id,
+                  self.vaccinator, self.verifier)
+        if any(value is None for value in values):
+            raise ValueError(f"{self.entry} of {self.beneficiary_reference_id} names no site")
+        return DoseSite(*values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CaptureRecord:
+    """The outcome of one offline record, keyed by the device's UUID: a replay returns it."""
+
+    capture_uuid: str
+    status: str  # accepted | rejected
+    device_id: str
+    vaccinator: str
+    captured_at: int
+    synced_at: int
+    synced_by: str
+    expires_at: datetime
+    error_code: str | None = None
+    error: str | None = None
+    beneficiary_reference_id: str | None = None
+    dose: int | None = None
+    record_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AefiRecord:
+    beneficiary_reference_id: str
+    entry: str
+    report_id: str
+    dose: int
+    dose_record_id: str
+    severity: str
+    symptoms: tuple[str, ...]
+    onset_at: int
+    reporter: str
+    reported_at: int
+    center_id: int
+    district_id: int
+    state_id: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CertificateSlotRecord:
+    """A dose's certificate: due while it waits for (re)issuance, then the one issued."""
+
+    beneficiary_reference_id: str
+    dose: int
+    mobile: str
+    due_shard: str | None = None
+    due_at: int | None = None
+    marks: int = 0  # how many times it was marked due: a newer mark voids an older issuance
+    claimed_id: str | None = None
+    claimed_basis: str | None = None
+    issued_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    certificate_id: str
+    beneficiary_reference_id: str
+    dose: int
+    kind: str  # provisional | final
+    issued_at: int
+    jws: str | None = None
+    revoked_list: str | None = None
+    revoked_at: int | None = None
+    revoked_reason: str | None = None
+    superseded_by: str | None = None
