@@ -5,16 +5,37 @@ Starts moto on loopback, creates every resource, seeds demo data, and serves the
 """
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from local import embedded_aws
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LISTEN_BACKLOG = 512
+
+
+def _metrics_one_thread_at_a_time() -> None:
+    """Powertools keeps one metric set per process, which Lambda uses one invocation at a time; here
+    request threads and the dispatcher's share it, and a flush racing another (checked non-empty, then
+    emptied) would raise inside a handler and answer 500. One lock makes each step whole again."""
+    from chalicelib.observability import metrics
+
+    lock = threading.RLock()  # add_metric flushes by itself at 100 metrics
+    provider = metrics.provider
+    for name in ("add_metric", "add_dimension", "add_metadata", "flush_metrics"):
+        method = getattr(provider, name)
+        setattr(provider, name, functools.wraps(method)(lambda *args, _method=method, **kwargs: _locked(
+            lock, _method, *args, **kwargs)))
+
+
+def _locked(lock: threading.RLock, method, *args, **kwargs):
+    with lock:
+        return method(*args, **kwargs)
 
 
 def main() -> None:
@@ -44,6 +65,7 @@ def main() -> None:
     server.server.socket.listen(LISTEN_BACKLOG)
     from app import app as chalice_app  # the module chalice just loaded
 
+    _metrics_one_thread_at_a_time()
     stop_dispatcher = dispatcher.start(chalice_app)
     gc.freeze()  # the app and the seeded embedded AWS live until exit: keep them out of every collection
     base = f"http://127.0.0.1:{port}"

@@ -49,3 +49,4 @@ def test_data_plane_answers_are_the_shape_walkers_answers(aws, monkeypatch):
     dynamodb.batch_write_item(RequestItems={"shapes": [{"PutRequest": {"Item": {**ITEM, "sk": {"N": "3"}}}}]})
     dynamodb.delete_item(TableName="shapes", Key=key, ReturnValues="ALL_OLD", ReturnConsumedCapacity="TOTAL")
     assert set(compared) == dynamodb_semantics.DATA_PLANE
+
