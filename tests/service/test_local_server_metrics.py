@@ -18,7 +18,7 @@ def test_request_threads_and_the_dispatcher_share_metrics_without_a_failed_flush
             try:
                 metrics.add_metric(name="Step", unit="Count", value=1)
                 metrics.flush_metrics()
-            except Exception as error:  # noqa: BLE001 - any failure is the finding
+            except Exception as error:  # any failure is the finding
                 failures.append(error)
 
     with warnings.catch_warnings():
