@@ -85,11 +85,15 @@ def test_the_same_race_through_the_surge_queue_with_duplicated_messages(server_u
                                     headers=h, timeout=10).json() for (h, _), r in zip(attempts, responses)]
             return answers if all(a["status"] != "PENDING" for a in answers) else None
 
+        def drained():  # the duplicates handled too: nothing waiting, nothing in flight
+            counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+            return not any(int(count) for count in counts.values())
+
         deadline = time.monotonic() + 90
-        while settled() is None:
+        while settled() is None or not drained():
             assert time.monotonic() < deadline, "the worker did not settle every request in 90 s"
-            time.sleep(1)
-        time.sleep(3)  # let the duplicates drain too
+            time.sleep(0.5)
     finally:
         requests.post(f"{server_url}/v2/admin/surge", headers=operator, json={"on": False}, timeout=10)
     answers = settled()
