@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from chalicelib.domain.planning import Centre
+
 
 @dataclass(frozen=True)
 class BeneficiaryRecord:
@@ -89,22 +91,13 @@ class BookingRequestRecord:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class CentreRecord:
+@dataclass(frozen=True, kw_only=True)
+class CentreRecord(Centre):
+    """A centre as kept: its validated fields, its id, its map cell (for nearby searches), and whether it
+    is open for planning."""
+
     center_id: int
-    name: str
-    address: str
-    block_name: str
-    district_id: int
-    state_id: int
-    pincode: int
-    lat: float
-    long: float
     grid_cell: str
-    opens: str  # HH:MM:SS, CoWIN's `from`
-    closes: str  # HH:MM:SS, CoWIN's `to`
-    fee_type: str  # Free | Paid
-    vaccine_fees: Mapping[str, Any] = field(default_factory=dict)  # vaccine -> fee, for paid centres
     active: bool = True
 
 

@@ -168,20 +168,11 @@ def create_session(principal: Principal, body: Mapping[str, Any], now: int, prof
     _require_scope(principal, centre)
     if not centre.active:
         raise ApiError(errors.CENTRE_INACTIVE)
-    plan = rules.parse_session(body, _domain_centre(centre), local_date(profile, now), profile)
+    plan = rules.parse_session(body, centre, local_date(profile, now), profile)
     item = _plan_item(centre, plan)
     if not store.create_session(item):
         raise ApiError(errors.DUPLICATE_SESSION)
     return session_view(item)
-
-
-def _domain_centre(centre: CentreRecord) -> rules.Centre:
-    view = centre_view(centre)
-    return rules.Centre(
-        name=view["name"], address=view["address"], block_name=view["block_name"], district_id=view["district_id"],
-        state_id=view["state_id"], pincode=view["pincode"], lat=view["lat"], long=view["long"], opens=view["from"],
-        closes=view["to"], fee_type=view["fee_type"], vaccine_fees=view["vaccine_fees"],
-    )
 
 
 def parse_plan_csv(text: str) -> list[dict]:
@@ -222,7 +213,7 @@ def plan_sessions(principal: Principal, rows: Sequence[Mapping[str, Any]], now: 
             _require_scope(principal, centre)
             if not centre.active:
                 raise ApiError(errors.CENTRE_INACTIVE)
-            items.append((number, _plan_item(centre, rules.parse_session(row, _domain_centre(centre), today, profile))))
+            items.append((number, _plan_item(centre, rules.parse_session(row, centre, today, profile))))
         except ApiError as error:
             problems.append({"row": number, **error.body()})
     seen: dict[str, int] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import fields
 from typing import Any
 
 from pynamodb.attributes import (
@@ -280,11 +281,8 @@ def allocations_for_session(session_id: str) -> Iterator[AllocationRecord]:
 
 def new_centre(center_id: int, centre: Centre, active: bool = True) -> CentreRecord:
     """The stored form of a validated `domain.planning.Centre`."""
-    return CentreRecord(center_id, name=centre.name, address=centre.address, block_name=centre.block_name,
-                      district_id=centre.district_id, state_id=centre.state_id, pincode=centre.pincode,
-                      lat=centre.lat, long=centre.long, grid_cell=grid_cell(centre.lat, centre.long),
-                      opens=centre.opens, closes=centre.closes, fee_type=centre.fee_type,
-                      vaccine_fees=dict(centre.vaccine_fees), active=active)
+    return CentreRecord(**{field.name: getattr(centre, field.name) for field in fields(Centre)},
+                        center_id=center_id, grid_cell=grid_cell(centre.lat, centre.long), active=active)
 
 
 def add_centre(center_id: int, centre: Centre) -> CentreRecord:
