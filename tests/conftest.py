@@ -165,10 +165,14 @@ def aws():
 
 def pytest_collection_modifyitems(items):
     """The end-to-end tests first, the README's walkthrough (the longest) leading: each runs for
-    seconds against a local server of its worker, and the quick tests then fill in around them, so
-    both workers finish together."""
+    seconds against a local server, and the quick tests then fill in around them, so both workers
+    finish together. The tests on the shared local server (`server`) go to one worker together, so
+    one server is started and seeded for them, not one per worker."""
     items.sort(key=lambda item: ("/e2e/" not in item.nodeid and not item.nodeid.startswith("e2e/"),
                                  "test_readme" not in item.nodeid))
+    for item in items:
+        if "server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("shared-local-server"))
 
 
 @pytest.fixture
