@@ -1,24 +1,69 @@
-"""One typed settings object, read once from the environment, and one country profile.
+"""One typed settings object, read once from the environment, and the country pack it names.
 
-Every policy number lives in `CountryProfile` with India's values as defaults; a stage overrides
-any of them with the JSON object in `TEEKA_COUNTRY_PROFILE` (e.g. `{"max_beneficiaries_per_mobile": 6}`).
+A country is a folder, `chalicelib/countries/<code>/` (docs/countries.md): `pack.toml` gives every
+`CountryProfile` field (policy numbers, ID types with their validators declared as data, genders,
+vaccines, certificate texts) and `locations.json` its states and districts. `TEEKA_COUNTRY` picks the
+pack (India, `in`, by default); `TEEKA_COUNTRY_PROFILE` may override any field with a JSON object
+(e.g. `{"max_beneficiaries_per_mobile": 6}`). A pack is checked whole when it loads, and an error
+names the file and the field.
 """
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import os
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 STAGES = ("local", "dev", "prod")
+COUNTRIES_DIR = Path(__file__).resolve().parent / "countries"
+
+
+class PackError(ValueError):
+    """A country pack that cannot be used: the message names the file and the field."""
+
+
+def _named_check(name: str) -> Callable[[str], bool]:
+    """A checksum named in a pack: "verhoeff", "luhn", "iso7064_mod_11_2", "iso7064_mod_97_10", or
+    "stdnum:<module>" for any of python-stdnum's validators (e.g. "stdnum:in_.aadhaar")."""
+    module = {"verhoeff": "verhoeff", "luhn": "luhn", "iso7064_mod_11_2": "iso7064.mod_11_2",
+              "iso7064_mod_97_10": "iso7064.mod_97_10"}.get(name)
+    if module is None and name.startswith("stdnum:"):
+        module = name.removeprefix("stdnum:")
+    if module is None or not re.fullmatch(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*", module):
+        raise LookupError(name)
+    try:
+        validator = importlib.import_module(f"stdnum.{module}").is_valid
+    except (ImportError, AttributeError):
+        raise LookupError(name) from None
+    return typing.cast(Callable[[str], bool], validator)
 
 
 @dataclass(frozen=True)
 class IdType:
+    """A photo-ID type: CoWIN's id and names, and what a valid number looks like (normalised)."""
+
     id: int
     type: str
+    pattern: str
+    rule: str  # the format in words, for the error a wrong number gets
     type_l: str = ""
+    check: str = ""  # a named checksum (see `_named_check`), or none
+
+    def accepts(self, number: str) -> bool:
+        # ASCII: in Python's default (Unicode) mode \d also matches digits of other scripts.
+        if re.fullmatch(self.pattern, number, flags=re.ASCII) is None:
+            return False
+        return not self.check or _named_check(self.check)(number)
 
 
 @dataclass(frozen=True)
@@ -27,23 +72,6 @@ class Gender:
     gender: str
     gender_l: str = ""
 
-
-# The 13 photo-ID types CoWIN accepts, with CoWIN's ids.
-INDIA_ID_TYPES = (
-    IdType(1, "Aadhaar Card", "आधार कार्ड"),
-    IdType(2, "Driving License", "ड्राइविंग लाइसेंस"),
-    IdType(3, "PAN Card", "पैन कार्ड"),
-    IdType(4, "Passport", "पासपोर्ट"),
-    IdType(5, "Voter ID", "मतदाता पहचान पत्र"),
-    IdType(6, "NPR Smart Card", "एनपीआर स्मार्ट कार्ड"),
-    IdType(7, "Pension Passbook", "पेंशन पासबुक"),
-    IdType(8, "Service Identity Card", "सेवा पहचान पत्र"),
-    IdType(9, "Bank/Post Office Passbook", "बैंक/डाकघर पासबुक"),
-    IdType(10, "MGNREGA Job Card", "मनरेगा जॉब कार्ड"),
-    IdType(11, "Official ID for MPs/MLAs/MLCs", "सांसदों/विधायकों का आधिकारिक पहचान पत्र"),
-    IdType(12, "Unique Disability ID", "विशिष्ट विकलांगता पहचान पत्र"),
-    IdType(13, "Ration Card with Photo", "फोटो सहित राशन कार्ड"),
-)
 
 @dataclass(frozen=True)
 class Vaccine:
@@ -57,94 +85,185 @@ class Vaccine:
     min_age_years: int = 18
 
 
-INDIA_VACCINES = (
-    Vaccine("COVISHIELD", "Serum Institute of India", 2, 84, 112),
-    Vaccine("COVAXIN", "Bharat Biotech", 2, 28, 42),
-    Vaccine("SPUTNIK V", "Dr. Reddy's Laboratories", 2, 21, 90),
-)
-
-INDIA_GENDERS = (
-    Gender(1, "Male", "पुरुष"),
-    Gender(2, "Female", "महिला"),
-    Gender(3, "Others", "अन्य"),
-)
-
-
 @dataclass(frozen=True)
 class CountryProfile:
-    """A country's policy numbers. Defaults are India's (CoWIN, 2021)."""
+    """A country's rules and words, as its pack declares them (chalicelib/countries/<code>/pack.toml)."""
 
-    country_code: str = "IN"
-    mobile_pattern: str = r"[6-9]\d{9}"
-    mobile_country_prefix: str = "+91"
-    time_zone: str = "Asia/Kolkata"
-    languages: tuple[str, ...] = ("en_US", "hi_IN")
-    otp_length: int = 6
-    otp_validity_seconds: int = 180
-    otp_max_attempts: int = 3
-    otp_resend_interval_seconds: int = 180
-    token_validity_seconds: int = 900
-    max_beneficiaries_per_mobile: int = 4  # registered on one mobile
-    max_beneficiaries_per_appointment: int = 4  # booked together in one appointment
-    min_age_years: int = 18
-    reschedule_limit: int = 3
+    country_code: str  # ISO 3166-1 alpha-2; its lower case names the pack's folder
+    mobile_pattern: str
+    mobile_country_prefix: str
+    time_zone: str
+    languages: tuple[str, ...]  # the pack's own language first; the others fill CoWIN's *_l fields
+    otp_length: int
+    otp_validity_seconds: int
+    otp_max_attempts: int
+    otp_resend_interval_seconds: int
+    token_validity_seconds: int
+    max_beneficiaries_per_mobile: int  # registered on one mobile
+    max_beneficiaries_per_appointment: int  # booked together in one appointment
+    min_age_years: int
+    reschedule_limit: int
     # Per-mobile rate limits (fixed windows): answered 429 with Retry-After beyond them.
-    otp_sends_per_hour: int = 10
-    booking_attempts_per_window: int = 20
-    booking_window_seconds: int = 300
+    otp_sends_per_hour: int
+    booking_attempts_per_window: int
+    booking_window_seconds: int
     # CoWIN made the captcha optional on schedule; a country can require it (checked server-side).
-    captcha_required: bool = False
-    metadata_ttl_hours: int = 24
+    captcha_required: bool
+    metadata_ttl_hours: int
     # ID types a national provider can authenticate online (India: Aadhaar), and whether booking needs it.
-    verifiable_id_types: tuple[int, ...] = (1,)
-    id_verification_required_for_booking: bool = False
+    verifiable_id_types: tuple[int, ...]
+    id_verification_required_for_booking: bool
     # Each start texts the ID's linked mobile (someone else's phone): starts per day, per beneficiary
     # and per ID number; and OTP tries per start, each counted before it is judged.
-    id_verification_starts_per_beneficiary_per_day: int = 3
-    id_verification_starts_per_id_per_day: int = 3
-    id_verification_otp_attempts: int = 3
-    id_types: tuple[IdType, ...] = INDIA_ID_TYPES
-    genders: tuple[Gender, ...] = INDIA_GENDERS
-    vaccines: tuple[Vaccine, ...] = INDIA_VACCINES
+    id_verification_starts_per_beneficiary_per_day: int
+    id_verification_starts_per_id_per_day: int
+    id_verification_otp_attempts: int
+    id_types: tuple[IdType, ...]
+    genders: tuple[Gender, ...]
+    vaccines: tuple[Vaccine, ...]
     # Sessions are planned this many days ahead at most; availability searches cover 7 days.
-    planning_horizon_days: int = 60
+    planning_horizon_days: int
     # Dose capture: wrong security codes before an appointment locks (a facility admin unlocks it);
     # how old an offline record may be when it syncs; how far ahead of the server a device clock may run.
-    security_code_attempts: int = 5
-    offline_capture_window_hours: int = 72
-    clock_skew_seconds: int = 300
+    security_code_attempts: int
+    offline_capture_window_hours: int
+    clock_skew_seconds: int
     # Certificates: who signs them, what they print, and whether they carry the birth year.
-    certificate_issuer: str = "https://teeka.health/"
-    certificate_authority: str = "Ministry of Health and Family Welfare, Government of India"
-    nationality: str = "Indian"
-    certificate_shows_birth_year: bool = False
+    certificate_issuer: str
+    certificate_authority: str
+    nationality: str
+    certificate_shows_birth_year: bool
 
     def vaccine(self, name: str) -> Vaccine | None:
         return next((v for v in self.vaccines if v.name == name), None)
 
+    def id_type(self, id_type: int) -> IdType | None:
+        return next((t for t in self.id_types if t.id == id_type), None)
+
     def id_type_name(self, id_type: int) -> str:
-        return next((t.type for t in self.id_types if t.id == id_type), "")
+        found = self.id_type(id_type)
+        return found.type if found else ""
 
     def gender_name(self, gender_id: int) -> str:
         return next((g.gender for g in self.genders if g.id == gender_id), "")
 
-    @classmethod
-    def with_overrides(cls, overrides: dict) -> CountryProfile:
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = set(overrides) - set(known)
+    @property
+    def locations_file(self) -> Path:
+        return COUNTRIES_DIR / self.country_code.lower() / "locations.json"
+
+    def with_overrides(self, overrides: Mapping[str, Any], where: str = "TEEKA_COUNTRY_PROFILE") -> CountryProfile:
+        """This profile with some fields replaced, checked as a pack's would be."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return _built(CountryProfile, {**values, **_raw(overrides, where)}, where)
+
+
+def _raw(values: Mapping[str, Any], where: str) -> dict[str, Any]:
+    if not isinstance(values, Mapping):
+        raise PackError(f"{where}: expected a table of settings, not {type(values).__name__}")
+    return dict(values)
+
+
+def _value(kind: Any, value: Any, where: str) -> Any:
+    """`value` as the field's type `kind`, or a PackError naming where it is."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is tuple:
+        if isinstance(value, tuple):
+            value = list(value)
+        if not isinstance(value, list):
+            raise PackError(f"{where}: expected a list, not {type(value).__name__}")
+        return tuple(_value(args[0], item, f"{where} #{n}") for n, item in enumerate(value, 1))
+    if origin in (types.UnionType, typing.Union):  # `X | None`
+        return None if value is None else _value(next(a for a in args if a is not type(None)), value, where)
+    if dataclasses.is_dataclass(kind):
+        return value if isinstance(value, kind) else _built(kind, _raw(value, where), where)  # type: ignore[arg-type]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise PackError(f"{where}: expected {kind.__name__}, not {value!r}")
+    return value
+
+
+def _built(kind: type, values: dict[str, Any], where: str) -> Any:
+    hints = typing.get_type_hints(kind)
+    fields = {f.name: f for f in dataclasses.fields(kind)}
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise PackError(f"{where}: unknown field {unknown[0]!r} (a {kind.__name__} has: {', '.join(fields)})")
+    missing = [name for name, f in fields.items() if name not in values
+               and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if missing:
+        raise PackError(f"{where}: missing field {missing[0]!r}")
+    built = kind(**{name: _value(hints[name], value, f"{where}: {name}") for name, value in values.items()})
+    _check(built, where)
+    return built
+
+
+def _check(built: Any, where: str) -> None:
+    """The rules a pack must keep beyond its types."""
+    if isinstance(built, IdType):
+        try:
+            re.compile(built.pattern)
+        except re.error as error:
+            raise PackError(f"{where}: pattern {built.pattern!r} is not a regular expression ({error})") from None
+        if built.check:
+            try:
+                _named_check(built.check)
+            except LookupError:
+                raise PackError(f"{where}: check {built.check!r} is not a known checksum or stdnum validator") \
+                    from None
+    if isinstance(built, CountryProfile):
+        try:
+            ZoneInfo(built.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PackError(f"{where}: time_zone {built.time_zone!r} is not an IANA time zone") from None
+        try:
+            re.compile(built.mobile_pattern)
+        except re.error:
+            raise PackError(f"{where}: mobile_pattern {built.mobile_pattern!r} is not a regular expression") \
+                from None
+        if not built.languages:
+            raise PackError(f"{where}: languages must name at least the pack's own language")
+        for name, items in (("id_types", built.id_types), ("genders", built.genders), ("vaccines", built.vaccines)):
+            keys = [getattr(item, "name" if name == "vaccines" else "id") for item in items]
+            if not keys or len(set(keys)) != len(keys):
+                raise PackError(f"{where}: {name} must be a non-empty list with distinct ids")
+        unknown = sorted(set(built.verifiable_id_types) - {t.id for t in built.id_types})
         if unknown:
-            raise ValueError(f"unknown country profile settings: {sorted(unknown)}")
-        values = dict(overrides)
-        if "id_types" in values:
-            values["id_types"] = tuple(IdType(**item) for item in values["id_types"])
-        if "genders" in values:
-            values["genders"] = tuple(Gender(**item) for item in values["genders"])
-        if "vaccines" in values:
-            values["vaccines"] = tuple(Vaccine(**item) for item in values["vaccines"])
-        for name in ("languages", "verifiable_id_types"):
-            if name in values:
-                values[name] = tuple(values[name])
-        return cls(**values)
+            raise PackError(f"{where}: verifiable_id_types names ID type {unknown[0]}, which the pack lacks")
+
+
+@cache
+def load_pack(code: str) -> CountryProfile:
+    """The country pack `chalicelib/countries/<code>/`, checked whole (PackError says what is wrong)."""
+    folder = COUNTRIES_DIR / code
+    if not re.fullmatch(r"[a-z]{2}", code) or not folder.is_dir():
+        packs = sorted(p.name for p in COUNTRIES_DIR.iterdir() if (p / "pack.toml").is_file())
+        raise PackError(f"no country pack {code!r}: the packs are {', '.join(packs)} (chalicelib/countries/)")
+    where = f"chalicelib/countries/{code}/pack.toml"
+    try:
+        values = tomllib.loads((folder / "pack.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise PackError(f"{where}: {error}") from None
+    profile = typing.cast(CountryProfile, _built(CountryProfile, values, where))
+    if profile.country_code.lower() != code:
+        raise PackError(f"{where}: country_code {profile.country_code!r} is not the folder's ({code})")
+    _check_locations(profile.locations_file)
+    return profile
+
+
+def _check_locations(path: Path) -> None:
+    where = f"chalicelib/countries/{path.parent.name}/{path.name}"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        states = {state["state_id"] for state in data["states"]}
+        for n, district in enumerate(data["districts"], 1):
+            if district["state_id"] not in states:
+                raise PackError(f"{where}: district #{n} ({district['district_name']}) names state "
+                                f"{district['state_id']}, which is not in its states")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        if isinstance(error, PackError):
+            raise
+        raise PackError(f"{where}: {type(error).__name__}: {error} (see docs/countries.md for its shape)") from None
 
 
 @dataclass(frozen=True)
@@ -163,7 +282,7 @@ class Settings:
     # Certificates: the private S3 bucket of PDFs, and how often the sweep issues what events missed.
     certificate_bucket: str = ""
     certificate_sweep_minutes: int = 5
-    country: CountryProfile = field(default_factory=CountryProfile)
+    country: CountryProfile = field(default_factory=lambda: load_pack("in"))
 
     def table_name(self, name: str) -> str:
         return f"teeka-{self.stage}-{name}"
@@ -178,8 +297,10 @@ class Settings:
         stage = env.get("TEEKA_STAGE", "local")
         if stage not in STAGES:
             raise ValueError(f"TEEKA_STAGE must be one of {STAGES}, not {stage!r}")
+        country = load_pack(env.get("TEEKA_COUNTRY", "in").strip().lower())
         profile_json = env.get("TEEKA_COUNTRY_PROFILE", "").strip()
-        country = CountryProfile.with_overrides(json.loads(profile_json)) if profile_json else CountryProfile()
+        if profile_json:
+            country = country.with_overrides(json.loads(profile_json))
         return cls(
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from chalicelib.config import get_settings
@@ -129,6 +130,7 @@ def login_paths() -> list[dict]:
 
 def shaping(name: str, first, last, runs: int = 20) -> dict:
     """The code's own work on a search answer: records to CoWIN's shape, then to JSON bytes."""
+    from chalicelib.config import get_settings
     from chalicelib.domain import availability as shapes
     from chalicelib.services.availability import record
     from chalicelib.services.metadata import place_names
@@ -136,7 +138,8 @@ def shaping(name: str, first, last, runs: int = 20) -> dict:
 
     records = [record(item) for item in sessions_by_district(LARGE_DISTRICT, first.isoformat(), last.isoformat())]
     shape = shapes.calendar if name.startswith("calendar") else shapes.flat_sessions
-    samples = timed(lambda i: json.dumps(shape(records, place_names), separators=(",", ":")), runs)
+    names = partial(place_names, get_settings().country)
+    samples = timed(lambda i: json.dumps(shape(records, names), separators=(",", ":")), runs)
     return summary(f"  of which: shaping {len(records)} records + JSON (pure, no I/O)", samples, "0")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import sys
 
-from chalicelib.domain.identity import verhoeff_check_digit
+from stdnum import verhoeff
 
 
 def mobile() -> str:
@@ -19,7 +19,7 @@ def aadhaar(seed: int | None = None) -> str:
     if seed is None:
         seed = secrets.randbelow(8 * 10 ** 10)
     first_eleven = f"{2 + seed % 8}{seed % 10 ** 10:010d}"
-    return first_eleven + verhoeff_check_digit(first_eleven)
+    return first_eleven + verhoeff.calc_check_digit(first_eleven)
 
 
 def person(seed: int = 1, **overrides) -> dict:

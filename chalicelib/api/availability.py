@@ -24,7 +24,8 @@ def _search(answer_key: str, place_parameter: str, search):
     """A handler for one of CoWIN's searches by a place (district or pincode) from a date."""
     def handler(request: ApiRequest):
         day = inputs.cowin_date(request.query.get("date"))
-        found = search(inputs.text(request.query, place_parameter), day, request.language, _vaccine(request))
+        found = search(request.profile, inputs.text(request.query, place_parameter), day, request.language,
+                       _vaccine(request))
         return _answer(request, {answer_key: found})
 
     return handler
@@ -32,8 +33,8 @@ def _search(answer_key: str, place_parameter: str, search):
 
 def _calendar_by_center(request: ApiRequest):
     day = inputs.cowin_date(request.query.get("date"))
-    centre = availability.calendar_by_center(inputs.text(request.query, "center_id"), day, request.language,
-                                             _vaccine(request))
+    centre = availability.calendar_by_center(request.profile, inputs.text(request.query, "center_id"), day,
+                                             request.language, _vaccine(request))
     return _answer(request, {"centers": centre} if centre else {})
 
 
@@ -51,7 +52,7 @@ endpoint(bp, f"{BASE}/public/calendarByCenter")(_calendar_by_center)
 
 def find_by_lat_long(request: ApiRequest):
     return _answer(request, {"centers": availability.find_by_lat_long(
-        inputs.field(request.query, "lat"), inputs.field(request.query, "long"))})
+        request.profile, inputs.field(request.query, "lat"), inputs.field(request.query, "long"))})
 
 
 # Public, and protected as the protected CoWIN client calls it.

@@ -45,7 +45,8 @@ def get_captcha(request: ApiRequest):
 
 @endpoint(bp, "/v2/appointment/appointmentslip/download", roles=CITIZENS)
 def appointment_slip(request: ApiRequest):
-    pdf = slips.appointment_slip(request.caller.mobile, inputs.text(request.query, "appointment_id", 64))
+    pdf = slips.appointment_slip(request.caller.mobile, inputs.text(request.query, "appointment_id", 64),
+                              request.profile)
     return Response(body=pdf, status_code=200, headers={
         "Content-Type": PDF_CONTENT_TYPE, "Content-Disposition": 'attachment; filename="appointment-slip.pdf"',
         "Cache-Control": "private, no-store"})

@@ -19,14 +19,14 @@ def _cached(request: ApiRequest, body: dict):
 
 @endpoint(bp, "/v2/admin/location/states")
 def states(request: ApiRequest):
-    return _cached(request, {"states": metadata.states(request.language)})
+    return _cached(request, {"states": metadata.states(request.profile, request.language)})
 
 
 @endpoint(bp, "/v2/admin/location/districts/{state_id}")
 def districts(request: ApiRequest, state_id: str):
     if not state_id.isdigit():
         raise ApiError(errors.INVALID_STATE)
-    return _cached(request, {"districts": metadata.districts(int(state_id), request.language)})
+    return _cached(request, {"districts": metadata.districts(request.profile, int(state_id), request.language)})
 
 
 @endpoint(bp, "/v2/registration/beneficiary/idTypes", roles=ANYONE_LOGGED_IN)

@@ -19,7 +19,8 @@ def create_centre(request: ApiRequest):
 
 @endpoint(bp, "/v2/admin/centers", roles=ADMINS)
 def list_centres(request: ApiRequest):
-    return json_response({"centers": planning.list_centres(request.caller, request.query.get("district_id"))})
+    return json_response({"centers": planning.list_centres(request.caller, request.query.get("district_id"),
+                                                             request.profile)})
 
 
 @endpoint(bp, "/v2/admin/centers/{center_id}", methods=("POST",), roles=AREA_ADMINS)

@@ -80,7 +80,7 @@ def sync_offline(request: ApiRequest):
 
 @endpoint(bp, f"{BASE}/reports/allowance", roles=ADMINS)
 def allowance_report(request: ApiRequest):
-    report = allowance.allowance_report(request.caller, request.query)
+    report = allowance.allowance_report(request.caller, request.query, request.profile)
     if request.query.get("format", "").lower() == "csv" or "text/csv" in request.headers.get("accept", ""):
         return Response(body=rules.allowance_csv(report["per_session"]), status_code=200, headers={
             "Content-Type": "text/csv; charset=utf-8",

@@ -46,12 +46,12 @@ def check_gender(gender_id: int, profile: CountryProfile) -> int:
 
 
 def check_photo_id(id_type: int, raw_number: str, profile: CountryProfile) -> str:
-    if id_type not in {t.id for t in profile.id_types} or id_type not in identity.ID_FORMATS:
+    kind = profile.id_type(id_type)
+    if kind is None:
         raise ApiError(errors.INVALID_ID_TYPE)
     number = identity.normalise(raw_number)
-    if not identity.is_valid(id_type, number):
-        raise ApiError(errors.INVALID_ID_NUMBER,
-                       f"Invalid {profile.id_type_name(id_type)} number: {identity.ID_FORMATS[id_type].rule}")
+    if not identity.is_valid(kind, number):
+        raise ApiError(errors.INVALID_ID_NUMBER, f"Invalid {kind.type} number: {kind.rule}")
     return number
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from chalicelib.config import CountryProfile
 from chalicelib.domain import errors, inputs
 from chalicelib.domain import vaccination as rules
 from chalicelib.domain.calendar import format_cowin_date
@@ -17,7 +18,7 @@ from chalicelib.store import planning as planning_store
 from chalicelib.store import vaccination as store
 
 
-def allowance_report(principal: Principal, query: Mapping[str, str]) -> dict:
+def allowance_report(principal: Principal, query: Mapping[str, str], profile: CountryProfile) -> dict:
     """Doses per vaccinator per day and per session, for a facility or a district, over a range."""
     first = inputs.cowin_date(query.get("from"), "from")
     last = inputs.cowin_date(query.get("to"), "to")
@@ -38,7 +39,7 @@ def allowance_report(principal: Principal, query: Mapping[str, str]) -> dict:
             raise ApiError(errors.INPUT_MISSING, "Input parameter missing: center_id or district_id")
         place = {"district_id": int(district_id)}
         if scope.state_id is not None:
-            place["state_id"] = _state_of(int(district_id))
+            place["state_id"] = _state_of(profile, int(district_id))
         counts = store.allowances_in(int(district_id), first.isoformat(), last.isoformat())
         where = {"district_id": int(district_id)}
     if not principal.covers(**place):
@@ -55,8 +56,8 @@ def allowance_report(principal: Principal, query: Mapping[str, str]) -> dict:
             "total_doses": total, **report}
 
 
-def _state_of(district_id: int) -> int:
-    state = district_states().get(district_id)
+def _state_of(profile: CountryProfile, district_id: int) -> int:
+    state = district_states(profile).get(district_id)
     if state is None:
         raise ApiError(errors.INVALID_DISTRICT)
     return state

@@ -11,7 +11,9 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date, timedelta
+from functools import partial
 
+from chalicelib.config import CountryProfile
 from chalicelib.domain import availability as shapes
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
@@ -34,12 +36,12 @@ def _records(items: Iterable[SessionRecord]) -> list[dict]:
     return [record(item) for item in items]
 
 
-def _district(district_id: str | int) -> int:
+def _district(profile: CountryProfile, district_id: str | int) -> int:
     try:
         value = int(district_id)
     except (TypeError, ValueError):
         raise ApiError(errors.INVALID_DISTRICT) from None
-    if value not in district_states():
+    if value not in district_states(profile):
         raise ApiError(errors.INVALID_DISTRICT)
     return value
 
@@ -61,33 +63,38 @@ def _window(day: date, days: int) -> tuple[str, str]:
     return day.isoformat(), (day + timedelta(days=days - 1)).isoformat()
 
 
-def find_by_district(district_id, day: date, language: str = "", vaccine: str | None = None) -> list[dict]:
-    rows = store.sessions_by_district(_district(district_id), *_window(day, 1))
-    return shapes.flat_sessions(_records(rows), place_names, language, vaccine)
+def find_by_district(profile: CountryProfile, district_id, day: date, language: str = "",
+                     vaccine: str | None = None) -> list[dict]:
+    rows = store.sessions_by_district(_district(profile, district_id), *_window(day, 1))
+    return shapes.flat_sessions(_records(rows), partial(place_names, profile), language, vaccine)
 
 
-def find_by_pin(pincode, day: date, language: str = "", vaccine: str | None = None) -> list[dict]:
+def find_by_pin(profile: CountryProfile, pincode, day: date, language: str = "",
+                vaccine: str | None = None) -> list[dict]:
     rows = store.sessions_by_pincode(_pincode(pincode), *_window(day, 1))
-    return shapes.flat_sessions(_records(rows), place_names, language, vaccine)
+    return shapes.flat_sessions(_records(rows), partial(place_names, profile), language, vaccine)
 
 
-def calendar_by_district(district_id, day: date, language: str = "", vaccine: str | None = None) -> list[dict]:
-    rows = store.sessions_by_district(_district(district_id), *_window(day, CALENDAR_DAYS))
-    return shapes.calendar(_records(rows), place_names, language, vaccine)
+def calendar_by_district(profile: CountryProfile, district_id, day: date, language: str = "",
+                         vaccine: str | None = None) -> list[dict]:
+    rows = store.sessions_by_district(_district(profile, district_id), *_window(day, CALENDAR_DAYS))
+    return shapes.calendar(_records(rows), partial(place_names, profile), language, vaccine)
 
 
-def calendar_by_pin(pincode, day: date, language: str = "", vaccine: str | None = None) -> list[dict]:
+def calendar_by_pin(profile: CountryProfile, pincode, day: date, language: str = "",
+                    vaccine: str | None = None) -> list[dict]:
     rows = store.sessions_by_pincode(_pincode(pincode), *_window(day, CALENDAR_DAYS))
-    return shapes.calendar(_records(rows), place_names, language, vaccine)
+    return shapes.calendar(_records(rows), partial(place_names, profile), language, vaccine)
 
 
-def calendar_by_center(center_id, day: date, language: str = "", vaccine: str | None = None) -> dict:
+def calendar_by_center(profile: CountryProfile, center_id, day: date, language: str = "",
+                       vaccine: str | None = None) -> dict:
     rows = store.sessions_by_center(_center(center_id), *_window(day, CALENDAR_DAYS))
-    centres = shapes.calendar(_records(rows), place_names, language, vaccine)
+    centres = shapes.calendar(_records(rows), partial(place_names, profile), language, vaccine)
     return centres[0] if centres else {}
 
 
-def find_by_lat_long(lat, long) -> list[dict]:
+def find_by_lat_long(profile: CountryProfile, lat, long) -> list[dict]:
     try:
         latitude, longitude = float(lat), float(long)
     except (TypeError, ValueError):
@@ -99,4 +106,4 @@ def find_by_lat_long(lat, long) -> list[dict]:
     # Nearest first; at these distances a flat-earth measure orders centres correctly.
     scale = max(abs(math.cos(math.radians(latitude))), 1e-6)
     centres.sort(key=lambda c: ((c.lat - latitude) ** 2 + ((c.long - longitude) * scale) ** 2, c.center_id))
-    return [shapes.nearby_centre(asdict(centre), place_names) for centre in centres[:NEARBY_LIMIT]]
+    return [shapes.nearby_centre(asdict(centre), partial(place_names, profile)) for centre in centres[:NEARBY_LIMIT]]

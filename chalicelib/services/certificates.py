@@ -66,7 +66,7 @@ def content_of(reference_id: str, dose: int, profile: CountryProfile) -> rules.C
         site = record.site()
         batch, given_at = views.batch_and_time(record, [e for e in entries if e.kind == CORRECTION
                                                   and int(e.dose) == number])
-        places = place_names(site.state_id, site.district_id)
+        places = place_names(profile, site.state_id, site.district_id)
         vaccine = profile.vaccine(record.vaccine)
         return rules.DoseFacts(
             dose=number, vaccine=record.vaccine, manufacturer=vaccine.manufacturer if vaccine else "", batch=batch,

@@ -75,11 +75,11 @@ def _session(session_id: str) -> SessionRecord:
     return session
 
 
-def centre_view(centre: CentreRecord) -> dict:
+def centre_view(centre: CentreRecord, profile: CountryProfile) -> dict:
     return {
         "center_id": int(centre.center_id), "name": centre.name, "address": centre.address,
         "block_name": centre.block_name, "district_id": int(centre.district_id), "state_id": int(centre.state_id),
-        **place_names(int(centre.state_id), int(centre.district_id)), "pincode": int(centre.pincode),
+        **place_names(profile, int(centre.state_id), int(centre.district_id)), "pincode": int(centre.pincode),
         "lat": float(centre.lat), "long": float(centre.long), "from": centre.opens, "to": centre.closes,
         "fee_type": centre.fee_type, "vaccine_fees": dict(centre.vaccine_fees),
         "active": bool(centre.active),
@@ -103,20 +103,20 @@ def session_view(session: SessionRecord) -> dict:
 
 
 def create_centre(principal: Principal, body: Mapping[str, Any], profile: CountryProfile) -> dict:
-    centre = rules.parse_centre(body, district_states(), profile)
+    centre = rules.parse_centre(body, district_states(profile), profile)
     if not principal.covers(state_id=centre.state_id, district_id=centre.district_id):
         raise ApiError(errors.OUT_OF_SCOPE)
     item = store.add_centre(store.next_value("center_id", FIRST_CENTER_ID), centre)
     logger.info("centre created", extra={"center_id": int(item.center_id)})
-    return centre_view(item)
+    return centre_view(item, profile)
 
 
 def update_centre(principal: Principal, center_id: Any, body: Mapping[str, Any], now: int,
                   profile: CountryProfile) -> dict:
     current = _centre(center_id)
     _require_scope(principal, current)
-    merged = {**centre_view(current), **{k: v for k, v in body.items() if v is not None}}
-    centre = rules.parse_centre(merged, district_states(), profile)
+    merged = {**centre_view(current, profile), **{k: v for k, v in body.items() if v is not None}}
+    centre = rules.parse_centre(merged, district_states(profile), profile)
     if not principal.covers(state_id=centre.state_id, district_id=centre.district_id):
         raise ApiError(errors.OUT_OF_SCOPE)
     active = merged.get("active", True)
@@ -128,20 +128,20 @@ def update_centre(principal: Principal, center_id: Any, body: Mapping[str, Any],
         raise ApiError(errors.CENTRE_HAS_SESSIONS)
     item = store.replace_centre(int(current.center_id), centre, active)
     store.copy_centre_to_sessions(item, future)
-    return centre_view(item)
+    return centre_view(item, profile)
 
 
-def list_centres(principal: Principal, district_id: Any) -> list[dict]:
+def list_centres(principal: Principal, district_id: Any, profile: CountryProfile) -> list[dict]:
     try:
         district = int(district_id)
     except (TypeError, ValueError):
         raise ApiError(errors.INVALID_DISTRICT) from None
-    state = district_states().get(district)
+    state = district_states(profile).get(district)
     if state is None:
         raise ApiError(errors.INVALID_DISTRICT)
     if not principal.covers(state_id=state, district_id=district):
         raise ApiError(errors.OUT_OF_SCOPE)
-    return [centre_view(centre) for centre in store.centres_in_district(district)]
+    return [centre_view(centre, profile) for centre in store.centres_in_district(district)]
 
 
 def add_staff(principal: Principal, center_id: Any, body: Mapping[str, Any], profile: CountryProfile) -> dict:

@@ -4,6 +4,7 @@ DynamoDB calls: 1 Query (the appointment) + 1 TransactGetItems (its session and 
 """
 from __future__ import annotations
 
+from chalicelib.config import CountryProfile
 from chalicelib.domain import errors
 from chalicelib.domain.calendar import format_cowin_date
 from chalicelib.domain.errors import ApiError
@@ -14,12 +15,12 @@ from chalicelib.services.pdf import document, label_value_rows, printable
 from chalicelib.store import booking as store
 
 
-def appointment_slip(mobile: str, appointment_id: str) -> bytes:
+def appointment_slip(mobile: str, appointment_id: str, profile: CountryProfile) -> bytes:
     places = [item for item in store.appointment(appointment_id) if item.mobile == mobile]
     if not places:
         raise ApiError(errors.APPOINTMENT_NOT_FOUND)
     [session], people = store.read_for_booking([places[0].session_id], [p.beneficiary_reference_id for p in places])
-    names = place_names(int(session.state_id), int(session.district_id))
+    names = place_names(profile, int(session.state_id), int(session.district_id))
     pdf = document("Appointment slip")
     pdf.set_font("Helvetica", "B", 18)
     pdf.cell(0, 12, "Vaccination appointment slip", new_x="LMARGIN", new_y="NEXT")

@@ -23,9 +23,9 @@ def masked_id(person: BeneficiaryRecord) -> str:
     return mask_id_number(person.id_last4)
 
 
-def appointment(summary: Mapping[str, Any]) -> dict:
+def appointment(summary: Mapping[str, Any], profile: CountryProfile) -> dict:
     """CoWIN's appointment entry in a BENEFICIARY."""
-    names = place_names(int(summary["state_id"]), int(summary["district_id"]))
+    names = place_names(profile, int(summary["state_id"]), int(summary["district_id"]))
     return {"appointment_id": summary["appointment_id"], "center_id": int(summary["center_id"]),
             "name": summary["name"], "state_name": names["state_name"], "district_name": names["district_name"],
             "block_name": summary["block_name"], "from": summary["from"], "to": summary["to"],
@@ -51,7 +51,7 @@ def beneficiary(person: BeneficiaryRecord, profile: CountryProfile) -> dict:
         "dose1_date": format_cowin_date(person.dose1_date),
         "dose2_date": format_cowin_date(person.dose2_date),
         "id_verified": bool(person.id_verified),
-        "appointments": [appointment(summary) for summary in
+        "appointments": [appointment(summary, profile) for summary in
                          (person.appointment_dose1, person.appointment_dose2) if summary is not None],
     }
 

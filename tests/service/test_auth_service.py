@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from chalicelib.adapters.secrets import Secrets
-from chalicelib.config import CountryProfile
+from chalicelib.config import load_pack
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.otp import sha256_hex
@@ -19,7 +19,7 @@ from tests.memory_store import MemoryLoginStore
 
 MOBILE = "9876543210"
 T0 = 1_800_000_000
-PROFILE = CountryProfile()
+PROFILE = load_pack("in")
 SECRETS = Secrets(jwt_key=b"a-signing-key-of-the-right-length-for-hs256", otp_pepper=b"pepper-for-tests",
                   id_hmac_key=b"hmac-key-for-tests")
 SENT: list[tuple[str, str]] = []  # (mobile, text): the phones of this module's tests

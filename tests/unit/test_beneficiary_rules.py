@@ -2,12 +2,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.config import CountryProfile
+from chalicelib.config import load_pack
 from chalicelib.domain import beneficiaries as rules
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
 
-PROFILE = CountryProfile()
+PROFILE = load_pack("in")
 YEAR = 2026
 GOOD = {"name": "  Asha   Rao ", "birth_year": "1990", "gender_id": 2, "photo_id_type": 1,
         "photo_id_number": "2341 2341 2346", "comorbidity_ind": "n"}

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.config import CountryProfile
+from chalicelib.config import load_pack
 from chalicelib.domain import booking as rules
 from chalicelib.domain.errors import ApiError
 
-INDIA = CountryProfile()
+INDIA = load_pack("in")
 DAY = date(2021, 8, 1)
 
 

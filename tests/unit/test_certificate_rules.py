@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib import verifier
-from chalicelib.config import CountryProfile
+from chalicelib.config import load_pack
 from chalicelib.domain import certificates as rules
 from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, MAX_QR_VERSION, qr_code
 
@@ -152,7 +152,7 @@ def test_a_final_certificate_pdf_prints_both_doses_and_a_readable_qr():
 
     claims = claims_of(content(dose=2))
     qr = qr_of(claims)
-    pdf = render(rules.summary(claims), qr_png(qr), CountryProfile())
+    pdf = render(rules.summary(claims), qr_png(qr), load_pack("in"))
     assert qr_from_pdf(pdf) == qr
     import pypdfium2
 

@@ -5,12 +5,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.config import CountryProfile
+from chalicelib.config import load_pack
 from chalicelib.domain import availability as shapes
 from chalicelib.domain import planning as rules
 from chalicelib.domain.errors import ApiError
 
-INDIA = CountryProfile()
+INDIA = load_pack("in")
 TODAY = date(2021, 6, 1)
 CENTRE = rules.Centre(name="PHC", address="Main Road", block_name="Ward 1", district_id=395, state_id=21,
                       pincode=400001, lat=18.9, long=72.8, opens="09:00:00", closes="17:00:00", fee_type="Free")

@@ -5,12 +5,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.config import CountryProfile
+from chalicelib.config import load_pack
 from chalicelib.domain import vaccination as rules
 from chalicelib.domain.booking import BeneficiaryFacts, SessionFacts
 from chalicelib.domain.errors import ApiError
 
-PROFILE = CountryProfile()
+PROFILE = load_pack("in")
 DAY = date(2026, 11, 23)
 NOW = 1_795_400_000  # 2026-11-23T02:13:20Z, 07:43:20 in India
 
