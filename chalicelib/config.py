@@ -32,6 +32,7 @@ class PackError(ValueError):
     """A country pack that cannot be used: the message names the file and the field."""
 
 
+@cache  # resolved once per name: a registration checks its number without importing anything
 def _named_check(name: str) -> Callable[[str], bool]:
     """A checksum named in a pack: "verhoeff", "luhn", "iso7064_mod_11_2", "iso7064_mod_97_10", or
     "stdnum:<module>" for any of python-stdnum's validators (e.g. "stdnum:in_.aadhaar")."""
