@@ -248,11 +248,13 @@ def load_pack(code: str) -> CountryProfile:
     profile = typing.cast(CountryProfile, _built(CountryProfile, values, where))
     if profile.country_code.lower() != code:
         raise PackError(f"{where}: country_code {profile.country_code!r} is not the folder's ({code})")
-    _check_locations(profile.locations_file)
+    read_locations(profile.locations_file)
     return profile
 
 
-def _check_locations(path: Path) -> None:
+@cache
+def read_locations(path: Path) -> dict[str, Any]:
+    """A pack's locations.json, read and checked once per process."""
     where = f"chalicelib/countries/{path.parent.name}/{path.name}"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -265,6 +267,7 @@ def _check_locations(path: Path) -> None:
         if isinstance(error, PackError):
             raise
         raise PackError(f"{where}: {type(error).__name__}: {error} (see docs/countries.md for its shape)") from None
+    return typing.cast(dict[str, Any], data)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,10 @@
 in CoWIN's shapes."""
 from __future__ import annotations
 
-import json
 from functools import cache, lru_cache
 from pathlib import Path
 
-from chalicelib.config import CountryProfile
+from chalicelib.config import CountryProfile, read_locations
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
 
@@ -14,7 +13,7 @@ from chalicelib.domain.errors import ApiError
 @lru_cache(maxsize=4)
 def _locations(path: Path) -> tuple[list[dict], dict[int, list[dict]]]:
     """A pack's states and districts: CoWIN's fields, and each one's names in the pack's other languages."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_locations(path)
     states = [{"state_id": s["state_id"], "state_name": s["state_name"], "names": s.get("names", {})}
               for s in data["states"]]
     districts: dict[int, list[dict]] = {s["state_id"]: [] for s in states}
