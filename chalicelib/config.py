@@ -93,6 +93,8 @@ class CountryProfile:
     country_code: str  # ISO 3166-1 alpha-2; its lower case names the pack's folder
     mobile_pattern: str
     mobile_country_prefix: str
+    # CoWIN calls a centre's postal code its pincode and searches by it (findByPin, calendarByPin).
+    postal_code_pattern: str
     time_zone: str
     languages: tuple[str, ...]  # the pack's own language first; the others fill CoWIN's *_l fields
     otp_length: int
@@ -221,6 +223,11 @@ def _check(built: Any, where: str) -> None:
             re.compile(built.mobile_pattern)
         except re.error:
             raise PackError(f"{where}: mobile_pattern {built.mobile_pattern!r} is not a regular expression") \
+                from None
+        try:
+            re.compile(built.postal_code_pattern)
+        except re.error:
+            raise PackError(f"{where}: postal_code_pattern {built.postal_code_pattern!r} is not a regular expression") \
                 from None
         if not built.languages:
             raise PackError(f"{where}: languages must name at least the pack's own language")

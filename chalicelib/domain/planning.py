@@ -14,8 +14,13 @@ from chalicelib.domain.errors import ApiError
 
 SLOT_PATTERN = re.compile(r"(0[1-9]|1[0-2]):([0-5][0-9])(AM|PM)-(0[1-9]|1[0-2]):([0-5][0-9])(AM|PM)", re.ASCII)
 TIME_PATTERN = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]", re.ASCII)
-PINCODE_PATTERN = re.compile(r"[1-9][0-9]{5}", re.ASCII)
 FEE_PATTERN = re.compile(r"(0|[1-9][0-9]{0,5})", re.ASCII)
+
+
+
+def is_postal_code(text: str, profile: CountryProfile) -> bool:
+    """A centre's postal code (CoWIN's pincode) in the country's form: ASCII digits only, kept as a number."""
+    return re.fullmatch(profile.postal_code_pattern, text, flags=re.ASCII) is not None and text.isdigit()
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,7 @@ def parse_centre(body: Mapping[str, Any], district_state: Mapping[int, int], pro
     if district_id not in district_state:
         raise ApiError(errors.INVALID_DISTRICT)
     pincode = str(inputs.field(body, "pincode")).strip()
-    if not PINCODE_PATTERN.fullmatch(pincode):
+    if not is_postal_code(pincode, profile):
         raise ApiError(errors.INVALID_PINCODE)
     lat, long = _coordinate(body, "lat", -90, 90), _coordinate(body, "long", -180, 180)
     opens, closes = _time(body, "from", "09:00:00"), _time(body, "to", "17:00:00")

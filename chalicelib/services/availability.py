@@ -17,7 +17,7 @@ from chalicelib.config import CountryProfile
 from chalicelib.domain import availability as shapes
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
-from chalicelib.domain.planning import PINCODE_PATTERN
+from chalicelib.domain.planning import is_postal_code
 from chalicelib.domain.records import SessionRecord
 from chalicelib.services.metadata import district_states, place_names
 from chalicelib.store import planning as store
@@ -46,8 +46,8 @@ def _district(profile: CountryProfile, district_id: str | int) -> int:
     return value
 
 
-def _pincode(pincode: str | int) -> int:
-    if not PINCODE_PATTERN.fullmatch(str(pincode).strip()):
+def _pincode(profile: CountryProfile, pincode: str | int) -> int:
+    if not is_postal_code(str(pincode).strip(), profile):
         raise ApiError(errors.INVALID_PINCODE)
     return int(pincode)
 
@@ -71,7 +71,7 @@ def find_by_district(profile: CountryProfile, district_id, day: date, language: 
 
 def find_by_pin(profile: CountryProfile, pincode, day: date, language: str = "",
                 vaccine: str | None = None) -> list[dict]:
-    rows = store.sessions_by_pincode(_pincode(pincode), *_window(day, 1))
+    rows = store.sessions_by_pincode(_pincode(profile, pincode), *_window(day, 1))
     return shapes.flat_sessions(_records(rows), partial(place_names, profile), language, vaccine)
 
 
@@ -83,7 +83,7 @@ def calendar_by_district(profile: CountryProfile, district_id, day: date, langua
 
 def calendar_by_pin(profile: CountryProfile, pincode, day: date, language: str = "",
                     vaccine: str | None = None) -> list[dict]:
-    rows = store.sessions_by_pincode(_pincode(pincode), *_window(day, CALENDAR_DAYS))
+    rows = store.sessions_by_pincode(_pincode(profile, pincode), *_window(day, CALENDAR_DAYS))
     return shapes.calendar(_records(rows), partial(place_names, profile), language, vaccine)
 
 
