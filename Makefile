@@ -3,6 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+COUNTRY ?= in
 
 .PHONY: run test check bench surge package clean
 
@@ -14,9 +15,10 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-compat.txt
 	$(BIN)/pip install --quiet --no-deps -r requirements-compat.txt
 	touch $(STAMP)
 
-## Start moto (embedded AWS), create every resource, seed demo data and serve the API on 127.0.0.1:$(PORT).
+## Start moto (embedded AWS), create every resource, seed demo data and serve the API on 127.0.0.1:$(PORT),
+## for the country pack COUNTRY (in, ug, do; chalicelib/countries/).
 run: $(STAMP)
-	PORT=$(PORT) $(BIN)/python -m local.run
+	PORT=$(PORT) TEEKA_COUNTRY=$(COUNTRY) $(BIN)/python -m local.run
 
 ## Lint, type-check, check the layer contracts, then run the whole test suite.
 # loadgroup hands out one test at a time (load sends chunks): the end-to-end tests, collected first,

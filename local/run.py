@@ -52,6 +52,7 @@ def main() -> None:
     # API Gateway answers any method (403 for one no route has); the local handler 501s those it lacks.
     ChaliceRequestHandler.__getattr__ = _any_method
 
+    from chalicelib.config import get_settings
     from local import dispatcher, seed
 
     print("Seeding the demo data...", flush=True)
@@ -69,12 +70,16 @@ def main() -> None:
     stop_dispatcher = dispatcher.start(chalice_app)
     gc.freeze()  # the app and the seeded embedded AWS live until exit: keep them out of every collection
     base = f"http://127.0.0.1:{port}"
+    profile = get_settings().country
+    demo = seed.demo_of(profile)
     print(f"\nTeeka is running at {base}  (embedded AWS at {moto.url})", flush=True)
+    print(f"Country pack: {profile.country_code} (chalicelib/countries/{profile.country_code.lower()}/), "
+          f"mobiles {profile.mobile_country_prefix} {profile.mobile_pattern}, {profile.time_zone}")
     print(f"Demo data: {counts['centres']} centres, {counts['sessions']} sessions, {counts['staff']} staff.")
     print("Staff mobiles (log in with the OTP flow like any citizen):")
-    for mobile, name, role, scope in seed.DEMO_STAFF:
+    for mobile, name, role, scope in demo.staff:
         print(f"  {mobile}  {role:<15} {name}  {scope or 'nationwide'}")
-    print(f"Read any OTP from the local SMS outbox: curl '{base}/_local/outbox?mobile=9876543210'")
+    print(f"Read any OTP from the local SMS outbox: curl '{base}/_local/outbox?mobile={demo.staff[0][0]}'")
     print("Press Ctrl-C to stop.", flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:

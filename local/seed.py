@@ -1,26 +1,48 @@
-"""Demo data for `make run`: staff for every role, and 20+ centres with a week of sessions in
-Mumbai (district 395) and BBMP Bengaluru (district 294)."""
+"""Demo data for `make run`, per country pack: staff for every role, and centres with a week of
+sessions in two of the country's districts. India: Mumbai (395) and BBMP Bengaluru (294); Uganda:
+Kampala (102) and Wakiso (113); the Dominican Republic: Distrito Nacional (1) and Santiago (25)."""
 from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from chalicelib.config import get_settings
+from chalicelib.config import CountryProfile, get_settings
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.planning import Centre, SessionPlan, Slot
 from chalicelib.domain.records import CentreRecord, SessionRecord
+from chalicelib.services.metadata import district_states
 from chalicelib.services.planning import session_id_for
 from chalicelib.store import planning as planning_store
 from chalicelib.store.auth import StaffItem
 from chalicelib.store.planning import AllocationItem, CounterItem
 
 MUMBAI, MAHARASHTRA = 395, 21
-DEMO_FACILITY = 100001  # Seven Hills Hospital: its admin, vaccinator and verifier are demo staff
-FACILITY_ADMIN = "9000000005"
 BBMP, KARNATAKA = 294, 16
 SLOT_NAMES = ("09:00AM-11:00AM", "11:00AM-01:00PM", "01:00PM-03:00PM", "03:00PM-06:00PM")
-PAID_FEES = {"COVISHIELD": "780", "COVAXIN": "1410"}
+FIRST_DEMO_CENTRES = (100001, 200001)  # the two districts' centre ids start here
+
+
+@dataclass(frozen=True)
+class Demo:
+    """One country's demo: two districts' centres (name, block/ward, postal code, lat, long), the
+    sessions each centre holds every day (vaccine, minimum age, maximum age), fees at paid centres
+    (every third), and the staff (mobile, name, role, scope); the facility staff work at the first centre."""
+
+    districts: tuple[tuple[int, tuple[tuple[str, str, int, float, float], ...]], ...]
+    sessions: tuple[tuple[str, int, int | None], ...]
+    paid_fees: dict[str, str]
+    staff: tuple[tuple[str, str, str, dict[str, int]], ...]
+
+    @property
+    def facility(self) -> int:
+        return FIRST_DEMO_CENTRES[0]
+
+    @property
+    def facility_admin(self) -> str:
+        return next(mobile for mobile, _, role, _ in self.staff if role == "facility_admin")
+
 
 # (name, block/ward, pincode, lat, long)
 MUMBAI_CENTRES = [
@@ -76,39 +98,90 @@ BBMP_CENTRES = [
     ("Ramaiah Memorial Hospital", "Mathikere", 560054, 13.0300, 77.5650),
 ]
 
-# (mobile, name, role, scope) — log in with any of these to act as that role.
-DEMO_STAFF = [
-    ("9000000001", "Asha National", "national_admin", {}),
-    ("9000000002", "Ravi Maharashtra", "state_admin", {"state_id": MAHARASHTRA}),
-    ("9000000003", "Meera Mumbai", "district_admin", {"state_id": MAHARASHTRA, "district_id": MUMBAI}),
-    ("9000000004", "Kiran Bengaluru", "district_admin", {"state_id": KARNATAKA, "district_id": BBMP}),
-    (FACILITY_ADMIN, "Farah Facility", "facility_admin",
-     {"state_id": MAHARASHTRA, "district_id": MUMBAI, "facility_id": DEMO_FACILITY}),
-    ("9000000006", "Vikram Vaccinator", "vaccinator",
-     {"state_id": MAHARASHTRA, "district_id": MUMBAI, "facility_id": DEMO_FACILITY}),
-    ("9000000007", "Vani Verifier", "verifier",
-     {"state_id": MAHARASHTRA, "district_id": MUMBAI, "facility_id": DEMO_FACILITY}),
-]
 
 
-def _centres() -> list[CentreRecord]:
+def _facility_staff(mobiles: tuple[str, str, str], names: tuple[str, str, str], state_id: int,
+                    district_id: int) -> tuple[tuple[str, str, str, dict[str, int]], ...]:
+    scope = {"state_id": state_id, "district_id": district_id, "facility_id": FIRST_DEMO_CENTRES[0]}
+    return tuple((mobile, name, role, scope) for mobile, name, role in
+                 zip(mobiles, names, ("facility_admin", "vaccinator", "verifier"), strict=True))
+
+
+DEMOS = {
+    "in": Demo(
+        districts=((MUMBAI, tuple(MUMBAI_CENTRES)), (BBMP, tuple(BBMP_CENTRES))),
+        sessions=(("COVISHIELD", 18, 44), ("COVAXIN", 45, None)),
+        paid_fees={"COVISHIELD": "780", "COVAXIN": "1410"},
+        staff=(("9000000001", "Asha National", "national_admin", {}),
+               ("9000000002", "Ravi Maharashtra", "state_admin", {"state_id": MAHARASHTRA}),
+               ("9000000003", "Meera Mumbai", "district_admin", {"state_id": MAHARASHTRA, "district_id": MUMBAI}),
+               ("9000000004", "Kiran Bengaluru", "district_admin", {"state_id": KARNATAKA, "district_id": BBMP}),
+               *_facility_staff(("9000000005", "9000000006", "9000000007"),
+                                ("Farah Facility", "Vikram Vaccinator", "Vani Verifier"), MAHARASHTRA, MUMBAI))),
+    "ug": Demo(
+        districts=((102, (("Mulago National Referral Hospital", "Kawempe", 102, 0.3380, 32.5760),
+                          ("Kiruddu National Referral Hospital", "Makindye", 102, 0.2760, 32.6010),
+                          ("Naguru China-Uganda Friendship Hospital", "Nakawa", 102, 0.3420, 32.6170),
+                          ("Kawempe National Referral Hospital", "Kawempe", 102, 0.3640, 32.5580),
+                          ("Kisenyi Health Centre IV", "Central", 102, 0.3090, 32.5680),
+                          ("Kiswa Health Centre III", "Nakawa", 102, 0.3230, 32.6230))),
+                   (113, (("Entebbe Regional Referral Hospital", "Entebbe", 113, 0.0610, 32.4700),
+                          ("Wakiso Health Centre IV", "Busiro", 113, 0.4040, 32.4590),
+                          ("Kasangati Health Centre IV", "Kyadondo", 113, 0.4370, 32.6050),
+                          ("Namayumba Health Centre IV", "Busiro", 113, 0.5630, 32.3830)))),
+        sessions=(("ASTRAZENECA", 18, None), ("JANSSEN", 18, None)),
+        paid_fees={"ASTRAZENECA": "0", "JANSSEN": "0"},
+        staff=(("700000001", "Sarah National", "national_admin", {}),
+               ("700000002", "Joseph Central", "state_admin", {"state_id": 1}),
+               ("700000003", "Grace Kampala", "district_admin", {"state_id": 1, "district_id": 102}),
+               ("700000004", "Peter Wakiso", "district_admin", {"state_id": 1, "district_id": 113}),
+               *_facility_staff(("700000005", "700000006", "700000007"),
+                                ("Ruth Facility", "Moses Vaccinator", "Esther Verifier"), 1, 102))),
+    "do": Demo(
+        districts=((1, (("Hospital Dr. Francisco Moscoso Puello", "Villa Consuelo", 10306, 18.4860, -69.8990),
+                        ("Hospital Dr. Luis Eduardo Aybar", "María Auxiliadora", 10303, 18.4910, -69.8970),
+                        ("Hospital Salvador B. Gautier", "Ensanche La Fe", 10514, 18.4880, -69.9200),
+                        ("Hospital Infantil Dr. Robert Reid Cabral", "Gascue", 10205, 18.4700, -69.9040),
+                        ("Hospital General de la Plaza de la Salud", "Ensanche La Fe", 10514, 18.4900, -69.9220))),
+                   (25, (("Hospital Regional José María Cabral y Báez", "Centro", 51000, 19.4530, -70.6970),
+                         ("Hospital Metropolitano de Santiago", "Autopista Duarte", 51000, 19.4250, -70.6580),
+                         ("Hospital Presidente Estrella Ureña", "Pekín", 51000, 19.4750, -70.7140)))),
+        sessions=(("SINOVAC", 18, None), ("PFIZER", 12, 17)),
+        paid_fees={"SINOVAC": "0", "PFIZER": "0"},
+        staff=(("8090000001", "Carmen Nacional", "national_admin", {}),
+               ("8090000002", "Luis Ozama", "state_admin", {"state_id": 40}),
+               ("8090000003", "Ana Distrito", "district_admin", {"state_id": 40, "district_id": 1}),
+               ("8090000004", "Pedro Santiago", "district_admin", {"state_id": 35, "district_id": 25}),
+               *_facility_staff(("8090000005", "8090000006", "8090000007"),
+                                ("Rosa Centro", "Miguel Vacunador", "Juana Verificadora"), 40, 1))),
+}
+
+
+def demo_of(profile: CountryProfile) -> Demo:
+    code = profile.country_code.lower()
+    if code not in DEMOS:
+        raise SystemExit(f"local/seed.py has no demo data for country pack {code!r}: add a Demo to DEMOS")
+    return DEMOS[code]
+
+
+def _centres(demo: Demo, profile: CountryProfile) -> list[CentreRecord]:
     centres = []
-    for first_id, district_id, state_id, rows in ((100001, MUMBAI, MAHARASHTRA, MUMBAI_CENTRES),
-                                                  (200001, BBMP, KARNATAKA, BBMP_CENTRES)):
+    for first_id, (district_id, rows) in zip(FIRST_DEMO_CENTRES, demo.districts, strict=True):
         for offset, (name, block, pincode, lat, long) in enumerate(rows):
-            paid = offset % 3 == 2
+            paid = offset % 3 == 2 and any(fee != "0" for fee in demo.paid_fees.values())
             centres.append(planning_store.new_centre(first_id + offset, Centre(
                 name=name, address=f"{name}, {block}", block_name=block, district_id=district_id,
-                state_id=state_id, pincode=pincode, lat=lat, long=long, opens="09:00:00", closes="18:00:00",
-                fee_type="Paid" if paid else "Free", vaccine_fees=dict(PAID_FEES) if paid else {},
+                state_id=district_states(profile)[district_id], pincode=pincode, lat=lat, long=long,
+                opens="09:00:00", closes="18:00:00", fee_type="Paid" if paid else "Free",
+                vaccine_fees=dict(demo.paid_fees) if paid else {},
             )))
     return centres
 
 
-def _sessions(centre: CentreRecord, start: date, days: int, rng: random.Random) -> list[SessionRecord]:
+def _sessions(demo: Demo, centre: CentreRecord, start: date, days: int, rng: random.Random) -> list[SessionRecord]:
     sessions = []
     for day in range(days):
-        for vaccine, min_age, max_age in (("COVISHIELD", 18, 44), ("COVAXIN", 45, None)):
+        for vaccine, min_age, max_age in demo.sessions:
             dose1, dose2 = rng.choice((40, 60, 80, 100)), rng.choice((20, 40))
             share = (dose1 + dose2) // len(SLOT_NAMES)
             slots = tuple(Slot(name, share + ((dose1 + dose2) % len(SLOT_NAMES) if i == 0 else 0))
@@ -116,7 +189,8 @@ def _sessions(centre: CentreRecord, start: date, days: int, rng: random.Random) 
             plan = SessionPlan(
                 center_id=int(centre.center_id), date=start + timedelta(days=day), vaccine=vaccine,
                 min_age_limit=min_age, max_age_limit=max_age, allow_all_age=False, capacity_dose1=dose1,
-                capacity_dose2=dose2, slots=slots, fee=PAID_FEES[vaccine] if centre.fee_type == "Paid" else "0",
+                capacity_dose2=dose2, slots=slots,
+                fee=demo.paid_fees[vaccine] if centre.fee_type == "Paid" else "0",
             )
             session_id = session_id_for(centre.center_id, plan.date, vaccine)
             sessions.append(planning_store.new_session(session_id, centre, plan))
@@ -124,20 +198,22 @@ def _sessions(centre: CentreRecord, start: date, days: int, rng: random.Random) 
 
 
 def seed(days: int = 8, rng_seed: int = 2021, now: int | None = None) -> dict[str, int]:
-    """Write the demo data; returns how many of each thing were written."""
+    """Write the demo data of the stage's country; returns how many of each thing were written."""
+    profile = get_settings().country
+    demo = demo_of(profile)
     rng = random.Random(rng_seed)
-    centres = _centres()
+    centres = _centres(demo, profile)
     start_time = int(time.time()) if now is None else now
-    start = local_date(get_settings().country, start_time)
-    sessions = [session for centre in centres for session in _sessions(centre, start, days, rng)]
+    start = local_date(profile, start_time)
+    sessions = [session for centre in centres for session in _sessions(demo, centre, start, days, rng)]
     staff = [StaffItem(mobile, name=name, roles={role}, state_id=scope.get("state_id"),
                        district_id=scope.get("district_id"), facility_id=scope.get("facility_id"))
-             for mobile, name, role, scope in DEMO_STAFF]
+             for mobile, name, role, scope in demo.staff]
     # The demo vaccinator and verifier work every session of their centre, so the walkthrough can vaccinate.
     allocations = [AllocationItem(s.session_id, mobile, role=role, date=s.date, center_id=int(s.center_id),
-                                  allocated_at=start_time, allocated_by=FACILITY_ADMIN)
-                   for s in sessions if int(s.center_id) == DEMO_FACILITY
-                   for mobile, _, role, scope in DEMO_STAFF if role in ("vaccinator", "verifier")]
+                                  allocated_at=start_time, allocated_by=demo.facility_admin)
+                   for s in sessions if int(s.center_id) == demo.facility
+                   for mobile, _, role, scope in demo.staff if role in ("vaccinator", "verifier")]
     planning_store.load(centres, sessions)
     for model, items in ((StaffItem, staff), (AllocationItem, allocations)):
         with model.batch_write() as batch:

@@ -2,6 +2,7 @@
 regions and districts, a centre and session planned there, registration with the country's own photo
 ID, booking, the door check, the dose and the certificate. A single-dose vaccine's dose 1 gives the
 final certificate."""
+import re
 import time
 
 import pytest
@@ -114,3 +115,25 @@ def post_get(api, path: str, headers: dict | None = None) -> dict:
     assert response.status_code == 200, (path, response.body)
     return response.json_body
 
+
+
+def test_make_run_seeds_each_countrys_own_demo(country, aws):
+    """`make run COUNTRY=<code>`: staff, centres in two of the country's districts, a week of sessions."""
+    from chalicelib.domain.planning import is_postal_code
+    from chalicelib.services.metadata import district_states
+    from chalicelib.store.planning import get_centre
+    from local import seed
+
+    profile = load_pack(country)
+    counts = seed.seed(days=2)
+    demo = seed.demo_of(profile)
+    assert counts["centres"] == sum(len(rows) for _, rows in demo.districts)
+    assert counts["sessions"] == counts["centres"] * 2 * len(demo.sessions) and counts["staff"] == 7
+    for first_id, (district_id, _) in zip(seed.FIRST_DEMO_CENTRES, demo.districts, strict=True):
+        centre = get_centre(first_id)
+        assert centre is not None and centre.district_id == district_id
+        assert centre.state_id == district_states(profile)[district_id]
+        assert is_postal_code(str(centre.pincode), profile)
+    assert {v for v, _, _ in demo.sessions} <= {v.name for v in profile.vaccines}
+    for mobile, _, _, _ in demo.staff:
+        assert re.fullmatch(profile.mobile_pattern, mobile), mobile

@@ -15,9 +15,9 @@ SEEN = ['"USRAUT0014"', "Unauthenticated access!", "304 Not Modified", "BENREG00
         '"status":"accepted"', '"status":"duplicate"', "Vikram Vaccinator", "CONFIRMED              30"]
 
 
-def walkthrough() -> str:
+def walkthrough(title: str = "## Walkthrough") -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Walkthrough"):readme.index("\n## ", readme.index("## Walkthrough") + 1)]
+    section = readme[readme.index(title):readme.index("\n## ", readme.index(title) + 1)]
     return "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.S))
 
 
@@ -36,3 +36,18 @@ def test_the_walkthrough_runs_as_written_twice_on_one_server(tmp_path_factory):
             missing = [text for text in SEEN if text not in done.stdout]
             assert not missing, f"run {run} did not show {missing}:\n{done.stdout[-3000:]}"
     assert not any((ROOT / name).exists() for name in ("slip.pdf", "certificate.pdf", "jwks.json"))
+
+
+def test_another_countrys_walkthrough_runs_as_written_twice(tmp_path_factory):
+    """The README's Uganda section, on `make run COUNTRY=ug`."""
+    from tests.e2e.conftest import local_server
+
+    script = "set -e\n" + walkthrough("## Another country")
+    with local_server(tmp_path_factory.mktemp("readme-ug") / "server.log", TEEKA_COUNTRY="ug") as (url, _):
+        for run in (1, 2):
+            done = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                                  env={"PATH": "/usr/local/bin:/usr/bin:/bin", "PORT": url.rsplit(":", 1)[1]})
+            assert done.returncode == 0, f"run {run} stopped:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            for seen in ('"state_name":"Central"', '"district_id":102', "Mulago National Referral Hospital",
+                         "National ID (NIN)", '"beneficiary_reference_id":"', '"errorCode":"BENREG0004"'):
+                assert seen in done.stdout, f"run {run} did not show {seen}:\n{done.stdout[-3000:]}"
