@@ -1,6 +1,7 @@
 """The certificate's content, its QR text codec, the offline verifier and the QR size bound."""
 import random
 import string
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -169,3 +170,24 @@ def test_the_pdf_prints_the_dose_day_in_the_campaign_time_zone():
 
     assert _local_day("2026-11-23T19:00:00Z", "Asia/Kolkata") == "24-11-2026"
     assert _local_day("2026-11-23T18:29:59Z", "Asia/Kolkata") == "23-11-2026"
+
+
+SCRIPTS_DIR = Path(__file__).resolve().parents[2] / "build" / "pdf-samples"
+
+
+@pytest.mark.parametrize("name, pack", [("आशा राव", "in"), ("க்ஷேத்ரா ஸ்ரீநிவாசன்", "in"),
+                                        ("José Núñez Peña", "do"), ("নীলাঞ্জনা দত্ত", "in"), ("محمد علي", "in")])
+def test_a_name_in_any_script_prints_intact_on_the_certificate(name, pack):
+    """The text a reader extracts is the name as written: no '?', no broken conjuncts. Each page is also
+    rendered to build/pdf-samples/ so a person can look at it."""
+    import pypdfium2
+
+    from chalicelib.services.certificate_pdf import qr_png, render
+
+    claims = claims_of(content(name=name))
+    pdf = render(rules.summary(claims), qr_png(qr_of(claims)), load_pack(pack))
+    page = pypdfium2.PdfDocument(pdf)[0]
+    text = page.get_textpage().get_text_range()
+    assert name in text and "?" not in text
+    SCRIPTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.render(scale=1.5).to_pil().save(SCRIPTS_DIR / f"certificate-{pack}-{name.split()[0]}.png")
