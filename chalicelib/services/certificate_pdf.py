@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.config import CountryProfile
 from chalicelib.domain.calendar import format_cowin_date
-from chalicelib.services.pdf import FONT, document, label_value_rows
+from chalicelib.services.pdf import document, label_value_rows
 
 MAX_QR_VERSION = 22  # a certificate's QR must stay readable by ordinary phone cameras
 MAX_QR_DIGITS = 2386  # what version 22 (error correction L) holds after the `teeka:/` prefix
@@ -43,17 +43,17 @@ def _local_day(instant: str, time_zone: str) -> str:
 
 def render(fields: dict[str, Any], png: bytes, profile: CountryProfile) -> bytes:
     """The PDF of a certificate's signed fields with its QR image, as the country prints it."""
-    pdf = document("Vaccination certificate")
-    pdf.set_font(FONT, size=9)
+    pdf = document("Vaccination certificate", [profile.certificate_authority, *map(str, fields.values())])
+    pdf.set_font(pdf.family, size=9)
     pdf.cell(0, 5, profile.certificate_authority, new_x="LMARGIN", new_y="NEXT", align="C")
-    pdf.set_font(FONT, "B", 18)
+    pdf.set_font(pdf.family, "B", 18)
     title = "Final certificate for vaccination" if fields["status"] == "final" else \
         "Provisional certificate for vaccination"
     pdf.cell(0, 12, title, new_x="LMARGIN", new_y="NEXT", align="C")
-    pdf.set_font(FONT, size=9)
+    pdf.set_font(pdf.family, size=9)
     pdf.cell(0, 5, f"Certificate ID: {fields['certificate_id']}", new_x="LMARGIN", new_y="NEXT", align="C")
     pdf.ln(4)
-    pdf.set_font(FONT, "B", 12)
+    pdf.set_font(pdf.family, "B", 12)
     pdf.cell(0, 8, "Beneficiary details", new_x="LMARGIN", new_y="NEXT")
     id_type, _, masked = fields["id"].removeprefix("did:").rpartition(":")
     person = [("Name", fields["name"]), ("Age", fields["age"]), ("Gender", fields["gender"]),
@@ -62,7 +62,7 @@ def render(fields: dict[str, Any], png: bytes, profile: CountryProfile) -> bytes
         person.insert(2, ("Year of birth", fields["dob"]))
     label_value_rows(pdf, person, label_width=55)
     pdf.ln(2)
-    pdf.set_font(FONT, "B", 12)
+    pdf.set_font(pdf.family, "B", 12)
     pdf.cell(0, 8, "Vaccination details", new_x="LMARGIN", new_y="NEXT")
     details = [
         ("Vaccine name", fields["vaccine"]), ("Manufacturer", fields["manufacturer"]),
@@ -78,7 +78,7 @@ def render(fields: dict[str, Any], png: bytes, profile: CountryProfile) -> bytes
     label_value_rows(pdf, details, label_width=55)
     pdf.ln(4)
     pdf.image(io.BytesIO(png), x=(pdf.w - QR_WIDTH_MM) / 2, w=QR_WIDTH_MM)
-    pdf.set_font(FONT, size=8)
+    pdf.set_font(pdf.family, size=8)
     pdf.multi_cell(0, 4, f"Issued {fields['issued_at']} by {fields['issuer']}. Scan the QR code to verify this "
                          "certificate: it is signed, and any verifier with the issuer's published keys can check it "
                          "offline.", new_x="LMARGIN", new_y="NEXT", align="C")
