@@ -242,12 +242,12 @@ def new_capture(capture: Capture, request: DoseRequest | None, status: str, sync
 
 
 def new_aefi(record: DoseRecord, report: AefiReport, reporter: str, now: int) -> AefiRecord:
-    return AefiRecord(record.beneficiary_reference_id, f"{int(record.dose)}#{_later_entry(now)}",
-                    report_id=str(uuid.uuid4()), dose=int(record.dose), dose_record_id=record.record_id,
-                    severity=report.severity, symptoms=tuple(report.symptoms), onset_at=report.onset_at,
-                    description=report.description, reporter=reporter, reported_at=now,
-                    center_id=record.site().center_id, district_id=record.site().district_id,
-                    state_id=record.site().state_id)
+    site = record.site()
+    return AefiRecord(record.beneficiary_reference_id, f"{record.dose}#{_later_entry(now)}",
+                      report_id=str(uuid.uuid4()), dose=record.dose, dose_record_id=record.record_id,
+                      severity=report.severity, symptoms=tuple(report.symptoms), onset_at=report.onset_at,
+                      description=report.description, reporter=reporter, reported_at=now,
+                      center_id=site.center_id, district_id=site.district_id, state_id=site.state_id)
 
 
 def _later_entry(now: int) -> str:
