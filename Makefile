@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 COUNTRY ?= in
 
-.PHONY: run test check bench surge package clean
+.PHONY: run test check bench surge package catalogues clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt requirements-compat.txt
@@ -40,9 +40,15 @@ surge: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m local.bench
 
-## Render the deployable CloudFormation template (chalice package + infra/ resources) into build/.
+## Render COUNTRY's deployable CloudFormation template (chalice package + infra/ resources) into
+## build/<country>-<stage>/ (STAGE=dev|prod).
 package: $(STAMP)
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-ap-south-1} $(BIN)/python -m infra.render --stage $${STAGE:-dev} --out build/$${STAGE:-dev}
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-ap-south-1} $(BIN)/python -m infra.render --country $(COUNTRY) \
+		--stage $${STAGE:-dev} --out build/$(COUNTRY)-$${STAGE:-dev}
+
+## Merge the code's texts into every pack's gettext catalogues (.po) and compile them (.mo), with Babel.
+catalogues: $(STAMP)
+	$(BIN)/python -m local.catalogues
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .hypothesis

@@ -10,6 +10,7 @@ names the file and the field.
 from __future__ import annotations
 
 import dataclasses
+import gettext
 import importlib
 import json
 import os
@@ -57,7 +58,6 @@ class IdType:
     type: str
     pattern: str
     rule: str  # the format in words, for the error a wrong number gets
-    type_l: str = ""
     check: str = ""  # a named checksum (see `_named_check`), or none
 
     def accepts(self, number: str) -> bool:
@@ -71,7 +71,6 @@ class IdType:
 class Gender:
     id: int
     gender: str
-    gender_l: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +152,31 @@ class CountryProfile:
     @property
     def locations_file(self) -> Path:
         return COUNTRIES_DIR / self.country_code.lower() / "locations.json"
+
+    def matching_language(self, requested: str | None) -> str | None:
+        """The pack's language an `Accept-Language` header or an account's setting names ("hi", "hi-IN",
+        "hi_IN;q=0.9, en" all name hi_IN in India), if it names one."""
+        for tag in (requested or "").split(","):
+            asked = tag.split(";")[0].strip().replace("-", "_").lower()
+            exact = [language for language in self.languages if language.lower() == asked]
+            same = [language for language in self.languages if language.split("_")[0].lower() == asked.split("_")[0]]
+            if asked and (exact or same):
+                return (exact or same)[0]
+        return None
+
+    def language(self, requested: str | None) -> str:
+        """The language `requested` names, else the pack's own language."""
+        return self.matching_language(requested) or self.languages[0]
+
+    def local_language(self, requested: str | None) -> str | None:
+        """The language of CoWIN's `*_l` fields: one of the pack's other languages, when asked for."""
+        language = self.language(requested)
+        return language if language != self.languages[0] else None
+
+    def words(self, language: str) -> gettext.NullTranslations:
+        """The pack's catalogue in `language` (locale/<language>/LC_MESSAGES/teeka.mo); texts without a
+        translation, and every text in English, stay as written."""
+        return _catalogue(COUNTRIES_DIR / self.country_code.lower() / "locale", language)
 
     def with_overrides(self, overrides: Mapping[str, Any], where: str = "TEEKA_COUNTRY_PROFILE") -> CountryProfile:
         """This profile with some fields replaced, checked as a pack's would be."""
@@ -240,9 +264,35 @@ def _check(built: Any, where: str) -> None:
             raise PackError(f"{where}: verifiable_id_types names ID type {unknown[0]}, which the pack lacks")
 
 
+CATALOGUE_DOMAIN = "teeka"
+
+
+@lru_cache(maxsize=16)
+def _catalogue(locale_dir: Path, language: str) -> gettext.NullTranslations:
+    return gettext.translation(CATALOGUE_DOMAIN, locale_dir, [language], fallback=True)
+
+
+def _check_catalogues(profile: CountryProfile, where: str) -> None:
+    """Every language but English needs its compiled catalogue: without it, people would read English."""
+    for language in profile.languages:
+        compiled = COUNTRIES_DIR / profile.country_code.lower() / "locale" / language / "LC_MESSAGES" / \
+            f"{CATALOGUE_DOMAIN}.mo"
+        if not language.startswith("en") and not compiled.is_file():
+            shown = compiled.relative_to(COUNTRIES_DIR.parent.parent)
+            raise PackError(f"{where}: languages names {language!r}, but {shown} is missing"
+                            " (make catalogues compiles it from its .po)")
+
+
 @cache
 def load_pack(code: str) -> CountryProfile:
     """The country pack `chalicelib/countries/<code>/`, checked whole (PackError says what is wrong)."""
+    profile = read_pack(code)
+    _check_catalogues(profile, f"chalicelib/countries/{code}/pack.toml")
+    return profile
+
+
+def read_pack(code: str) -> CountryProfile:
+    """The pack without its compiled catalogues (which `make catalogues` makes from it)."""
     folder = COUNTRIES_DIR / code
     if not re.fullmatch(r"[a-z]{2}", code) or not folder.is_dir():
         packs = sorted(p.name for p in COUNTRIES_DIR.iterdir() if (p / "pack.toml").is_file())
@@ -295,8 +345,17 @@ class Settings:
     certificate_sweep_minutes: int = 5
     country: CountryProfile = field(default_factory=lambda: load_pack("in"))
 
+    @property
+    def resource_prefix(self) -> str:
+        """`teeka-<country>-<stage>`: several countries and stages can share one AWS account."""
+        return f"teeka-{self.country.country_code.lower()}-{self.stage}"
+
+    def resource_name(self, name: str) -> str:
+        """A table, queue, bucket or alias of this country and stage, e.g. `teeka-in-prod-sessions`."""
+        return f"{self.resource_prefix}-{name}"
+
     def table_name(self, name: str) -> str:
-        return f"teeka-{self.stage}-{name}"
+        return self.resource_name(name)
 
     @property
     def is_local(self) -> bool:
@@ -312,15 +371,16 @@ class Settings:
         profile_json = env.get("TEEKA_COUNTRY_PROFILE", "").strip()
         if profile_json:
             country = country.with_overrides(json.loads(profile_json))
+        code = country.country_code.lower()
         return cls(
             stage=stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or cls.region,
             aws_endpoint_url=env.get("AWS_ENDPOINT_URL", ""),
-            secrets_parameter=env.get("TEEKA_SECRETS_PARAMETER") or f"/teeka/{stage}/secrets",
+            secrets_parameter=env.get("TEEKA_SECRETS_PARAMETER") or f"/teeka/{code}/{stage}/secrets",
             metadata_max_age_seconds=int(env.get("TEEKA_METADATA_MAX_AGE", cls.metadata_max_age_seconds)),
             availability_max_age_seconds=int(env.get("TEEKA_AVAILABILITY_MAX_AGE", cls.availability_max_age_seconds)),
             surge_mode=env.get("TEEKA_SURGE_MODE", "").strip().lower() in ("1", "true", "yes", "on"),
-            certificate_bucket=env.get("TEEKA_CERTIFICATE_BUCKET") or f"teeka-{stage}-certificates",
+            certificate_bucket=env.get("TEEKA_CERTIFICATE_BUCKET") or f"teeka-{code}-{stage}-certificates",
             certificate_sweep_minutes=int(env.get("TEEKA_CERTIFICATE_SWEEP_MINUTES", cls.certificate_sweep_minutes)),
             country=country,
         )

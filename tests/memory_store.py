@@ -22,6 +22,7 @@ class MemoryLoginStore:
         self.counts: dict[str, int] = {}  # rate window key -> sends counted
         self.accounts: dict[str, int] = {}  # mobile -> first login
         self.staff: dict[str, StaffMember] = {}
+        self.languages: dict[str, str] = {}  # mobile -> its account's language
 
     def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int,
                               rate: Window) -> set[str] | None:
@@ -61,6 +62,9 @@ class MemoryLoginStore:
                 return False
             self.transactions[txn_id] = replace(txn, consumed=True)
             return True
+
+    def account_language(self, mobile: str) -> str | None:
+        return self.languages.get(mobile)
 
     def record_login(self, mobile: str, now: int) -> bool:
         with self._lock:

@@ -1,4 +1,4 @@
-"""CoWIN's OTP login routes, all six spellings of them."""
+"""CoWIN's OTP login routes, all six spellings of them, and the account's settings."""
 from __future__ import annotations
 
 import re
@@ -8,7 +8,8 @@ from chalice import Blueprint
 from chalicelib.api.http import ApiRequest, endpoint, json_response
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
-from chalicelib.services import auth
+from chalicelib.domain.roles import ANYONE_LOGGED_IN
+from chalicelib.services import accounts, auth
 
 bp = Blueprint(__name__)
 
@@ -63,3 +64,15 @@ def confirm_otp(request: ApiRequest):
 def validate_mobile_otp(request: ApiRequest):
     login = _confirm(request)
     return json_response({"token": login.token, "isNewAccount": "Y" if login.is_new_account else "N"})
+
+
+@endpoint(bp, "/v2/account/settings", roles=ANYONE_LOGGED_IN)
+def account_settings(request: ApiRequest):
+    """The language Teeka writes to this mobile in, and the country's languages to choose from."""
+    return json_response(accounts.settings(request.profile, request.caller.mobile))
+
+
+@endpoint(bp, "/v2/account/settings", methods=("PUT",), roles=ANYONE_LOGGED_IN)
+def choose_account_settings(request: ApiRequest):
+    language = inputs.text(request.json(), "language", 20)
+    return json_response(accounts.choose_language(request.profile, request.caller.mobile, language))

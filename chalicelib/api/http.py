@@ -61,7 +61,8 @@ class ApiRequest:
 
     @property
     def language(self) -> str:
-        return self.headers.get("accept-language", "").split(",")[0].strip()
+        """The raw `Accept-Language`; `CountryProfile.language` and `local_language` read it."""
+        return self.headers.get("accept-language", "")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -69,8 +70,21 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
                     headers={"Content-Type": "application/json", **(headers or {})})
 
 
-def error_response(error: ApiError) -> Response:
-    return json_response(error.body(), error.error.status, error.headers)
+def error_response(error: ApiError, accept_language: str = "") -> Response:
+    """CoWIN's `{"errorCode", "error"}` (English, as clients expect), and `error_l` in the language the
+    client asked for when that is one of the country's and not English."""
+    return json_response({**error.body(), **_localised_error(error, accept_language)}, error.error.status,
+                         error.headers)
+
+
+def _localised_error(error: ApiError, accept_language: str) -> dict[str, str]:
+    profile = get_settings().country
+    language = profile.matching_language(accept_language)
+    if not language or language.startswith("en"):
+        return {}
+    words = profile.words(language)
+    detailed = words.gettext(error.message)  # a detail is translated when the catalogue has it
+    return {"error_l": detailed if detailed != error.message else words.gettext(error.error.message)}
 
 
 def unauthenticated_response() -> Response:
@@ -131,7 +145,7 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
             except Unauthenticated:
                 return unauthenticated_response()
             except ApiError as error:
-                return error_response(error)
+                return error_response(error, headers.get("accept-language", ""))
             except Exception:
                 logger.exception("unhandled error", extra={"path": path})
                 return error_response(ApiError(errors.INTERNAL))

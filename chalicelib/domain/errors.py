@@ -48,6 +48,9 @@ OTP_THROTTLED = ErrorCode("USRAUT0018", "Generate OTP failed")
 SMS_UNAVAILABLE = ErrorCode("USRAUT0019", "Could not send the OTP, please try again", 503)
 FORBIDDEN = ErrorCode("USRAUT0020", "You are not allowed to do this", 403)
 
+# Accounts
+UNKNOWN_LANGUAGE = ErrorCode("USRACC0001", "Unknown language: choose one of the country's languages")
+
 # Metadata
 INVALID_STATE = ErrorCode("USRMET0001", "Invalid state id")
 

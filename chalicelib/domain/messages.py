@@ -1,58 +1,148 @@
-"""Every SMS text Teeka sends, in one place (the country packs will translate exactly these)."""
+"""Every SMS text Teeka sends, in one place.
+
+A use case says what to tell a person (`Sms`: a template's name and its values, plain enough for a
+queue); the text is chosen when it is sent, in the reader's language: each template is a gettext
+message, English as written here, translated by the country pack's catalogue (docs/countries.md,
+"Languages"). `make catalogues` extracts them (the `N_` and `Np_` marks) into every pack's .po file.
+"""
 from __future__ import annotations
+
+import gettext
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from chalicelib.domain.calendar import format_cowin_date
 
 
-def _people(count: int) -> str:
-    return f"{count} beneficiar{'y' if count == 1 else 'ies'}"
+def N_(text: str) -> str:
+    """Marks a text for the catalogues; it is translated where it is rendered."""
+    return text
 
 
-def login_otp(code: str, minutes: int) -> str:
-    return f"Your OTP to log in to Teeka is {code}. It is valid for {minutes} minutes. Do not share it with anyone."
+def Np_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a text with a plural form (chosen by a count) for the catalogues."""
+    return singular, plural
 
 
-def booked(appointment_id: str, dose: int, people: int, where: str, code: str) -> str:
-    return (f"Teeka: appointment {appointment_id} confirmed, dose {dose}, for {_people(people)} at {where}. "
-            f"Security code: {code}.")
+@dataclass(frozen=True)
+class Template:
+    text: str
+    plural: str = ""  # the text when `count` is not one (each language has its own plural rules)
+    count: str = ""  # the value that chooses between them
+    translated: tuple[str, ...] = ()  # values that are catalogue texts themselves
+
+    @classmethod
+    def counting(cls, forms: tuple[str, str], count: str) -> Template:
+        return cls(forms[0], forms[1], count)
 
 
-def rescheduled(appointment_id: str, where: str) -> str:
-    return f"Teeka: appointment {appointment_id} is rescheduled to {where}. Your security code is unchanged."
+@dataclass(frozen=True)
+class Place:
+    """Where and when an appointment is, as an SMS names it."""
+
+    centre: str
+    address: str
+    day: str  # DD-MM-YYYY
+    slot: str
 
 
-def cancelled(appointment_id: str, people: int) -> str:
-    return f"Teeka: appointment {appointment_id} is cancelled for {_people(people)}."
+@dataclass(frozen=True)
+class Sms:
+    template: str  # a key of TEMPLATES
+    values: dict[str, Any]
 
 
-def session_cancelled_for_citizen(centre: str, day: str, appointment_id: str) -> str:
-    return (f"Teeka: the session at {centre} on {format_cowin_date(day)} is cancelled, and so is your appointment "
-            f"{appointment_id}. Please book another slot.")
+KINDS = {"provisional": N_("provisional"), "final": N_("final")}
+
+TEMPLATES = {
+    "login_otp": Template(N_("Your OTP to log in to Teeka is {code}. It is valid for {minutes} minutes. "
+                             "Do not share it with anyone.")),
+    "booked": Template.counting(Np_(
+        "Teeka: appointment {appointment_id} confirmed, dose {dose}, for {people} beneficiary at {centre}, "
+        "{address} on {day}, {slot}. Security code: {code}.",
+        "Teeka: appointment {appointment_id} confirmed, dose {dose}, for {people} beneficiaries at {centre}, "
+        "{address} on {day}, {slot}. Security code: {code}."), "people"),
+    "rescheduled": Template(N_("Teeka: appointment {appointment_id} is rescheduled to {centre}, {address} on "
+                               "{day}, {slot}. Your security code is unchanged.")),
+    "cancelled": Template.counting(Np_(
+        "Teeka: appointment {appointment_id} is cancelled for {people} beneficiary.",
+        "Teeka: appointment {appointment_id} is cancelled for {people} beneficiaries."), "people"),
+    "session_cancelled_for_citizen": Template(N_(
+        "Teeka: the session at {centre} on {day} is cancelled, and so is your appointment {appointment_id}. "
+        "Please book another slot.")),
+    "session_cancelled_for_staff": Template(N_(
+        "Teeka: the {vaccine} session at {centre} on {day} is cancelled. You are no longer needed there.")),
+    "allocated": Template(N_(
+        "Teeka: you are allocated to the {vaccine} session at {centre}, {address} on {day}, {opens}-{closes}.")),
+    "booking_rejected": Template(N_("Teeka: booking request {appointment_id} could not be completed: {reason}"),
+                                 translated=("reason",)),
+    "dose_given": Template(N_(
+        "Teeka: dose {dose} of {vaccine} was given to beneficiary ****{reference} at {centre} on {day} "
+        "(batch {batch}).")),
+    "dose_corrected": Template(N_(
+        "Teeka: the record of dose {dose} for beneficiary ****{reference} was corrected: {reason}.")),
+    "certificate_ready": Template(N_(
+        "Teeka: the {kind} vaccination certificate for dose {dose} of beneficiary ****{reference} is ready. "
+        "Download it with your mobile number."), translated=("kind",)),
+}
 
 
-def session_cancelled_for_staff(vaccine: str, centre: str, day: str) -> str:
-    return (f"Teeka: the {vaccine} session at {centre} on {format_cowin_date(day)} is cancelled. "
-            "You are no longer needed there.")
+def render(sms: Sms, words: gettext.NullTranslations) -> str:
+    """The SMS's text in the language of `words` (a pack catalogue; gettext's NullTranslations is English)."""
+    template = TEMPLATES[sms.template]
+    values = {name: words.gettext(value) if name in template.translated else value
+              for name, value in sms.values.items()}
+    if template.plural:
+        text = words.ngettext(template.text, template.plural, int(values[template.count]))
+    else:
+        text = words.gettext(template.text)
+    return text.format(**values)
 
 
-def allocated(vaccine: str, centre: str, address: str, day: str, opens: str, closes: str) -> str:
-    return (f"Teeka: you are allocated to the {vaccine} session at {centre}, {address} on {format_cowin_date(day)}, "
-            f"{opens[:5]}-{closes[:5]}.")
+def login_otp(code: str, minutes: int) -> Sms:
+    return Sms("login_otp", {"code": code, "minutes": minutes})
 
 
-def booking_rejected(appointment_id: str, reason: str) -> str:
-    return f"Teeka: booking request {appointment_id} could not be completed: {reason}"
+def booked(appointment_id: str, dose: int, people: int, where: Place, code: str) -> Sms:
+    return Sms("booked", {"appointment_id": appointment_id, "dose": dose, "people": people, **asdict(where),
+                          "code": code})
 
 
-def dose_given(dose: int, vaccine: str, reference_id: str, centre: str, day: str, batch: str) -> str:
-    return (f"Teeka: dose {dose} of {vaccine} was given to beneficiary ****{reference_id[-4:]} at {centre} on "
-            f"{format_cowin_date(day)} (batch {batch}).")
+def rescheduled(appointment_id: str, where: Place) -> Sms:
+    return Sms("rescheduled", {"appointment_id": appointment_id, **asdict(where)})
 
 
-def dose_corrected(dose: int, reference_id: str, reason: str) -> str:
-    return f"Teeka: the record of dose {dose} for beneficiary ****{reference_id[-4:]} was corrected: {reason}."
+def cancelled(appointment_id: str, people: int) -> Sms:
+    return Sms("cancelled", {"appointment_id": appointment_id, "people": people})
 
 
-def certificate_ready(kind: str, dose: int, reference_id: str) -> str:
-    return (f"Teeka: the {kind} vaccination certificate for dose {dose} of beneficiary ****{reference_id[-4:]} "
-            "is ready. Download it with your mobile number.")
+def session_cancelled_for_citizen(centre: str, day: str, appointment_id: str) -> Sms:
+    return Sms("session_cancelled_for_citizen",
+               {"centre": centre, "day": format_cowin_date(day), "appointment_id": appointment_id})
+
+
+def session_cancelled_for_staff(vaccine: str, centre: str, day: str) -> Sms:
+    return Sms("session_cancelled_for_staff", {"vaccine": vaccine, "centre": centre, "day": format_cowin_date(day)})
+
+
+def allocated(vaccine: str, centre: str, address: str, day: str, opens: str, closes: str) -> Sms:
+    return Sms("allocated", {"vaccine": vaccine, "centre": centre, "address": address,
+                             "day": format_cowin_date(day), "opens": opens[:5], "closes": closes[:5]})
+
+
+def booking_rejected(appointment_id: str, reason: str) -> Sms:
+    """`reason`: the error catalogue's text for the cause (translated with it)."""
+    return Sms("booking_rejected", {"appointment_id": appointment_id, "reason": reason})
+
+
+def dose_given(dose: int, vaccine: str, reference_id: str, centre: str, day: str, batch: str) -> Sms:
+    return Sms("dose_given", {"dose": dose, "vaccine": vaccine, "reference": reference_id[-4:], "centre": centre,
+                              "day": format_cowin_date(day), "batch": batch})
+
+
+def dose_corrected(dose: int, reference_id: str, reason: str) -> Sms:
+    return Sms("dose_corrected", {"dose": dose, "reference": reference_id[-4:], "reason": reason})
+
+
+def certificate_ready(kind: str, dose: int, reference_id: str) -> Sms:
+    return Sms("certificate_ready", {"kind": KINDS[kind], "dose": dose, "reference": reference_id[-4:]})

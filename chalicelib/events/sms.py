@@ -7,13 +7,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.config import get_settings
 from chalicelib.services import outbox
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _deliver(record: SQSRecord) -> None:
-    outbox.deliver(json.loads(record.body))
+    outbox.deliver(json.loads(record.body), get_settings().country)
 
 
 def handle(event: dict) -> PartialItemFailureResponse:

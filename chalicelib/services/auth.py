@@ -5,9 +5,9 @@
 SMS sender. `logins(settings)` wires the real ones.
 
 DynamoDB calls: generate = 1 TransactWriteItems (transaction + resend throttle + hourly count,
-atomically); confirm = UpdateItem (spend an attempt, returning the transaction) + UpdateItem
-(consume, conditional) + UpdateItem (account) + GetItem (staff); a refused guess costs the first
-UpdateItem only.
+atomically) + GetItem (the account's language, for the SMS; only once the OTP is granted);
+confirm = UpdateItem (spend an attempt, returning the transaction) + UpdateItem (consume,
+conditional) + UpdateItem (account) + GetItem (staff); a refused guess costs the first UpdateItem only.
 """
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ class LoginStore(Protocol):
 
     def record_login(self, mobile: str, now: int) -> bool: ...
 
+    def account_language(self, mobile: str) -> str | None: ...
+
     def get_staff(self, mobile: str) -> StaffMember | None: ...
 
 
@@ -78,7 +80,9 @@ class Logins:
                 raise ApiError(errors.OTP_THROTTLED)
             raise limits.refused(hourly, now)
         try:
-            self.send_sms(mobile, messages.login_otp(code, max(policy.validity_seconds // 60, 1)))
+            words = self.profile.words(self.profile.language(self.store.account_language(mobile)))
+            self.send_sms(mobile, messages.render(messages.login_otp(code, max(policy.validity_seconds // 60, 1)),
+                                                  words))
         except sms.SmsError as error:
             # No traceback: exception texts from carriers can quote the number.
             logger.error("OTP SMS failed", extra={"mobile": mask_mobile(mobile), "reason": type(error).__name__})

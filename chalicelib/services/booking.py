@@ -98,9 +98,9 @@ def _check_people(people: list[BeneficiaryRecord], session: SessionRecord, dose:
         rules.check_eligible(beneficiary_facts(person, held), facts, dose, profile)
 
 
-def _where(seat: Seat) -> str:
-    day = format_cowin_date(seat.session.date)
-    return f"{seat.session.name}, {seat.session.address} on {day}, {seat.slot.name}"
+def _where(seat: Seat) -> messages.Place:
+    return messages.Place(seat.session.name, seat.session.address, format_cowin_date(seat.session.date),
+                          seat.slot.name)
 
 
 def attempt(operation: str, mobile: str, key: str | None, body: Any, now: int, profile: CountryProfile,

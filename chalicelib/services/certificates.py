@@ -3,6 +3,7 @@ KMS, served to the mobile that owns the beneficiary, verified by anyone.
 
 Issuance (`issue`, run by the certificates queue's worker; the dose stream and the sweep feed it):
 GetItem slot; when due: GetItem beneficiary + Query doses + BatchGetItem vaccinator name, a
+GetItem of the account's language (the PDF is in it and English), a
 TransactWriteItems claiming the slot (slot + new certificate), kms:Sign, S3 PutObject, and a
 TransactWriteItems completing it (slot + certificate + the superseded certificate's revocation).
 A slot that is not due costs the one GetItem, so duplicate events are cheap.
@@ -30,6 +31,7 @@ from chalicelib.domain.errors import ApiError
 from chalicelib.domain.records import CertificateRecord
 from chalicelib.observability import logger, metrics
 from chalicelib.services import registration, views
+from chalicelib.services.accounts import language_of
 from chalicelib.services.metadata import place_names
 from chalicelib.services.outbox import notify, request_certificates
 from chalicelib.store import auth as staff_store
@@ -105,7 +107,7 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
             return LOST
     if certificate is None:
         return LOST
-    jws = _sign_and_store(content, certificate, profile)
+    jws = _sign_and_store(content, certificate, profile, language_of(profile, slot.mobile))
     if not store.complete(slot, certificate, jws, now):
         return LOST
     metrics.add_metric(name="CertificateIssued", unit="Count", value=1)
@@ -113,8 +115,9 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
     return ISSUED
 
 
-def _sign_and_store(content: rules.Content, certificate: CertificateRecord, profile: CountryProfile) -> str:
-    """Sign the certificate, store its PDF, return its JWS."""
+def _sign_and_store(content: rules.Content, certificate: CertificateRecord, profile: CountryProfile,
+                    language: str) -> str:
+    """Sign the certificate, store its PDF (in `language` and English), return its JWS."""
     # fpdf2 and segno load only in the containers that make certificates.
     from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, qr_png, render
 
@@ -128,7 +131,7 @@ def _sign_and_store(content: rules.Content, certificate: CertificateRecord, prof
             break
     jws = verifier.compact(message, signing.sign(message, key))
     documents.put_pdf(documents.certificate_key(certificate.certificate_id),
-                      render(rules.summary(claims), qr_png(verifier.qr_text(jws)), profile))
+                      render(rules.summary(claims), qr_png(verifier.qr_text(jws)), profile, language))
     return jws
 
 

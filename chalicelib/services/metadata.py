@@ -24,13 +24,8 @@ def _locations(path: Path) -> tuple[list[dict], dict[int, list[dict]]]:
     return states, districts
 
 
-def _local_language(profile: CountryProfile, language: str) -> str | None:
-    """CoWIN adds `*_l` fields only when the client asks for one of the country's other languages."""
-    return language if language in profile.languages[1:] else None
-
-
 def _rows(rows: list[dict], kind: str, profile: CountryProfile, language: str) -> list[dict]:
-    local = _local_language(profile, language)
+    local = profile.local_language(language)
     return [{f"{kind}_id": row[f"{kind}_id"], f"{kind}_name": row[f"{kind}_name"],
              **({f"{kind}_name_l": row["names"].get(local, "")} if local else {})} for row in rows]
 
@@ -56,14 +51,19 @@ def district_states(profile: CountryProfile) -> dict[int, int]:
     return _district_states(profile.locations_file)
 
 
+def _local_name(profile: CountryProfile, language: str, name: str) -> str:
+    """A name in the asked-for other language, from the pack's catalogue; empty (as CoWIN answers) without one."""
+    local = profile.local_language(language)
+    return profile.words(local).gettext(name) if local else ""
+
+
 def id_types(profile: CountryProfile, language: str = "") -> list[dict]:
-    local = _local_language(profile, language)
-    return [{"type": t.type, "type_l": t.type_l if local else "", "id": t.id} for t in profile.id_types]
+    return [{"type": t.type, "type_l": _local_name(profile, language, t.type), "id": t.id} for t in profile.id_types]
 
 
 def genders(profile: CountryProfile, language: str = "") -> list[dict]:
-    local = _local_language(profile, language)
-    return [{"gender": g.gender, "gender_l": g.gender_l if local else "", "id": g.id} for g in profile.genders]
+    return [{"gender": g.gender, "gender_l": _local_name(profile, language, g.gender), "id": g.id}
+            for g in profile.genders]
 
 
 @cache
@@ -80,7 +80,7 @@ def place_names(profile: CountryProfile, state_id: int, district_id: int, langua
     where no translation exists, as CoWIN's spec wants them non-empty)."""
     state, district = _place(profile.locations_file, state_id, district_id)
     names = {"state_name": state["state_name"], "district_name": district["district_name"]}
-    local = _local_language(profile, language)
+    local = profile.local_language(language)
     if local:
         names.update(state_name_l=state["names"].get(local) or state["state_name"],
                      district_name_l=district["names"].get(local) or district["district_name"])

@@ -3,6 +3,9 @@
 An SMS never undoes the change that caused it: `notify` queues it (the queue's worker retries, then
 dead-letters) and, if even the queue refuses, logs and counts it. Login OTPs are the one exception,
 sent directly (`adapters.sms.publish`), because the person is waiting for them.
+
+A queued SMS is a template and its values; `deliver` writes it in the language of the mobile's account
+(1 GetItem), off the path of the request that caused it.
 """
 from __future__ import annotations
 
@@ -10,24 +13,28 @@ from collections.abc import Iterable
 
 from chalicelib.adapters import queues
 from chalicelib.adapters.sms import publish
+from chalicelib.config import CountryProfile
+from chalicelib.domain import messages
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.observability import logger, metrics
+from chalicelib.services.accounts import language_of
 
 
-def notify(mobile: str, message: str) -> None:
+def notify(mobile: str, sms: messages.Sms) -> None:
     try:
-        queues.send(queues.SMS, {"mobile": mobile, "message": message})
+        queues.send(queues.SMS, {"mobile": mobile, "template": sms.template, "values": sms.values})
     except Exception:
         metrics.add_metric(name="SmsNotQueued", unit="Count", value=1)
         logger.exception("SMS could not be queued", extra={"mobile": mask_mobile(mobile)})
 
 
-def deliver(message: dict) -> None:
+def deliver(message: dict, profile: CountryProfile) -> None:
     """Send one queued SMS; raises (so the message is retried, then dead-lettered) when it cannot."""
-    mobile, text = message.get("mobile"), message.get("message")
-    if not isinstance(mobile, str) or not isinstance(text, str) or not mobile or not text:
-        raise ValueError("SMS message needs a mobile and a text")
-    publish(mobile, text)
+    mobile, template, values = message.get("mobile"), message.get("template"), message.get("values")
+    if not isinstance(mobile, str) or not mobile or template not in messages.TEMPLATES or not isinstance(values, dict):
+        raise ValueError("SMS message needs a mobile, a known template and its values")
+    words = profile.words(language_of(profile, mobile))
+    publish(mobile, messages.render(messages.Sms(template, values), words))
 
 
 def request_certificates(reference_id: str, doses: Iterable[int]) -> None:

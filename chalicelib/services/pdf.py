@@ -4,6 +4,7 @@ and Arabic faces as fallbacks and HarfBuzz shaping (fpdf2 through uharfbuzz): co
 and right-to-left joining included. The fonts ship in chalicelib/fonts (SIL OFL 1.1, OFL.txt)."""
 from __future__ import annotations
 
+import gettext
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -57,10 +58,26 @@ def _scripts_in(texts: Iterable[str]) -> list[str]:
             if any(unicodedata.name(ch, "").startswith(script.upper()) for ch in letters)]
 
 
+def bilingual(words: gettext.NullTranslations, text: str) -> str:
+    """`text` in the reader's language and in English ("नाम / Name"), or in English alone."""
+    local = words.gettext(text)
+    return text if local == text else f"{local} / {text}"
+
+
+def bilingual_lines(words: gettext.NullTranslations, text: str) -> list[str]:
+    """A longer `text` as lines: the reader's language first, then English (or English alone)."""
+    local = words.gettext(text)
+    return [text] if local == text else [local, text]
+
+
 def label_value_rows(pdf: Any, pairs: list[tuple[str, str]], label_width: float = 45) -> None:
     """Label: value lines, the value wrapping under itself."""
     for label, value in pairs:
-        pdf.set_font(pdf.family, "B", 10)
+        size = 10.0
+        pdf.set_font(pdf.family, "B", size)
+        while pdf.get_string_width(label) > label_width - 2 and size > 6:  # a long bilingual label shrinks
+            size -= 0.5
+            pdf.set_font(pdf.family, "B", size)
         pdf.cell(label_width, 7, label)
         pdf.set_font(pdf.family, size=10)
         pdf.multi_cell(0, 7, str(value), new_x="LMARGIN", new_y="NEXT")

@@ -121,7 +121,7 @@ def work(message: Any, profile: CountryProfile, now: int | None = None) -> str:
             return CONFIRMED
         store.settle_request(appointment_id, REJECTED, now, error.error.code, error.message)
         metrics.add_metric(name="BookingRejected", unit="Count", value=1)
-        notify(mobile, messages.booking_rejected(appointment_id, error.message))
+        notify(mobile, messages.booking_rejected(appointment_id, error.error.message))
         return REJECTED
     store.settle_request(appointment_id, CONFIRMED, now)
     return CONFIRMED

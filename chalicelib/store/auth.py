@@ -91,6 +91,7 @@ class AccountItem(TeekaModel):
     last_login_at = NumberAttribute(null=True)
     # Guards the per-mobile limit: changed only in the same transaction as a beneficiary.
     beneficiary_count = NumberAttribute(default=0)
+    language = UnicodeAttribute(null=True)  # of its SMS and PDFs; none: the country's own language
 
 
 class StaffItem(TeekaModel):
@@ -173,6 +174,19 @@ def record_login(mobile: str, now: int) -> bool:
         return_values=ALL_OLD,
     )
     return "created_at" not in response.get("Attributes", {})
+
+
+def account_language(mobile: str) -> str | None:
+    """The language a mobile's account chose (one GetItem of one attribute), if any."""
+    try:
+        return AccountItem.get(mobile, attributes_to_get=["language"]).language
+    except AccountItem.DoesNotExist:
+        return None
+
+
+def set_account_language(mobile: str, language: str) -> None:
+    """One UpdateItem (the account exists: its mobile has logged in)."""
+    AccountItem(mobile).update(actions=[AccountItem.language.set(language)])
 
 
 def get_staff(mobile: str) -> StaffMember | None:

@@ -297,6 +297,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/v2/registration/beneficiary/genders"): Row(
         lambda w: Call("GET", "/v2/registration/beneficiary/genders"), 200),
     # A citizen's own account: every caller has one (staff log in as citizens too).
+    ("GET", "/v2/account/settings"): Row(lambda w: Call("GET", "/v2/account/settings"), 200),
+    ("PUT", "/v2/account/settings"): Row(lambda w: Call("PUT", "/v2/account/settings", {"language": "hi"}), 200),
     ("POST", "/v2/auth/getRecaptcha"): Row(lambda w: Call("POST", "/v2/auth/getRecaptcha", {}), 200),
     ("POST", "/v2/registration/beneficiary/new"): Row(
         lambda w: Call("POST", "/v2/registration/beneficiary/new", person(next(w._seeds))), 200),

@@ -10,6 +10,8 @@ anything shows.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.api.every_route import CALLERS, ROWS, Call, Row, World, every_route_world
@@ -77,4 +79,7 @@ def _send(world: World, call: Call, name: str):
         body = {"records": [{**record, "vaccinator": mobile or "9000000006"} for record in body["records"]]}
     if call.method == "GET":
         return world.client.http.get(call.path, headers=headers)
+    if call.method == "PUT":
+        return world.client.http.put(call.path, headers={"Content-Type": "application/json", **headers},
+                                     body=json.dumps(body or {}))
     return post(world.client, call.path, body if body is not None else {}, headers)

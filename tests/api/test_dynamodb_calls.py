@@ -3,10 +3,10 @@ from local.metering import count_dynamodb_calls
 from tests.helpers import last_otp, post, sha256
 
 
-def test_generate_otp_is_one_transaction(api):
+def test_generate_otp_is_one_transaction_and_the_accounts_language(api):
     with count_dynamodb_calls() as calls:
         assert post(api, "/v2/auth/public/generateOTP", {"mobile": "9876543210"}).status_code == 200
-    assert calls == {"TransactWriteItems": 1}
+    assert calls == {"TransactWriteItems": 1, "GetItem": 1}
 
 
 def test_confirm_otp_spends_an_attempt_consumes_records_and_reads_roles(api):

@@ -153,7 +153,7 @@ def test_a_final_certificate_pdf_prints_both_doses_and_a_readable_qr():
 
     claims = claims_of(content(dose=2))
     qr = qr_of(claims)
-    pdf = render(rules.summary(claims), qr_png(qr), load_pack("in"))
+    pdf = render(rules.summary(claims), qr_png(qr), load_pack("in"), "en_US")
     assert qr_from_pdf(pdf) == qr
     import pypdfium2
 
@@ -185,9 +185,32 @@ def test_a_name_in_any_script_prints_intact_on_the_certificate(name, pack):
     from chalicelib.services.certificate_pdf import qr_png, render
 
     claims = claims_of(content(name=name))
-    pdf = render(rules.summary(claims), qr_png(qr_of(claims)), load_pack(pack))
+    profile = load_pack(pack)
+    pdf = render(rules.summary(claims), qr_png(qr_of(claims)), profile, profile.languages[0])
     page = pypdfium2.PdfDocument(pdf)[0]
     text = page.get_textpage().get_text_range()
     assert name in text and "?" not in text
     SCRIPTS_DIR.mkdir(parents=True, exist_ok=True)
     page.render(scale=1.5).to_pil().save(SCRIPTS_DIR / f"certificate-{pack}-{name.split()[0]}.png")
+
+
+@pytest.mark.parametrize("pack, language, labels", [
+    ("in", "hi_IN", ("नाम / Name", "लाभार्थी का विवरण / Beneficiary details", "महिला / Female")),
+    ("do", "es_DO", ("Nombre / Name", "Certificado provisional de vacunación / Provisional certificate")),
+    ("in", "en_US", ("Beneficiary details",)),
+])
+def test_the_certificate_is_in_the_citizens_language_and_english(pack, language, labels):
+    """Every label twice, as CoWIN printed them (English alone for an English reader); rendered to
+    build/pdf-samples/ to look at."""
+    import pypdfium2
+
+    from chalicelib.services.certificate_pdf import qr_png, render
+
+    claims = claims_of(content())
+    page = pypdfium2.PdfDocument(render(rules.summary(claims), qr_png(qr_of(claims)), load_pack(pack), language))[0]
+    text = " ".join(page.get_textpage().get_text_range().split())
+    squeezed = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
+    assert all("".join(label.split()) in squeezed for label in labels), text
+    assert ("/ Name" in text) == (language != "en_US")
+    SCRIPTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.render(scale=1.5).to_pil().save(SCRIPTS_DIR / f"certificate-{pack}-{language}.png")

@@ -10,11 +10,15 @@ def test_india_defaults():
     assert len(profile.id_types) == 13 and profile.id_types[0].type == "Aadhaar Card"
 
 
-def test_settings_from_env_prefix_tables_by_stage():
-    settings = Settings.from_env({"TEEKA_STAGE": "prod", "AWS_REGION": "ap-south-1"})
-    assert settings.table_name("sessions") == "teeka-prod-sessions"
-    assert settings.secrets_parameter == "/teeka/prod/secrets"
-    assert not settings.is_local
+def test_settings_from_env_name_every_resource_by_country_and_stage():
+    india = Settings.from_env({"TEEKA_STAGE": "prod", "AWS_REGION": "ap-south-1"})
+    assert india.table_name("sessions") == "teeka-in-prod-sessions"
+    assert india.secrets_parameter == "/teeka/in/prod/secrets"
+    assert india.certificate_bucket == "teeka-in-prod-certificates"
+    assert not india.is_local
+    uganda = Settings.from_env({"TEEKA_STAGE": "prod", "TEEKA_COUNTRY": "ug"})
+    assert uganda.table_name("sessions") == "teeka-ug-prod-sessions"
+    assert uganda.secrets_parameter == "/teeka/ug/prod/secrets"
 
 
 def test_country_profile_overrides_from_env():
@@ -92,3 +96,22 @@ def test_a_district_of_no_state_fails_at_load(a_pack):
           '"state_id": 99,\n   "district_name": "Ahmednagar"')
     with pytest.raises(PackError, match=r"locations.json: district #\d+ \(.*\) names state 99"):
         load_pack("zz")
+
+
+def test_a_language_without_its_compiled_catalogue_fails_at_load(a_pack):
+    spoil(a_pack, 'languages = ["en_US", "hi_IN"]', 'languages = ["en_US", "hi_IN", "ta_IN"]')
+    with pytest.raises(PackError, match=r"zz/pack.toml: languages names 'ta_IN', but .*zz/locale/ta_IN/LC_MESSAGES/"
+                                        r"teeka.mo is missing \(make catalogues"):
+        load_pack("zz")
+
+
+@pytest.mark.parametrize("asked, matching, language, local", [
+    ("hi_IN", "hi_IN", "hi_IN", "hi_IN"), ("hi", "hi_IN", "hi_IN", "hi_IN"), ("hi-IN", "hi_IN", "hi_IN", "hi_IN"),
+    ("HI-in", "hi_IN", "hi_IN", "hi_IN"), ("fr-FR, hi;q=0.8, en;q=0.5", "hi_IN", "hi_IN", "hi_IN"),
+    ("en-GB,hi", "en_US", "en_US", None), ("en", "en_US", "en_US", None), ("", None, "en_US", None),
+    ("fr", None, "en_US", None), (";q=1,,", None, "en_US", None), ("x" * 300, None, "en_US", None),
+])
+def test_a_requested_language_names_one_of_the_packs_or_the_packs_own(asked, matching, language, local):
+    india = load_pack("in")
+    assert (india.matching_language(asked), india.language(asked), india.local_language(asked)) == \
+        (matching, language, local)
