@@ -1,7 +1,8 @@
 """CoWIN's availability shapes, built from session records: pure functions, no I/O.
 
 A record is a plain dict of a session with its centre's fields (see store.planning.SessionItem).
-`names` supplies the state and district names (and their Hindi forms) for the record's ids.
+`names` supplies the state and district names (and their `*_l` forms) for the record's ids; `language`
+is the pack's other language the client asked for (`CountryProfile.local_language`), or empty.
 """
 from __future__ import annotations
 
@@ -9,16 +10,16 @@ from collections.abc import Callable, Iterable, Mapping
 
 from chalicelib.domain.calendar import format_cowin_date
 
-HINDI = "hi_IN"
 Names = Callable[[int, int, str], dict[str, str]]  # (state_id, district_id, language) -> name fields
 
 
 def _localised(record: Mapping, language: str) -> dict[str, str]:
-    """`*_l` fields appear only when a language is asked for; where no translation exists, the
-    English text stands in (CoWIN's spec requires them non-empty)."""
-    if language != HINDI:
+    """`*_l` fields appear only when a language is asked for: the centre's words in it as its planner
+    gave them; where none were given, the pack's own text stands in (CoWIN's spec requires them non-empty)."""
+    if not language:
         return {}
-    return {"name_l": record["name"], "address_l": record["address"], "block_name_l": record["block_name"]}
+    local = (record.get("local_names") or {}).get(language) or {}
+    return {f"{name}_l": local.get(name) or record[name] for name in ("name", "address", "block_name")}
 
 
 def _centre_fields(record: Mapping, names: Names, language: str) -> dict:

@@ -37,6 +37,8 @@ class Centre:
     closes: str
     fee_type: str
     vaccine_fees: dict[str, str] = field(default_factory=dict)
+    # Its name, address and block in the pack's other languages: {"hi_IN": {"name": ..., ...}}.
+    local_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,28 @@ def parse_centre(body: Mapping[str, Any], district_state: Mapping[int, int], pro
         block_name=inputs.label(body, "block_name"),
         district_id=district_id, state_id=district_state[district_id], pincode=int(pincode), lat=lat, long=long,
         opens=opens, closes=closes, fee_type=fee_type, vaccine_fees=vaccine_fees if fee_type == "Paid" else {},
+        local_names=_local_names(body.get("local_names"), profile),
     )
+
+
+LOCAL_NAME_FIELDS = ("name", "address", "block_name")
+
+
+def _local_names(raw: Any, profile: CountryProfile) -> dict[str, dict[str, str]]:
+    """`{"hi_IN": {"name", "address", "block_name"}}`: a centre's words in the pack's other languages."""
+    if raw in (None, {}):
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ApiError(errors.INVALID_INPUT, "local_names must map a language to the centre's names in it")
+    names: dict[str, dict[str, str]] = {}
+    for language, fields in raw.items():
+        local = profile.local_language(str(language))
+        if local is None or not isinstance(fields, Mapping) or not set(fields) <= set(LOCAL_NAME_FIELDS):
+            raise ApiError(errors.INVALID_INPUT, f"local_names: {str(language)[:20]!r} must be one of "
+                           f"{', '.join(profile.languages[1:]) or 'no other language'}, with "
+                           f"{', '.join(LOCAL_NAME_FIELDS)}")
+        names[local] = {name: inputs.label(fields, name) for name in LOCAL_NAME_FIELDS if name in fields}
+    return names
 
 
 def _coordinate(body: Mapping[str, Any], name: str, low: float, high: float) -> float:

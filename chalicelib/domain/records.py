@@ -138,6 +138,7 @@ class SessionRecord:
     fee: str = "0"
     status: str = "ACTIVE"  # ACTIVE | CANCELLED
     vaccine_fees: Mapping[str, Any] = field(default_factory=dict)
+    local_names: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ NEARBY_LIMIT = 50
 def record(session: SessionRecord) -> dict:
     """A session as a plain dict for the pure shaping functions."""
     return {**asdict(session), "slots": [asdict(slot) for slot in session.slots],
-            "vaccine_fees": dict(session.vaccine_fees)}
+            "vaccine_fees": dict(session.vaccine_fees), "local_names": dict(session.local_names)}
 
 
 def _records(items: Iterable[SessionRecord]) -> list[dict]:
@@ -66,31 +66,36 @@ def _window(day: date, days: int) -> tuple[str, str]:
 def find_by_district(profile: CountryProfile, district_id, day: date, language: str = "",
                      vaccine: str | None = None) -> list[dict]:
     rows = store.sessions_by_district(_district(profile, district_id), *_window(day, 1))
-    return shapes.flat_sessions(_records(rows), partial(place_names, profile), language, vaccine)
+    return shapes.flat_sessions(_records(rows), partial(place_names, profile),
+                         profile.local_language(language) or "", vaccine)
 
 
 def find_by_pin(profile: CountryProfile, pincode, day: date, language: str = "",
                 vaccine: str | None = None) -> list[dict]:
     rows = store.sessions_by_pincode(_pincode(profile, pincode), *_window(day, 1))
-    return shapes.flat_sessions(_records(rows), partial(place_names, profile), language, vaccine)
+    return shapes.flat_sessions(_records(rows), partial(place_names, profile),
+                         profile.local_language(language) or "", vaccine)
 
 
 def calendar_by_district(profile: CountryProfile, district_id, day: date, language: str = "",
                          vaccine: str | None = None) -> list[dict]:
     rows = store.sessions_by_district(_district(profile, district_id), *_window(day, CALENDAR_DAYS))
-    return shapes.calendar(_records(rows), partial(place_names, profile), language, vaccine)
+    return shapes.calendar(_records(rows), partial(place_names, profile),
+                         profile.local_language(language) or "", vaccine)
 
 
 def calendar_by_pin(profile: CountryProfile, pincode, day: date, language: str = "",
                     vaccine: str | None = None) -> list[dict]:
     rows = store.sessions_by_pincode(_pincode(profile, pincode), *_window(day, CALENDAR_DAYS))
-    return shapes.calendar(_records(rows), partial(place_names, profile), language, vaccine)
+    return shapes.calendar(_records(rows), partial(place_names, profile),
+                         profile.local_language(language) or "", vaccine)
 
 
 def calendar_by_center(profile: CountryProfile, center_id, day: date, language: str = "",
                        vaccine: str | None = None) -> dict:
     rows = store.sessions_by_center(_center(center_id), *_window(day, CALENDAR_DAYS))
-    centres = shapes.calendar(_records(rows), partial(place_names, profile), language, vaccine)
+    centres = shapes.calendar(_records(rows), partial(place_names, profile),
+                         profile.local_language(language) or "", vaccine)
     return centres[0] if centres else {}
 
 

@@ -82,6 +82,7 @@ def centre_view(centre: CentreRecord, profile: CountryProfile) -> dict:
         **place_names(profile, int(centre.state_id), int(centre.district_id)), "pincode": int(centre.pincode),
         "lat": float(centre.lat), "long": float(centre.long), "from": centre.opens, "to": centre.closes,
         "fee_type": centre.fee_type, "vaccine_fees": dict(centre.vaccine_fees),
+        "local_names": {language: dict(names) for language, names in centre.local_names.items()},
         "active": bool(centre.active),
     }
 

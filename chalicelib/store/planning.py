@@ -19,6 +19,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.exceptions import DeleteError, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.domain.planning import Centre, SessionPlan
@@ -88,6 +89,8 @@ class CenterItem(TeekaModel):
     fee_type = UnicodeAttribute()  # Free | Paid
     # vaccine name -> fee as a string, for paid centres
     vaccine_fees: MapAttribute[str, Any] = MapAttribute(default=dict)
+    # language -> {name, address, block_name}: CoWIN's *_l fields
+    local_names: MapAttribute[str, Any] = MapAttribute(default=dict)
     active = BooleanAttribute(default=True)
     by_district = CentersByDistrict()
     by_cell = CentersByCell()
@@ -157,13 +160,15 @@ class SessionItem(TeekaModel):
     closes = UnicodeAttribute()
     fee_type = UnicodeAttribute()
     vaccine_fees: MapAttribute[str, Any] = MapAttribute(default=dict)
+    local_names: MapAttribute[str, Any] = MapAttribute(default=dict)
     by_district = SessionsByDistrict()
     by_pincode = SessionsByPincode()
     by_center = SessionsByCenter()
 
 
 CENTRE_FIELDS_ON_SESSIONS = ("district_id", "state_id", "pincode", "name", "address", "block_name", "lat", "long",
-                             "opens", "closes", "fee_type", "vaccine_fees")
+                             "opens", "closes", "fee_type", "vaccine_fees", "local_names")
+CENTRE_MAPS = ("vaccine_fees", "local_names")  # written as plain dicts
 
 
 class AllocationsByStaff(GlobalSecondaryIndex):
@@ -203,7 +208,8 @@ def _slot_items(slots: Iterable[SlotRecord]) -> list[SlotAttribute]:
 
 
 def _session_item(session: SessionRecord) -> SessionItem:
-    return item_of(session, SessionItem, slots=_slot_items(session.slots), vaccine_fees=dict(session.vaccine_fees))
+    return item_of(session, SessionItem, slots=_slot_items(session.slots),
+                   **{name: dict(getattr(session, name)) for name in CENTRE_MAPS})
 
 
 def get_centre(center_id: int) -> CentreRecord | None:
@@ -315,19 +321,18 @@ def new_session(session_id: str, centre: CentreRecord, plan: SessionPlan) -> Ses
         capacity_dose2=plan.capacity_dose2, booked_dose1=0, booked_dose2=0,
         slots=tuple(SlotRecord(slot.name, slot.capacity) for slot in plan.slots),
         fee=plan.fee, status="ACTIVE", center_id=int(centre.center_id),
-        **{name: getattr(centre, name) for name in CENTRE_FIELDS_ON_SESSIONS if name != "vaccine_fees"},
-        vaccine_fees=dict(centre.vaccine_fees),
+        **{name: getattr(centre, name) for name in CENTRE_FIELDS_ON_SESSIONS if name not in CENTRE_MAPS},
+        vaccine_fees=dict(centre.vaccine_fees), local_names=dict(centre.local_names),
     )
 
 
 def copy_centre_to_sessions(centre: CentreRecord, sessions: list[SessionRecord]) -> None:
     """Refresh the centre's fields on its sessions, one UpdateItem each so bookings are never overwritten."""
     attributes = SessionItem.get_attributes()
-    actions = [attributes[name].set(getattr(centre, name)) for name in CENTRE_FIELDS_ON_SESSIONS
-               if name != "vaccine_fees"]
+    actions: list[Action] = [attributes[name].set(dict(value) if name in CENTRE_MAPS else value)
+                             for name, value in ((name, getattr(centre, name)) for name in CENTRE_FIELDS_ON_SESSIONS)]
     for session in sessions:
-        SessionItem(session.session_id).update(
-            actions=[*actions, SessionItem.vaccine_fees.set(dict(centre.vaccine_fees))])
+        SessionItem(session.session_id).update(actions=actions)
 
 
 def create_session(session: SessionRecord) -> bool:

@@ -14,6 +14,8 @@ INDIA = load_pack("in")
 TODAY = date(2021, 6, 1)
 CENTRE = rules.Centre(name="PHC", address="Main Road", block_name="Ward 1", district_id=395, state_id=21,
                       pincode=400001, lat=18.9, long=72.8, opens="09:00:00", closes="17:00:00", fee_type="Free")
+CENTRE_BODY = {"name": "Seven Hills Hospital", "address": "Marol", "block_name": "Andheri", "district_id": 395,
+               "pincode": "400059", "lat": 19.1, "long": 72.9}
 slot_names = st.sampled_from(["09:00AM-10:00AM", "10:00AM-11:00AM", "11:00AM-12:00PM", "12:00PM-01:00PM",
                               "01:00PM-05:00PM"])
 
@@ -93,7 +95,7 @@ def test_a_paid_centre_takes_the_vaccines_fee_unless_the_session_sets_one():
 
 
 def names(state_id, district_id, language):
-    extra = {"state_name_l": "महाराष्ट्र", "district_name_l": "Mumbai"} if language == shapes.HINDI else {}
+    extra = {"state_name_l": "महाराष्ट्र", "district_name_l": "Mumbai"} if language == "hi_IN" else {}
     return {"state_name": "Maharashtra", "district_name": "Mumbai", **extra}
 
 
@@ -130,6 +132,20 @@ def test_available_capacity_is_what_is_left_never_negative(booked1, booked2):
 
 def test_hindi_and_english():
     [english] = shapes.flat_sessions([record()], names)
-    [hindi] = shapes.flat_sessions([record()], names, shapes.HINDI)
+    [hindi] = shapes.flat_sessions([record()], names, "hi_IN")
     assert "name_l" not in english and "state_name_l" not in english
-    assert hindi["state_name_l"] == "महाराष्ट्र" and hindi["name_l"] == "C1"
+    assert hindi["state_name_l"] == "महाराष्ट्र" and hindi["name_l"] == "C1" and hindi["address_l"] == "A"
+    local = {"hi_IN": {"name": "सेवन हिल्स अस्पताल", "address": "मरोल"}}
+    [named] = shapes.flat_sessions([record(local_names=local)], names, "hi_IN")
+    assert (named["name_l"], named["address_l"], named["block_name_l"]) == ("सेवन हिल्स अस्पताल", "मरोल", "B")
+
+
+def test_a_centres_local_names_must_be_in_one_of_the_packs_other_languages():
+    body = {**CENTRE_BODY, "local_names": {"hi": {"name": "सेवन हिल्स अस्पताल", "block_name": "अंधेरी"}}}
+    centre = rules.parse_centre(body, {395: 21}, INDIA)
+    assert centre.local_names == {"hi_IN": {"name": "सेवन हिल्स अस्पताल", "block_name": "अंधेरी"}}
+    for wrong in ({"en_US": {"name": "x"}}, {"fr": {"name": "x"}}, {"hi_IN": {"nickname": "x"}}, ["hi_IN"],
+                  {"hi_IN": "x"}, {"hi_IN": {"name": ""}}):
+        spoiled = {**CENTRE_BODY, "local_names": wrong}
+        assert code_of(lambda body=spoiled: rules.parse_centre(body, {395: 21}, INDIA)) \
+            in ("USRRES0003", "USRRES0001"), wrong
