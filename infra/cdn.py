@@ -24,7 +24,7 @@ ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 LONGEST_CACHE_SECONDS = 3600  # the API's Cache-Control decides; this only caps it
 
 
-def cloudformation_resources(stage: str, api_stage: str) -> dict[str, Any]:
+def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
     origin = {
         "Id": "api",
         "DomainName": {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"},
@@ -40,7 +40,7 @@ def cloudformation_resources(stage: str, api_stage: str) -> dict[str, Any]:
         "PublicReadCachePolicy": {
             "Type": "AWS::CloudFront::CachePolicy",
             "Properties": {"CachePolicyConfig": {
-                "Name": f"teeka-{stage}-public-reads",
+                "Name": f"{prefix}-public-reads",
                 "Comment": "Honour the API's Cache-Control; key on the query and the language",
                 "MinTTL": 0, "DefaultTTL": 0, "MaxTTL": LONGEST_CACHE_SECONDS,
                 "ParametersInCacheKeyAndForwardedToOrigin": {
@@ -55,7 +55,7 @@ def cloudformation_resources(stage: str, api_stage: str) -> dict[str, Any]:
             "Type": "AWS::CloudFront::Distribution",
             "Properties": {"DistributionConfig": {
                 "Enabled": True,
-                "Comment": f"teeka {stage}: cached public reads in front of API Gateway",
+                "Comment": f"{prefix}: cached public reads in front of API Gateway",
                 "HttpVersion": "http2and3",
                 "PriceClass": "PriceClass_200",  # includes edge locations in India
                 "Origins": [origin],

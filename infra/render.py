@@ -1,8 +1,10 @@
-"""Render a stage's deployable template: `chalice package` merged with infra/resources.
+"""Render a country's stage as a deployable template: `chalice package` merged with infra/resources.
 
-    python -m infra.render --stage prod --out build/prod
+    python -m infra.render --country in --stage prod --out build/in-prod
 
-writes build/prod/sam.json (+ deployment.zip), ready for `aws cloudformation package/deploy`.
+writes build/in-prod/sam.json (+ deployment.zip), ready for `aws cloudformation package/deploy`. Every
+resource is named `teeka-<country>-<stage>-...` and every function runs with `TEEKA_COUNTRY`, so several
+countries and stages can be deployed side by side in one AWS account.
 """
 from __future__ import annotations
 
@@ -34,13 +36,17 @@ def strip_runtime_provided(zip_path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> Path:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--country", default="in", help="the country pack (chalicelib/countries/<country>)")
     parser.add_argument("--stage", choices=("dev", "prod"), required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
     # Table names and other stage-derived values are read from the environment at import time.
-    os.environ["TEEKA_STAGE"] = args.stage
+    os.environ.update(TEEKA_STAGE=args.stage, TEEKA_COUNTRY=args.country)
     os.environ.pop("AWS_ENDPOINT_URL", None)
+    from chalicelib.config import load_pack
+
+    load_pack(args.country)  # a wrong or incomplete pack stops here, saying what is wrong
     from infra.resources import template
 
     out = args.out.resolve()
@@ -52,7 +58,19 @@ def main(argv: list[str] | None = None) -> Path:
                    cwd=PROJECT_DIR, check=True)
     strip_runtime_provided(out / "deployment.zip")
     wire_event_sources(out / "sam.json")
+    name_for_country(out / "sam.json", args.country)
     return out / "sam.json"
+
+
+def name_for_country(template_path: Path, country: str) -> None:
+    """The IAM policies (.chalice/policy-<stage>.json) name resources `teeka-{country}-<stage>-...`;
+    fill in the country, and tell every function which pack to load."""
+    template = json.loads(template_path.read_text().replace("{country}", country))
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            variables = resource["Properties"].setdefault("Environment", {}).setdefault("Variables", {})
+            variables["TEEKA_COUNTRY"] = country
+    template_path.write_text(json.dumps(template, indent=2))
 
 
 def wire_event_sources(template_path: Path) -> None:

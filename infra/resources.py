@@ -21,7 +21,7 @@ def resources() -> dict[str, Any]:
     api_stage = json.loads(CHALICE_CONFIG.read_text())["api_gateway_stage"]
     return {**tables.cloudformation_resources(), **queues.cloudformation_resources(),
             **signing.cloudformation_resources(), **documents.cloudformation_resources(),
-            **cdn.cloudformation_resources(get_settings().stage, api_stage)}
+            **cdn.cloudformation_resources(get_settings().resource_prefix, api_stage)}
 
 
 def template() -> dict[str, Any]:

@@ -135,6 +135,7 @@ def _leave_tables() -> None:
 def fresh_aws():
     """A fresh embedded AWS with every table, queue, secret, key and bucket, as `make run` provisions it."""
     from chalicelib.adapters import secrets, signing
+    from chalicelib.config import get_settings
     from chalicelib.services import surge
     from chalicelib.store import tables
     from local import carrier as local_carrier
@@ -146,7 +147,8 @@ def fresh_aws():
         dynamodb_semantics.install()
         local_carrier.install()
         _as_built("provisioned", ("dynamodb",), tables.create_all, daily=True)
-        _as_built("services", SERVICES, embedded_aws.provision_services)
+        # Queues, secrets, key and bucket are named by country and stage: one snapshot per country.
+        _as_built(f"services {get_settings().resource_prefix}", SERVICES, embedded_aws.provision_services)
         secrets.clear_cache()
         signing.clear_cache()  # a test may have rotated the key its copy does not hold
         local_carrier.clear()

@@ -22,7 +22,7 @@ DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 
 
 def queue_name(name: str) -> str:
-    return f"teeka-{get_settings().stage}-{name}"
+    return get_settings().resource_name(name)
 
 
 def dead_letter_name(name: str) -> str:

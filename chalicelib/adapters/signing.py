@@ -1,8 +1,8 @@
 """The certificate signing keys: asymmetric KMS keys (ECC_NIST_P256, SIGN_VERIFY) whose private half
 never leaves KMS.
 
-- `alias/teeka-<stage>-certificates` names the key that signs now (`kms:Sign`, ECDSA_SHA_256).
-- Every key that ever signed keeps an alias `alias/teeka-<stage>-certificates/<created>`: those are
+- `alias/teeka-<country>-<stage>-certificates` names the key that signs now (`kms:Sign`, ECDSA_SHA_256).
+- Every key that ever signed keeps an alias `alias/teeka-<country>-<stage>-certificates/<created>`: those are
   the keys the JWKS publishes, so certificates signed before a rotation still verify.
 - Rotation (`rotate`) creates a key, gives it its own alias and points the signing alias at it.
   Retiring a compromised key is deleting its alias: everything it signed stops verifying.
@@ -24,11 +24,11 @@ PURPOSE_TAG, STAGE_TAG = "teeka:purpose", "teeka:stage"
 
 
 def _description() -> str:
-    return f"Teeka {get_settings().stage}: signs vaccination certificates"
+    return f"Teeka {get_settings().resource_prefix}: signs vaccination certificates"
 
 
 def signing_alias() -> str:
-    return f"alias/teeka-{get_settings().stage}-certificates"
+    return f"alias/{get_settings().resource_name('certificates')}"
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def clear_cache() -> None:
 def create_key(now: float | None = None) -> str:
     """A new signing key with its published alias; returns its KMS id."""
     kms = client("kms")
-    stage = get_settings().stage
+    stage = get_settings().resource_prefix
     key_id = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY", Description=_description(),
                             Tags=[{"TagKey": PURPOSE_TAG, "TagValue": "certificates"},
                                   {"TagKey": STAGE_TAG, "TagValue": stage}])["KeyMetadata"]["KeyId"]
@@ -119,7 +119,7 @@ def rotate(now: float | None = None) -> str:
 
 def cloudformation_resources() -> dict:
     """The first signing key and its two aliases; later keys come from `python -m infra.rotate_key`."""
-    stage = get_settings().stage
+    stage = get_settings().resource_prefix
     return {
         "CertificateSigningKey": {
             "Type": "AWS::KMS::Key",

@@ -1,4 +1,4 @@
-"""What every table shares: stage-prefixed name, region, endpoint and on-demand billing."""
+"""What every table shares: a name prefixed by country and stage, region, endpoint and on-demand billing."""
 from __future__ import annotations
 
 from dataclasses import fields
@@ -29,7 +29,7 @@ pynamodb.connection.base.get_session = _session_sharing_service_models  # the on
 
 
 def table_meta(name: str) -> Any:
-    """A PynamoDB `Meta` for the table `teeka-<stage>-<name>`."""
+    """A PynamoDB `Meta` for the table `teeka-<country>-<stage>-<name>`."""
     settings = get_settings()
 
     class Meta:
@@ -42,7 +42,7 @@ def table_meta(name: str) -> Any:
         connect_timeout_seconds = 2
         read_timeout_seconds = 60 if settings.is_local else 5
         max_retry_attempts = 3
-        logical_name = name  # `teeka-<stage>-` left off: the table's name in templates and docs
+        logical_name = name  # `teeka-<country>-<stage>-` left off: the table's name in templates and docs
 
     return Meta
 

@@ -1,17 +1,22 @@
 """Every shipped country pack, end to end through the API: OTP login with the country's mobile, its
 regions and districts, a centre and session planned there, registration with the country's own photo
-ID, booking, the door check, the dose and the certificate. A single-dose vaccine's dose 1 gives the
-final certificate."""
+ID, booking, the door check, the dose and the certificate, all in the language the citizen chose
+among the pack's (the SMS, the error texts, the certificate with English beside it). A single-dose
+vaccine's dose 1 gives the final certificate."""
+import json
 import re
 import time
+import unicodedata
 
+import pypdfium2
 import pytest
 
-from chalicelib.config import COUNTRIES_DIR, get_settings, load_pack
+from chalicelib.config import COUNTRIES_DIR, Settings, get_settings, load_pack
+from chalicelib.domain import errors, messages
 from chalicelib.domain.calendar import local_date
 from chalicelib.services.booking import security_code_of
 from chalicelib.store.auth import StaffItem
-from local import dispatcher
+from local import carrier, dispatcher
 from tests.helpers import bearer, login, post
 
 PACKS = sorted(path.name for path in COUNTRIES_DIR.iterdir() if (path / "pack.toml").is_file())
@@ -34,6 +39,13 @@ def test_every_shipped_pack_has_a_journey():
 
 @pytest.fixture(params=PACKS)
 def country(request, monkeypatch):
+    # Resources are named by country when a process starts (the tables' models, the app's queue
+    # consumers): a pack switched in mid-process keeps the names its AWS was provisioned with.
+    provisioned = get_settings()
+    prefix = provisioned.resource_prefix
+    monkeypatch.setattr(Settings, "resource_prefix", property(lambda _: prefix))
+    monkeypatch.setenv("TEEKA_SECRETS_PARAMETER", provisioned.secrets_parameter)
+    monkeypatch.setenv("TEEKA_CERTIFICATE_BUCKET", provisioned.certificate_bucket)
     monkeypatch.setenv("TEEKA_COUNTRY", request.param)
     get_settings.cache_clear()
     yield request.param
@@ -73,10 +85,21 @@ def test_a_citizen_is_vaccinated_and_certified(country, api):
         assert allocated.status_code in (200, 201), allocated.body
 
     person = bearer(login(api, citizen))
+    language = profile.languages[-1]  # India: Hindi; the Dominican Republic: Spanish; Uganda: English
+    words = profile.words(language)
+    chosen = api.http.put("/v2/account/settings", headers={**person, "Content-Type": "application/json"},
+                          body=json.dumps({"language": language.split("_")[0]}))
+    assert chosen.status_code == 200 and chosen.json_body["language"] == language, chosen.body
     body = {"name": "Journey Person", "birth_year": "1988", "gender_id": 2, "photo_id_type": 1,
             "photo_id_number": bad_id}
-    refused = post(api, "/v2/registration/beneficiary/new", body, person)
+    refused = post(api, "/v2/registration/beneficiary/new", body, {**person, "Accept-Language": language})
     assert refused.status_code == 400 and refused.json_body["errorCode"] == "BENREG0004", refused.body
+    assert refused.json_body["error"].startswith("Invalid")  # CoWIN's English words, whatever the language
+    if not language.startswith("en"):
+        assert refused.json_body["error_l"] == words.gettext(errors.INVALID_ID_NUMBER.message) != \
+            errors.INVALID_ID_NUMBER.message
+    else:
+        assert "error_l" not in refused.json_body
     registered = post(api, "/v2/registration/beneficiary/new", {**body, "photo_id_number": good_id}, person)
     assert registered.status_code == 200, registered.body
     ref = registered.json_body["beneficiary_reference_id"]
@@ -87,6 +110,10 @@ def test_a_citizen_is_vaccinated_and_certified(country, api):
                                                     "beneficiaries": [ref]}, person)
     assert booked.status_code == 200, booked.body
     appointment_id = booked.json_body["appointment_id"]
+    dispatcher.drain(app)
+    place = messages.Place("Journey Health Centre", "Main Road", today, SLOT)
+    assert carrier.messages_for(citizen)[-1]["message"] == messages.render(
+        messages.booked(appointment_id, 1, 1, place, security_code_of(appointment_id)), words)
 
     checked = post(api, "/v2/vaccination/verify", {
         "appointment_id": appointment_id, "beneficiary_reference_id": ref, "session_id": session_id,
@@ -108,6 +135,15 @@ def test_a_citizen_is_vaccinated_and_certified(country, api):
     pdf = api.http.get(f"/v2/registration/certificate/public/download?beneficiary_reference_id={ref}",
                        headers={**person, "Accept": "application/pdf"})
     assert pdf.status_code == 200 and pdf.body.startswith(b"%PDF")
+    text = squeezed(pypdfium2.PdfDocument(pdf.body)[0].get_textpage().get_text_range())
+    title = "Final certificate for vaccination" if final else "Provisional certificate for vaccination"
+    assert all(squeezed(label) in text for label in (title, words.gettext(title), words.gettext("Beneficiary details")))
+
+
+def squeezed(text: str) -> str:
+    """Text without spaces or control characters: a PDF reader places the spaces of shaped scripts
+    (Devanagari's vowel signs are drawn before their consonant) where it can."""
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cc")
 
 
 def post_get(api, path: str, headers: dict | None = None) -> dict:

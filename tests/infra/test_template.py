@@ -13,7 +13,8 @@ from tests.conftest import ROOT
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    """`make package` for prod, in a copy of the project whose requirements are left out of the zip:
+    """`make package COUNTRY=ug STAGE=prod` (a country other than the default, so every name must follow
+    the parameter), in a copy of the project whose requirements are left out of the zip:
     the template does not depend on them, and the test must not download wheels."""
     work = tmp_path_factory.mktemp("project")
     for name in ("app.py", "chalicelib", "infra", ".chalice"):
@@ -22,7 +23,8 @@ def rendered(tmp_path_factory):
     (work / "requirements.txt").write_text("")
     out = work / "build"
     env = {**os.environ, "AWS_DEFAULT_REGION": "ap-south-1"}
-    subprocess.run([sys.executable, "-m", "infra.render", "--stage", "prod", "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "infra.render", "--country", "ug", "--stage", "prod",
+                    "--out", str(out)],
                    cwd=work, env=env, check=True, capture_output=True)
     return out / "sam.json"
 
@@ -32,7 +34,7 @@ def test_template_has_every_table_of_the_stage(rendered):
 
     resources = json.loads(rendered.read_text())["Resources"]
     tables = {r["Properties"]["TableName"] for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"}
-    expected = {model.Meta.table_name.replace("teeka-local-", "teeka-prod-") for model in TABLE_MODELS}
+    expected = {model.Meta.table_name.replace("teeka-in-local-", "teeka-ug-prod-") for model in TABLE_MODELS}
     assert tables == expected
     assert all(r["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
                for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table")
@@ -43,6 +45,25 @@ def test_template_keeps_the_api_and_its_stage_environment(rendered):
     assert "RestAPI" in resources
     env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert env["TEEKA_STAGE"] == "prod"
+    functions = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
+    assert all(f["Properties"]["Environment"]["Variables"]["TEEKA_COUNTRY"] == "ug" for f in functions)
+
+
+def test_every_name_and_permission_is_the_countrys_and_the_stages(rendered):
+    """Two countries (or stages) in one account never share, or may touch, a resource."""
+    text = rendered.read_text()
+    assert "{country}" not in text and "teeka-prod-" not in text and "teeka-in-" not in text
+    template = json.loads(text)
+    statements = [statement for resource in template["Resources"].values() if resource["Type"] == "AWS::IAM::Role"
+                  for policy in resource["Properties"].get("Policies", [])
+                  for statement in policy["PolicyDocument"]["Statement"]]
+    resources = [arn for statement in statements for arn in
+                 ([statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"])]
+    named = [arn for arn in resources if "teeka" in arn]
+    assert named and all("teeka-ug-prod-" in arn or "/teeka/ug/prod/" in arn for arn in named), named
+    names = [r["Properties"].get(key) for r in template["Resources"].values()
+             for key in ("TableName", "QueueName", "AliasName", "BucketName") if key in r.get("Properties", {})]
+    assert names and all("teeka-ug-prod-" in str(name) for name in names), names
 
 
 def test_cfn_lint_passes(rendered):
@@ -70,8 +91,8 @@ def test_the_package_leaves_out_the_sdk_the_runtime_provides(tmp_path):
 def test_queues_have_dead_letter_queues_and_report_partial_failures(rendered):
     resources = json.loads(rendered.read_text())["Resources"]
     queues = {r["Properties"]["QueueName"]: r for r in resources.values() if r["Type"] == "AWS::SQS::Queue"}
-    assert "teeka-prod-sms" in queues and "teeka-prod-sms-dlq" in queues
-    assert queues["teeka-prod-sms"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
+    assert "teeka-ug-prod-sms" in queues and "teeka-ug-prod-sms-dlq" in queues
+    assert queues["teeka-ug-prod-sms"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
     events = [event for r in resources.values() for event in r.get("Properties", {}).get("Events", {}).values()
               if event.get("Type") == "SQS"]
     assert events and all(e["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for e in events)
@@ -126,7 +147,7 @@ def test_certificates_have_their_key_bucket_queue_and_sweep(rendered):
     key = resources["CertificateSigningKey"]["Properties"]
     assert key["KeySpec"] == "ECC_NIST_P256" and key["KeyUsage"] == "SIGN_VERIFY"
     aliases = {r["Properties"]["AliasName"] for r in resources.values() if r["Type"] == "AWS::KMS::Alias"}
-    assert aliases == {"alias/teeka-prod-certificates", "alias/teeka-prod-certificates/initial"}
+    assert aliases == {"alias/teeka-ug-prod-certificates", "alias/teeka-ug-prod-certificates/initial"}
     bucket = resources["CertificateBucket"]["Properties"]
     assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
         "SSEAlgorithm": "aws:kms"}
