@@ -74,6 +74,15 @@ class Gender:
 
 
 @dataclass(frozen=True)
+class SmsTemplate:
+    """An SMS template's registration with the carriers (India's DLT: one id per template and language)."""
+
+    name: str  # a key of domain.messages.TEMPLATES
+    language: str
+    template_id: str
+
+
+@dataclass(frozen=True)
 class Vaccine:
     """A vaccine the campaign uses: doses, the window between doses, who may receive it."""
 
@@ -135,6 +144,21 @@ class CountryProfile:
     certificate_authority: str
     nationality: str
     certificate_shows_birth_year: bool
+    # SMS registration where carriers require it (India's DLT): the sender id, the principal entity id,
+    # and each template's id per language. With an entity id, every template must be registered.
+    sms_sender_id: str = ""
+    sms_entity_id: str = ""
+    sms_templates: tuple[SmsTemplate, ...] = ()
+
+    def sms_template_id(self, name: str, language: str) -> str:
+        """The registered id of template `name` in `language`; empty where the country registers none.
+        Raises LookupError when the country registers templates but not this one (carriers drop it)."""
+        if not self.sms_entity_id:
+            return ""
+        found = next((t.template_id for t in self.sms_templates if (t.name, t.language) == (name, language)), "")
+        if not found:
+            raise LookupError(f"SMS template {name!r} in {language} has no registered template id")
+        return found
 
     def vaccine(self, name: str) -> Vaccine | None:
         return next((v for v in self.vaccines if v.name == name), None)

@@ -24,22 +24,25 @@ def install() -> None:
     if getattr(original, "teeka_carrier", False):
         return
 
-    def publish(backend, message, arn=None, phone_number=None, *args, **kwargs):
-        message_id = original(backend, message, arn, phone_number, *args, **kwargs)
+    def publish(backend, message, arn=None, phone_number=None, subject=None, message_attributes=None, **kwargs):
+        message_id = original(backend, message, arn, phone_number, subject, message_attributes, **kwargs)
         if phone_number:
-            _deliver(phone_number, message)
+            _deliver(phone_number, message, message_attributes or {})
         return message_id
 
     publish.teeka_carrier = True  # type: ignore[attr-defined]
     setattr(SNSBackend, "publish", publish)  # noqa: B010 - a deliberate patch of moto
 
 
-def _deliver(phone_number: str, message: str) -> None:
+def _deliver(phone_number: str, message: str, attributes: dict) -> None:
+    """Record the SMS, with the sender and template ids a DLT carrier would check."""
     prefix = get_settings().country.mobile_country_prefix
     mobile = phone_number[len(prefix):] if phone_number.startswith(prefix) else phone_number
     sent_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+    registration = {key: attributes[name]["Value"] for key, name in (
+        ("sender_id", "AWS.SNS.SMS.SenderID"), ("template_id", "AWS.MM.SMS.TemplateId")) if name in attributes}
     with _lock:
-        _outbox.append({"mobile": mobile, "message": message, "sent_at": sent_at})
+        _outbox.append({"mobile": mobile, "message": message, "sent_at": sent_at, **registration})
 
 
 def messages_for(mobile: str) -> list[dict[str, str]]:

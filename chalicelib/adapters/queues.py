@@ -34,6 +34,17 @@ def queue_url(name: str) -> str:
     return client("sqs").get_queue_url(QueueName=queue_name(name))["QueueUrl"]
 
 
+RETRY_BASE_SECONDS = 30
+
+
+def retry_later(name: str, receipt_handle: str, attempt: int) -> None:
+    """Keep a failed message away for 30 s after its first try, then twice as long each time (at most
+    15 minutes), instead of the queue's fixed visibility timeout."""
+    delay = min(RETRY_BASE_SECONDS * 2 ** (attempt - 1), 900)
+    client("sqs").change_message_visibility(QueueUrl=queue_url(name), ReceiptHandle=receipt_handle,
+                                            VisibilityTimeout=delay)
+
+
 def send(name: str, body: dict[str, Any]) -> None:
     client("sqs").send_message(QueueUrl=queue_url(name), MessageBody=json.dumps(body, separators=(",", ":")))
 

@@ -1,4 +1,8 @@
-"""SQS consumer: delivers queued SMS, reporting each failed message so only it is retried."""
+"""SQS consumer: delivers queued SMS, reporting each failed message so only it is retried.
+
+A failed message comes back later and later (30 s, 1, 2, 4 minutes: the carrier may be down for a
+while), then lands in the dead-letter queue; every failure is counted (`SmsFailed`), and so is every
+message given up on (`SmsDeadLettered`, which the DLQ alarm watches)."""
 from __future__ import annotations
 
 import json
@@ -7,14 +11,25 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.adapters import queues
 from chalicelib.config import get_settings
+from chalicelib.observability import metrics
 from chalicelib.services import outbox
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _deliver(record: SQSRecord) -> None:
-    outbox.deliver(json.loads(record.body), get_settings().country)
+    try:
+        outbox.deliver(json.loads(record.body), get_settings().country)
+    except Exception:
+        attempt = int(record.attributes.approximate_receive_count or 1)
+        metrics.add_metric(name="SmsFailed", unit="Count", value=1)
+        if attempt >= queues.MAX_RECEIVES:
+            metrics.add_metric(name="SmsDeadLettered", unit="Count", value=1)
+        else:
+            queues.retry_later(queues.SMS, record.receipt_handle, attempt)
+        raise
 
 
 def handle(event: dict) -> PartialItemFailureResponse:

@@ -60,7 +60,8 @@ class Logins:
     profile: CountryProfile
     store: LoginStore
     secrets: Secrets
-    send_sms: Callable[[str, str], object]  # sends at once, raises sms.SmsError: the person is waiting
+    # (mobile, text, registered template id): sends at once, raises sms.SmsError: the person is waiting
+    send_sms: Callable[[str, str, str], object]
 
     @property
     def policy(self) -> otp.OtpPolicy:
@@ -80,9 +81,10 @@ class Logins:
                 raise ApiError(errors.OTP_THROTTLED)
             raise limits.refused(hourly, now)
         try:
-            words = self.profile.words(self.profile.language(self.store.account_language(mobile)))
-            self.send_sms(mobile, messages.render(messages.login_otp(code, max(policy.validity_seconds // 60, 1)),
-                                                  words))
+            language = self.profile.language(self.store.account_language(mobile))
+            text = messages.login_otp(code, max(policy.validity_seconds // 60, 1))
+            self.send_sms(mobile, messages.render(text, self.profile.words(language)),
+                          self.profile.sms_template_id(text.template, language))
         except sms.SmsError as error:
             # No traceback: exception texts from carriers can quote the number.
             logger.error("OTP SMS failed", extra={"mobile": mask_mobile(mobile), "reason": type(error).__name__})

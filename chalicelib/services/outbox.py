@@ -33,8 +33,9 @@ def deliver(message: dict, profile: CountryProfile) -> None:
     mobile, template, values = message.get("mobile"), message.get("template"), message.get("values")
     if not isinstance(mobile, str) or not mobile or template not in messages.TEMPLATES or not isinstance(values, dict):
         raise ValueError("SMS message needs a mobile, a known template and its values")
-    words = profile.words(language_of(profile, mobile))
-    publish(mobile, messages.render(messages.Sms(template, values), words))
+    language = language_of(profile, mobile)
+    sms = messages.Sms(template, values)
+    publish(mobile, messages.render(sms, profile.words(language)), profile.sms_template_id(template, language))
 
 
 def request_certificates(reference_id: str, doses: Iterable[int]) -> None:

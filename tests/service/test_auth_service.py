@@ -25,7 +25,7 @@ SECRETS = Secrets(jwt_key=b"a-signing-key-of-the-right-length-for-hs256", otp_pe
 SENT: list[tuple[str, str]] = []  # (mobile, text): the phones of this module's tests
 
 
-def send(mobile: str, text: str) -> str:
+def send(mobile: str, text: str, template_id: str) -> str:
     SENT.append((mobile, text))
     return "sent"
 
@@ -118,7 +118,7 @@ def test_the_table_holds_only_a_keyed_digest(auth_on_dynamodb):
 def test_sms_failure_releases_the_throttle(auth_on_dynamodb):
     from chalicelib.adapters.sms import SmsError
 
-    def refuse(mobile, message):
+    def refuse(mobile, message, template_id):
         raise SmsError("carrier down")
 
     carrier_down = replace(auth_on_dynamodb, send_sms=refuse)
