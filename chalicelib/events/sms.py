@@ -11,9 +11,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from chalicelib.adapters import queues
 from chalicelib.config import get_settings
-from chalicelib.observability import metrics
 from chalicelib.services import outbox
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -23,12 +21,7 @@ def _deliver(record: SQSRecord) -> None:
     try:
         outbox.deliver(json.loads(record.body), get_settings().country)
     except Exception:
-        attempt = int(record.attributes.approximate_receive_count or 1)
-        metrics.add_metric(name="SmsFailed", unit="Count", value=1)
-        if attempt >= queues.MAX_RECEIVES:
-            metrics.add_metric(name="SmsDeadLettered", unit="Count", value=1)
-        else:
-            queues.retry_later(queues.SMS, record.receipt_handle, attempt)
+        outbox.failed(record.receipt_handle, int(record.attributes.approximate_receive_count or 1))
         raise
 
 

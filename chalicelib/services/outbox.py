@@ -38,6 +38,16 @@ def deliver(message: dict, profile: CountryProfile) -> None:
     publish(mobile, messages.render(sms, profile.words(language)), profile.sms_template_id(template, language))
 
 
+def failed(receipt_handle: str, attempt: int) -> None:
+    """Count a failed delivery; the queue brings it back later each time, and dead-letters it after
+    its last try."""
+    metrics.add_metric(name="SmsFailed", unit="Count", value=1)
+    if attempt >= queues.MAX_RECEIVES:
+        metrics.add_metric(name="SmsDeadLettered", unit="Count", value=1)
+    else:
+        queues.retry_later(queues.SMS, receipt_handle, attempt)
+
+
 def request_certificates(reference_id: str, doses: Iterable[int]) -> None:
     """Ask the certificates worker to (re)issue these doses' certificates (the sweep covers a lost message)."""
     queues.send_many(queues.CERTIFICATES, [{"beneficiary_reference_id": reference_id, "dose": dose}

@@ -9,7 +9,6 @@ from chalicelib.adapters.aws import client
 from chalicelib.adapters.sms import SmsError
 from chalicelib.config import get_settings, load_pack
 from chalicelib.domain import messages
-from chalicelib.events import sms as sms_events
 from chalicelib.services import outbox
 from chalicelib.services.outbox import notify
 from chalicelib.store import auth as accounts
@@ -99,7 +98,7 @@ def test_a_failed_sms_comes_back_later_and_later_then_is_given_up_and_counted(aw
 
     delays, counted = [], []
     monkeypatch.setattr(queues, "retry_later", lambda name, receipt, attempt: delays.append((name, attempt)))
-    monkeypatch.setattr(sms_events.metrics, "add_metric", lambda name, unit, value: counted.append(name))
+    monkeypatch.setattr(outbox.metrics, "add_metric", lambda name, unit, value: counted.append(name))
 
     def refuse(*args):
         raise SmsError("carrier down")
