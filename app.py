@@ -5,12 +5,23 @@ from chalice import Chalice, ConvertToMiddleware, Rate
 
 from chalicelib.adapters.queues import BOOKINGS, CERTIFICATES, SMS, queue_name
 from chalicelib.adapters.streams import stream_arn
-from chalicelib.api import auth, availability, booking, certificates, metadata, planning, registration, vaccination
+from chalicelib.api import (
+    alerts,
+    auth,
+    availability,
+    booking,
+    certificates,
+    metadata,
+    planning,
+    registration,
+    vaccination,
+)
 from chalicelib.config import get_settings
-from chalicelib.events import bookings, doses, sms
+from chalicelib.events import bookings, doses, sessions, sms
 from chalicelib.events import certificates as certificate_events
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.services.certificates import sweep as sweep_due_certificates
+from chalicelib.store.planning import SessionItem
 from chalicelib.store.vaccination import DoseItem
 
 # Most requests emit no business metric; Powertools would warn on every one of them.
@@ -30,6 +41,7 @@ app.register_blueprint(planning.bp)
 app.register_blueprint(booking.bp)
 app.register_blueprint(vaccination.bp)
 app.register_blueprint(certificates.bp)
+app.register_blueprint(alerts.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.
@@ -46,6 +58,11 @@ def book_queued(event):
 @app.on_dynamodb_record(stream_arn=stream_arn(DoseItem), batch_size=100, starting_position="TRIM_HORIZON")
 def dose_recorded(event):
     return doses.handle(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=stream_arn(SessionItem), batch_size=100, starting_position="LATEST")
+def session_changed(event):
+    return sessions.handle(event.to_dict())
 
 
 @app.on_sqs_message(queue=queue_name(CERTIFICATES), batch_size=10)

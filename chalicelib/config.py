@@ -144,6 +144,14 @@ class CountryProfile:
     certificate_authority: str
     nationality: str
     certificate_shows_birth_year: bool
+    # Slot alerts: subscriptions a mobile may keep, the days one lasts, and alert SMS a mobile gets a day.
+    alerts_per_mobile: int = 5
+    alert_days: int = 30
+    alert_sms_per_day: int = 3
+    # Reminders: the local hour of the day-before-appointment SMS, and how many days before dose 2's
+    # window closes the last call goes out.
+    reminder_hour: int = 9
+    dose2_closing_reminder_days: int = 7
     # SMS registration where carriers require it (India's DLT): the sender id, the principal entity id,
     # and each template's id per language. With an entity id, every template must be registered.
     sms_sender_id: str = ""

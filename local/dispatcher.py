@@ -4,8 +4,9 @@ Long-polls every queue on the embedded AWS and invokes the very handler Lambda w
 SQS event. Messages the handler reports as failed stay on the queue, reappear after the visibility
 timeout and, after `MAX_RECEIVES`, move to the dead-letter queue, exactly as in AWS.
 
-Reads every stream source's shards from the oldest record and invokes its handler with a real
-stream event; as in AWS, the shard resumes from the first record the handler reports as failed.
+Reads every stream source's shards from its starting position (the oldest record, or what is written
+after the dispatcher starts) and invokes its handler with a real stream event; as in AWS, the shard
+resumes from the first record the handler reports as failed.
 
 Fires every `@app.schedule(Rate(...))` job at its rate, with EventBridge's scheduled event, as the
 rule CloudFormation creates for it does.
@@ -95,9 +96,9 @@ def _poll_streams(app) -> int:
             continue
         for shard_id in shards:
             position = (arn, shard_id)
-            if position not in _positions:
+            if position not in _positions:  # as a new event source mapping: from its starting position
                 _positions[position] = streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+                    StreamArn=arn, ShardId=shard_id, ShardIteratorType=config.starting_position)["ShardIterator"]
             page = streams.get_records(ShardIterator=_positions[position], Limit=config.batch_size)
             records = page["Records"]
             if not records:
@@ -178,6 +179,12 @@ def forget() -> None:
     _last_runs.clear()
 
 
+def begin_streams(app) -> None:
+    """Begin reading every stream, as Lambda's mappings do when they are created: a source that starts
+    at LATEST (the sessions' alerts) sees only what is written from now on, not the demo data."""
+    _poll_streams(app)
+
+
 def drain(app, rounds: int = 20) -> None:
     """Poll until the queues are empty (tests use this to let queued work finish)."""
     for _ in range(rounds):
@@ -189,6 +196,7 @@ def start(app) -> threading.Event:
     """Poll in background threads until the returned event is set: one per queue, long-polling it (as
     Lambda's pollers do, so a message is handled as soon as it arrives), and one for the streams and
     the schedules."""
+    begin_streams(app)
     stop = threading.Event()
 
     def keep(poll, idle_seconds: float) -> Callable[[], None]:

@@ -51,6 +51,10 @@ FORBIDDEN = ErrorCode("USRAUT0020", "You are not allowed to do this", 403)
 # Accounts
 UNKNOWN_LANGUAGE = ErrorCode("USRACC0001", "Unknown language: choose one of the country's languages")
 
+# Slot alerts
+ALERT_LIMIT = ErrorCode("ALERTS0001", "This mobile already has the most slot alerts it may have: remove one first", 409)
+ALERT_NOT_FOUND = ErrorCode("ALERTS0002", "No such slot alert on this mobile number", 404)
+
 # Metadata
 INVALID_STATE = ErrorCode("USRMET0001", "Invalid state id")
 

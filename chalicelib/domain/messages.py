@@ -81,6 +81,19 @@ TEMPLATES = {
         "(batch {batch}).")),
     "dose_corrected": Template(N_(
         "Teeka: the record of dose {dose} for beneficiary ****{reference} was corrected: {reason}.")),
+    "slot_open": Template.counting(Np_(
+        "Teeka: {seats} free seat for dose {dose} of {vaccine} at {centre}, {address} on {day}. Book it now.",
+        "Teeka: {seats} free seats for dose {dose} of {vaccine} at {centre}, {address} on {day}. Book now."),
+        "seats"),
+    "appointment_tomorrow": Template(N_(
+        "Teeka: a reminder: appointment {appointment_id} is tomorrow, {day}, {slot}, at {centre}, {address}. "
+        "Bring the photo ID you registered with.")),
+    "dose2_open": Template(N_(
+        "Teeka: dose 2 of {vaccine} for beneficiary ****{reference} can be given from today. Book a slot on Teeka.")),
+    "dose2_closing": Template(N_(
+        "Teeka: the time for dose 2 of {vaccine} for beneficiary ****{reference} ends on {day}. Book a slot soon.")),
+    "precaution_due": Template(N_(
+        "Teeka: beneficiary ****{reference} can now get a precaution dose of {vaccine}. Book a slot on Teeka.")),
     "certificate_ready": Template(N_(
         "Teeka: the {kind} vaccination certificate for dose {dose} of beneficiary ****{reference} is ready. "
         "Download it with your mobile number."), translated=("kind",)),
@@ -146,3 +159,25 @@ def dose_corrected(dose: int, reference_id: str, reason: str) -> Sms:
 
 def certificate_ready(kind: str, dose: int, reference_id: str) -> Sms:
     return Sms("certificate_ready", {"kind": KINDS[kind], "dose": dose, "reference": reference_id[-4:]})
+
+
+def slot_open(seats: int, dose: int, vaccine: str, centre: str, address: str, day: str) -> Sms:
+    """A slot alert: `day` as CoWIN writes it."""
+    return Sms("slot_open", {"seats": seats, "dose": dose, "vaccine": vaccine, "centre": centre,
+                             "address": address, "day": day})
+
+
+def appointment_tomorrow(appointment_id: str, where: Place) -> Sms:
+    return Sms("appointment_tomorrow", {"appointment_id": appointment_id, **asdict(where)})
+
+
+def dose2_open(vaccine: str, reference_id: str) -> Sms:
+    return Sms("dose2_open", {"vaccine": vaccine, "reference": reference_id[-4:]})
+
+
+def dose2_closing(vaccine: str, reference_id: str, last_day: str) -> Sms:
+    return Sms("dose2_closing", {"vaccine": vaccine, "reference": reference_id[-4:], "day": last_day})
+
+
+def precaution_due(vaccine: str, reference_id: str) -> Sms:
+    return Sms("precaution_due", {"vaccine": vaccine, "reference": reference_id[-4:]})

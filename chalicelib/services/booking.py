@@ -4,7 +4,8 @@ DynamoDB calls:
 - schedule: 1 TransactGetItems (the session and every beneficiary, one consistent snapshot the rules
   need: limits, slots, capacity; age, dose history, ownership) + 1 TransactWriteItems (session
   counters, each beneficiary's dose lock, each appointment: all or none). Two round trips is the
-  minimum: the rules need the current values, and the write must be one atomic unit.
+  minimum: the rules need the current values, and the write must be one atomic unit. Then 1 Query
+  of the mobile's slot alerts (at most a handful of items), to expire those the booking answers.
 - reschedule: 1 Query (the appointment) + 1 TransactGetItems (old and new session, beneficiaries)
   + 1 TransactWriteItems.
 - cancel: 1 Query (the appointment) + 1 GetItem (its session, for the slot) + 1 TransactWriteItems
@@ -27,7 +28,7 @@ from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.domain.records import AppointmentRecord, BeneficiaryRecord, SessionRecord
 from chalicelib.observability import logger, metrics
-from chalicelib.services import idempotency
+from chalicelib.services import alerts, idempotency
 from chalicelib.services.outbox import notify
 from chalicelib.store import auth as auth_store
 from chalicelib.store import booking as store
@@ -101,6 +102,16 @@ def _check_people(people: list[BeneficiaryRecord], session: SessionRecord, dose:
 def _where(seat: Seat) -> messages.Place:
     return messages.Place(seat.session.name, seat.session.address, format_cowin_date(seat.session.date),
                           seat.slot.name)
+
+
+def _stop_waiting(mobile: str, reference_ids: list[str], dose: int, now: int) -> None:
+    """The booked people's slot alerts for this dose expire; a failure here never undoes the booking
+    (the alert then lapses by its own date)."""
+    try:
+        alerts.booked(mobile, reference_ids, dose, now)
+    except Exception:
+        metrics.add_metric(name="AlertsNotExpired", unit="Count", value=1)
+        logger.exception("slot alerts of a booking could not be expired", extra={"mobile": mask_mobile(mobile)})
 
 
 def attempt(operation: str, mobile: str, key: str | None, body: Any, now: int, profile: CountryProfile,
@@ -185,6 +196,7 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPr
         if failed is None:
             metrics.add_metric(name="Booked", unit="Count", value=len(items))
             notify(mobile, messages.booked(appointment_id, request.dose, len(items), _where(seat), code))
+            _stop_waiting(mobile, [item.beneficiary_reference_id for item in items], request.dose, now)
             return appointment_id
         if any(label.startswith("appointment:") for label in failed) and store.appointment(appointment_id):
             return appointment_id  # this very appointment was already booked (a redelivered request)

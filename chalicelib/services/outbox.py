@@ -28,6 +28,16 @@ def notify(mobile: str, sms: messages.Sms) -> None:
         logger.exception("SMS could not be queued", extra={"mobile": mask_mobile(mobile)})
 
 
+def notify_many(texts: list[tuple[str, messages.Sms]]) -> None:
+    """Queue many SMS, ten to an SQS call; what the queue refuses is logged and counted."""
+    try:
+        queues.send_many(queues.SMS, [{"mobile": mobile, "template": sms.template, "values": sms.values}
+                                      for mobile, sms in texts])
+    except Exception:
+        metrics.add_metric(name="SmsNotQueued", unit="Count", value=len(texts))
+        logger.exception("SMS could not be queued", extra={"count": len(texts)})
+
+
 def deliver(message: dict, profile: CountryProfile) -> None:
     """Send one queued SMS; raises (so the message is retried, then dead-lettered) when it cannot."""
     mobile, template, values = message.get("mobile"), message.get("template"), message.get("values")

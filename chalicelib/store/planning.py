@@ -18,6 +18,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.constants import STREAM_NEW_AND_OLD_IMAGE
 from pynamodb.exceptions import DeleteError, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -133,6 +134,8 @@ class SessionItem(TeekaModel):
     """One centre, one date, one vaccine: capacity per dose and per slot, and the centre's public fields."""
 
     Meta = table_meta("sessions")
+    # Its stream tells the slot alerts when seats open (services/alerts.py): old and new images.
+    Meta.stream_view_type = STREAM_NEW_AND_OLD_IMAGE
     session_id = UnicodeAttribute(hash_key=True)
     date = UnicodeAttribute()  # ISO YYYY-MM-DD, so a date range is a key range
     vaccine = UnicodeAttribute()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from chalicelib.store.alerts import SubscriptionItem
 from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
 from chalicelib.store.base import TeekaModel
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
@@ -19,6 +20,7 @@ TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
     IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
+    SubscriptionItem,
 )
 
 

@@ -247,6 +247,13 @@ def _certificate(path: str, headers: dict | None = None) -> Row:
     return Row(build, 200, OWNER, (400, "BENREG0009"))
 
 
+def _own_alert(world: World) -> Call:
+    created = post(world.client, "/v2/alerts/subscriptions", {"district_id": 395, "min_age_limit": 18, "dose": 1},
+                   world.tokens["owner"])
+    subscription_id = created.json_body["subscription_id"]
+    return Call("DELETE", f"/v2/alerts/subscriptions/{subscription_id}", secret=subscription_id)
+
+
 def _allocate(world: World) -> Call:
     return Call("POST", f"/v2/admin/sessions/{world.new_session()}/allocations",
                 {"mobile": CALLERS["vaccinator here"][0]})
@@ -303,6 +310,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/v2/registration/beneficiary/new"): Row(
         lambda w: Call("POST", "/v2/registration/beneficiary/new", person(next(w._seeds))), 200),
     ("GET", "/v2/appointment/beneficiaries"): Row(_own_list, 200, OWNER, (200, None)),
+    ("POST", "/v2/alerts/subscriptions"): Row(lambda w: Call("POST", "/v2/alerts/subscriptions", {
+        "pincode": "400059", "min_age_limit": 18, "dose": 1}), 201),
+    ("GET", "/v2/alerts/subscriptions"): Row(lambda w: Call("GET", "/v2/alerts/subscriptions"), 200),
+    ("DELETE", "/v2/alerts/subscriptions/{subscription_id}"): Row(_own_alert, 204, OWNER, (404, "ALERTS0002")),
     # The owner's things: another mobile is told they do not exist.
     ("POST", "/v2/appointment/schedule"): _beneficiary_call(
         "/v2/appointment/schedule", lambda w, ref, seed: {"dose": 1, "session_id": w.session_here,

@@ -79,6 +79,8 @@ def _send(world: World, call: Call, name: str):
         body = {"records": [{**record, "vaccinator": mobile or "9000000006"} for record in body["records"]]}
     if call.method == "GET":
         return world.client.http.get(call.path, headers=headers)
+    if call.method == "DELETE":
+        return world.client.http.delete(call.path, headers=headers)
     if call.method == "PUT":
         return world.client.http.put(call.path, headers={"Content-Type": "application/json", **headers},
                                      body=json.dumps(body or {}))

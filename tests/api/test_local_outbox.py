@@ -7,7 +7,7 @@ def test_outbox_lists_sms_oldest_first(api):
     post(api, "/v2/auth/public/generateOTP", {"mobile": "9876543211"})
     messages = api.http.get("/_local/outbox?mobile=9876543210").json_body
     assert len(messages) == 1
-    assert set(messages[0]) == {"mobile", "message", "sent_at"}
+    assert set(messages[0]) == {"mobile", "message", "sent_at", "sender_id", "template_id"}  # India's DLT ids
     assert messages[0]["mobile"] == "9876543210" and "OTP" in messages[0]["message"]
 
 

@@ -33,7 +33,7 @@ def test_login_and_failure_logs_hold_nothing_personal(api, logs, monkeypatch):
     otp = last_otp(MOBILE)
     token = post(api, "/v2/auth/public/confirmOTP", {"otp": sha256(otp), "txnId": txn}).json_body["token"]
 
-    def carrier_down(mobile, message):
+    def carrier_down(mobile, message, template_id):
         raise SmsError(f"could not deliver to {mobile}")
 
     monkeypatch.setattr(auth.sms, "publish", carrier_down)

@@ -131,15 +131,17 @@ def test_every_public_get_route_is_cached_at_the_edge_and_no_protected_one_is():
             raise AssertionError(f"public GET {path} is not cached at the edge")
 
 
-def test_the_dose_stream_feeds_its_consumer_from_the_real_table(rendered):
+def test_the_dose_and_session_streams_feed_their_consumers_from_the_real_tables(rendered):
     resources = json.loads(rendered.read_text())["Resources"]
     doses = resources["DosesTable"]["Properties"]
     assert doses["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
-    [source] = [event for resource in resources.values()
-                for event in resource.get("Properties", {}).get("Events", {}).values() if event["Type"] == "DynamoDB"]
-    assert source["Properties"]["Stream"] == {"Fn::GetAtt": ["DosesTable", "StreamArn"]}
-    assert source["Properties"]["StartingPosition"] == "TRIM_HORIZON"
-    assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    sources = {event["Properties"]["Stream"]["Fn::GetAtt"][0]: event["Properties"] for resource in resources.values()
+               for event in resource.get("Properties", {}).get("Events", {}).values() if event["Type"] == "DynamoDB"}
+    assert set(sources) == {"DosesTable", "SessionsTable"}
+    assert sources["DosesTable"]["StartingPosition"] == "TRIM_HORIZON"  # every dose, from the first
+    assert sources["SessionsTable"]["StartingPosition"] == "LATEST"  # alerts: openings from now on
+    assert resources["SessionsTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert all(source["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for source in sources.values())
 
 
 def test_certificates_have_their_key_bucket_queue_and_sweep(rendered):
