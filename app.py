@@ -1,4 +1,5 @@
 """Teeka's Lambda entry point: one Chalice app, its blueprints, and the Powertools middleware."""
+import time
 import warnings
 
 from chalice import Chalice, ConvertToMiddleware, Rate
@@ -20,6 +21,7 @@ from chalicelib.config import get_settings
 from chalicelib.events import bookings, doses, sessions, sms
 from chalicelib.events import certificates as certificate_events
 from chalicelib.observability import logger, metrics, tracer
+from chalicelib.services import reminders
 from chalicelib.services.certificates import sweep as sweep_due_certificates
 from chalicelib.store.planning import SessionItem
 from chalicelib.store.vaccination import DoseItem
@@ -74,6 +76,12 @@ def issue_certificates(event):
 @app.schedule(Rate(get_settings().certificate_sweep_minutes, unit=Rate.MINUTES))
 def sweep_certificates(event):
     return {"queued": sweep_due_certificates()}
+
+
+# Reminders due by now (appointments tomorrow, dose 2, precaution doses), each sent once.
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def send_reminders(event):
+    return reminders.send_due(int(time.time()), get_settings().country)
 
 
 if get_settings().is_local:  # local/ is not in the Lambda package: this branch runs only on a laptop

@@ -92,6 +92,8 @@ class Vaccine:
     min_interval_days: int
     max_interval_days: int
     min_age_years: int = 18
+    # Days after the last primary dose when the country's rules make a precaution dose due (0: none).
+    precaution_after_days: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from chalicelib.config import get_settings
 from chalicelib.services import certificates
 from chalicelib.services import doses as dose_service
 
@@ -21,7 +22,7 @@ def _on_record(record: DynamoDBRecord) -> None:
     if record.event_name is not None and record.event_name.name == "INSERT" and record.dynamodb is not None:
         image = record.dynamodb.new_image
         certificates.on_dose_event(image)  # first: a retry after a failed send repeats no SMS
-        dose_service.on_dose_event(image)
+        dose_service.on_dose_event(image, get_settings().country)
 
 
 def handle(event: dict) -> PartialItemFailureResponse:

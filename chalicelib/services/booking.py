@@ -5,7 +5,8 @@ DynamoDB calls:
   need: limits, slots, capacity; age, dose history, ownership) + 1 TransactWriteItems (session
   counters, each beneficiary's dose lock, each appointment: all or none). Two round trips is the
   minimum: the rules need the current values, and the write must be one atomic unit. Then 1 Query
-  of the mobile's slot alerts (at most a handful of items), to expire those the booking answers.
+  of the mobile's slot alerts (at most a handful of items), to expire those the booking answers, and
+  1 BatchWriteItem of the day-before reminder (a reschedule writes one too).
 - reschedule: 1 Query (the appointment) + 1 TransactGetItems (old and new session, beneficiaries)
   + 1 TransactWriteItems.
 - cancel: 1 Query (the appointment) + 1 GetItem (its session, for the slot) + 1 TransactWriteItems
@@ -28,7 +29,7 @@ from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.domain.records import AppointmentRecord, BeneficiaryRecord, SessionRecord
 from chalicelib.observability import logger, metrics
-from chalicelib.services import alerts, idempotency
+from chalicelib.services import alerts, idempotency, reminders
 from chalicelib.services.outbox import notify
 from chalicelib.store import auth as auth_store
 from chalicelib.store import booking as store
@@ -197,6 +198,8 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPr
             metrics.add_metric(name="Booked", unit="Count", value=len(items))
             notify(mobile, messages.booked(appointment_id, request.dose, len(items), _where(seat), code))
             _stop_waiting(mobile, [item.beneficiary_reference_id for item in items], request.dose, now)
+            reminders.for_appointment(appointment_id, mobile, _where(seat), date.fromisoformat(seat.session.date),
+                                      now, profile)
             return appointment_id
         if any(label.startswith("appointment:") for label in failed) and store.appointment(appointment_id):
             return appointment_id  # this very appointment was already booked (a redelivered request)
@@ -244,6 +247,8 @@ def reschedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryP
                             now)
         if failed is None:
             notify(mobile, messages.rescheduled(appointment_id, _where(new_seat)))
+            reminders.for_appointment(appointment_id, mobile, _where(new_seat),
+                                      date.fromisoformat(new_seat.session.date), now, profile)
             return
         if any(label.startswith(("appointment:", "beneficiary:")) for label in failed):
             raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")

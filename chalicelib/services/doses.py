@@ -21,7 +21,7 @@ from chalicelib.domain.errors import ApiError
 from chalicelib.domain.records import AppointmentRecord, BeneficiaryRecord, DoseRecord, SessionRecord
 from chalicelib.domain.roles import Principal
 from chalicelib.observability import logger, metrics
-from chalicelib.services import registration, views
+from chalicelib.services import registration, reminders, views
 from chalicelib.services.booking import beneficiary_facts, session_facts
 from chalicelib.services.outbox import notify
 from chalicelib.services.site import require_allocated
@@ -160,12 +160,14 @@ def walk_in(principal: Principal, body: Mapping[str, Any], now: int, profile: Co
     return guarded(work)
 
 
-def on_dose_event(image: Mapping[str, Any]) -> None:
-    """The dose stream's consumer: tell the citizen (certificates hang off the same event)."""
+def on_dose_event(image: Mapping[str, Any], profile: CountryProfile) -> None:
+    """The dose stream's consumer: tell the citizen, and remember what this dose makes due later
+    (certificates hang off the same event)."""
     reference_id, dose = str(image["beneficiary_reference_id"]), int(image["dose"])
     if image["kind"] == DOSE:
         message = messages.dose_given(dose, image["vaccine"], reference_id, image["center_name"], image["given_on"],
                                       image["batch"])
+        reminders.after_dose(image, profile)
     else:
         message = messages.dose_corrected(dose, reference_id, image["reason"])
     notify(str(image["mobile"]), message)
