@@ -4,7 +4,7 @@ import warnings
 
 from chalice import Chalice, ConvertToMiddleware, Rate
 
-from chalicelib.adapters.queues import BOOKINGS, CERTIFICATES, SMS, queue_name
+from chalicelib.adapters.queues import ALERTS, BOOKINGS, CERTIFICATES, SMS, queue_name
 from chalicelib.adapters.streams import stream_arn
 from chalicelib.api import (
     alerts,
@@ -18,6 +18,7 @@ from chalicelib.api import (
     vaccination,
 )
 from chalicelib.config import get_settings
+from chalicelib.events import alerts as alert_events
 from chalicelib.events import bookings, doses, sessions, sms
 from chalicelib.events import certificates as certificate_events
 from chalicelib.observability import logger, metrics, tracer
@@ -65,6 +66,11 @@ def dose_recorded(event):
 @app.on_dynamodb_record(stream_arn=stream_arn(SessionItem), batch_size=100, starting_position="LATEST")
 def session_changed(event):
     return sessions.handle(event.to_dict())
+
+
+@app.on_sqs_message(queue=queue_name(ALERTS), batch_size=10)
+def tell_subscribers(event):
+    return alert_events.handle(event.to_dict())
 
 
 @app.on_sqs_message(queue=queue_name(CERTIFICATES), batch_size=10)

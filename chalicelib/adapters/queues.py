@@ -14,7 +14,8 @@ from chalicelib.config import get_settings
 SMS = "sms"
 BOOKINGS = "bookings"  # surge mode: schedule requests waiting for the booking worker
 CERTIFICATES = "certificates"  # doses whose certificate is to be issued
-QUEUES = (SMS, BOOKINGS, CERTIFICATES)
+ALERTS = "alerts"  # slot alerts: batches of subscribers an opening matched, to count and text
+QUEUES = (SMS, BOOKINGS, CERTIFICATES, ALERTS)
 MAX_RECEIVES = 5
 # Six times the Lambda timeout (15 s), as AWS recommends for SQS event sources.
 VISIBILITY_TIMEOUT_SECONDS = 90

@@ -6,15 +6,19 @@ beneficiary is named); list = 1 Query (at most the per-mobile limit of items); r
 DeleteItem per expired one.
 
 The fan-out starts from the sessions table's stream (events/sessions.py): an opening (seats of a dose
-made free) reads only the subscriptions under the session's district and pincode (1 Query each, a page
-per ~1 MB); each matching subscriber costs 1 TransactWriteItems (its once-per-subscription-and-day
-mark + the mobile's count for the day, both or neither) and a tenth of an SQS SendMessageBatch. Its
-cost grows with the subscribers who match, not with all subscribers.
+made free) reads only the subscriptions under the session's district and pincode (1 Query per 2,000)
+and queues the matching subscribers, 100 to an SQS message, so the alerts workers (events/alerts.py)
+text them in parallel; past 8 seconds it queues where to read on, and a worker carries on from there.
+Each matching subscriber then costs 1 TransactWriteItems (its once-per-subscription-and-day mark +
+the mobile's count for the day, both or neither) and a tenth of an SQS SendMessageBatch. The cost
+grows with the subscribers who match, not with all subscribers.
 """
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +32,7 @@ from chalicelib.domain.limits import Window
 from chalicelib.observability import metrics
 from chalicelib.services import registration
 from chalicelib.services.metadata import district_states
-from chalicelib.services.outbox import notify_many
+from chalicelib.services.outbox import notify_many, queue_alerts
 from chalicelib.store import alerts as store
 from chalicelib.store import limits as limit_store
 
@@ -68,32 +72,65 @@ def booked(mobile: str, reference_ids: list[str], dose: int, now: int) -> None:
             store.remove(mobile, subscription.slot, subscription.subscription_id)
 
 
+SUBSCRIBERS_PER_MESSAGE = 100
+FANOUT_SECONDS = 8.0  # then a worker reads on (Lambda's timeout is 15 s): a district of any size fits
+
+
 def on_session_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, now: int,
                       profile: CountryProfile) -> int:
-    """Text the subscribers whose wish a session's change has just opened; returns how many."""
-    texts: list[tuple[str, messages.Sms]] = []
+    """Find the subscribers whose wish a session's change has just opened, and hand them to the alerts
+    queue in batches, so that many workers text them at once; returns how many were found."""
+    found, deadline = 0, time.monotonic() + FANOUT_SECONDS
     for opening in rules.openings(old, new, local_date(profile, now).isoformat()):
         for place in opening.places:
-            for subscription in store.of_place(place, now):
-                if rules.matches(subscription.wish, opening) and _first_today(subscription, opening, now, profile):
-                    texts.append((subscription.mobile, messages.slot_open(
-                        opening.seats, opening.dose, opening.vaccine, opening.centre, opening.address,
-                        format_cowin_date(opening.date))))
-    notify_many(texts)
-    if texts:
-        metrics.add_metric(name="AlertSent", unit="Count", value=len(texts))
+            found += _fan_out(opening, place, None, now, deadline)
+    return found
+
+
+def _fan_out(opening: rules.Opening, place: str, after: dict | None, now: int, deadline: float) -> int:
+    """Queue the place's matching subscribers page by page from `after`; past `deadline`, queue where
+    to read on instead, for a worker."""
+    found = 0
+    while True:
+        page, after = store.of_place(place, now, after)
+        batch = [[s.mobile, s.subscription_id] for s in page if rules.matches(s.wish, opening)]
+        found += len(batch)
+        batches = [{"opening": asdict(opening), "subscribers": batch[start:start + SUBSCRIBERS_PER_MESSAGE]}
+                     for start in range(0, len(batch), SUBSCRIBERS_PER_MESSAGE)]
+        if after is not None and time.monotonic() > deadline:
+            batches.append({"opening": asdict(opening), "place": place, "after": after})
+        queue_alerts(batches)
+        if after is None or time.monotonic() > deadline:
+            return found
+
+
+def tell(message: Mapping[str, Any], now: int, profile: CountryProfile) -> int:
+    """The alerts queue's worker: read on through a place's subscribers (a fan-out's continuation), or
+    text each subscriber of a batch who has not been told of this session day and still has texts
+    left today. Returns how many it found or texted. Redelivered, it texts nobody twice."""
+    opening = rules.Opening(**message["opening"])
+    if "place" in message:
+        return _fan_out(opening, message["place"], message["after"], now, time.monotonic() + FANOUT_SECONDS)
+    sms = messages.slot_open(opening.seats, opening.dose, opening.vaccine, opening.centre, opening.address,
+                             format_cowin_date(opening.date))
+    texts: list[tuple[str, messages.Sms]] = []
+    try:
+        for mobile, subscription_id in message["subscribers"]:
+            if _first_today(mobile, subscription_id, opening.date, now, profile):
+                texts.append((mobile, sms))
+    finally:  # what was counted is sent, even when a later subscriber's count failed (and is retried)
+        notify_many(texts)
+        if texts:
+            metrics.add_metric(name="AlertSent", unit="Count", value=len(texts))
     return len(texts)
 
 
-def _first_today(subscription: rules.Subscription, opening: rules.Opening, now: int,
-                 profile: CountryProfile) -> bool:
+def _first_today(mobile: str, subscription_id: str, session_day: str, now: int, profile: CountryProfile) -> bool:
     """Counts the SMS, both once for this subscription and session day and within the mobile's daily
     allowance, in one transaction; False (and nothing counted) when either is used up."""
     today = local_date(profile, now)
-    once = Window(f"alert#{subscription.subscription_id}#{opening.date}", 1,
-                  _end_of(date.fromisoformat(opening.date), profile))
-    daily = Window(f"alerts#{subscription.mobile}#{today.isoformat()}", profile.alert_sms_per_day,
-                   _end_of(today, profile))
+    once = Window(f"alert#{subscription_id}#{session_day}", 1, _end_of(date.fromisoformat(session_day), profile))
+    daily = Window(f"alerts#{mobile}#{today.isoformat()}", profile.alert_sms_per_day, _end_of(today, profile))
     return limit_store.hit_all([once, daily]) is None
 
 

@@ -48,6 +48,12 @@ def deliver(message: dict, profile: CountryProfile) -> None:
     publish(mobile, messages.render(sms, profile.words(language)), profile.sms_template_id(template, language))
 
 
+def queue_alerts(batches: list[dict]) -> None:
+    """Hand batches of matched subscribers to the alerts workers; raises if the queue refuses (the
+    stream record is then retried, and nobody is texted twice)."""
+    queues.send_many(queues.ALERTS, batches)
+
+
 def failed(receipt_handle: str, attempt: int) -> None:
     """Count a failed delivery; the queue brings it back later each time, and dead-letters it after
     its last try."""

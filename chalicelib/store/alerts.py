@@ -7,7 +7,6 @@ an expired subscription frees its slot without any clean-up. The index `by_place
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
 
@@ -17,6 +16,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from chalicelib.domain.alerts import Subscription, Wish
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.common import conditionally
+
+PAGE = 2000  # subscriptions a fan-out reads per Query (~250 bytes each)
 
 
 class SubscriptionsByPlace(GlobalSecondaryIndex):
@@ -78,9 +79,10 @@ def remove(mobile: str, slot: int, subscription_id: str) -> bool:
         condition=SubscriptionItem.subscription_id == subscription_id))
 
 
-def of_place(place: str, now: int) -> Iterator[Subscription]:
-    """Every live subscription of a place, page by page (the index is eventually consistent: a
-    subscription made a second ago may miss an opening)."""
-    for item in SubscriptionItem.by_place.query(place):
-        if item.expires_at.timestamp() > now:
-            yield _record(item)
+def of_place(place: str, now: int, after: dict | None = None) -> tuple[list[Subscription], dict | None]:
+    """One page (`PAGE` items, ~1 MB at most) of a place's live subscriptions from `after`, and where
+    the next page starts (None after the last). The index is eventually consistent: a subscription
+    made a second ago may miss an opening."""
+    items = SubscriptionItem.by_place.query(place, last_evaluated_key=after, limit=PAGE)
+    found = [_record(item) for item in items if item.expires_at.timestamp() > now]
+    return found, items.last_evaluated_key

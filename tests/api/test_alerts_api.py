@@ -165,3 +165,17 @@ def test_another_district_texts_nobody(api, app_streams, seeded, as_):
     dispatcher.drain(app_streams)
     assert alerts_to(CITIZEN) == []
     assert json.dumps(api.http.get(ALERTS, headers=mine).json_body).count("subscription_id") == 1
+
+
+def test_a_district_too_big_for_one_run_is_read_on_by_the_workers_and_each_is_told_once(
+        api, app_streams, seeded, as_, monkeypatch):
+    from chalicelib.store import alerts as alert_store
+
+    monkeypatch.setattr(alert_store, "PAGE", 2)  # a page of two subscriptions
+    monkeypatch.setattr(alerts, "FANOUT_SECONDS", -1.0)  # and every run out of time after one page
+    mobiles = [f"98765000{n:02d}" for n in range(7)]
+    for mobile in mobiles:
+        assert subscribe(api, bearer(login(api, mobile))).status_code == 201
+    plan(api, as_, seeded, ahead=5)
+    dispatcher.drain(app_streams, rounds=40)
+    assert [len(alerts_to(mobile)) for mobile in mobiles] == [1] * 7

@@ -155,6 +155,7 @@ def test_certificates_have_their_key_bucket_queue_and_sweep(rendered):
         "SSEAlgorithm": "aws:kms"}
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     assert resources["CertificatesQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
-    [schedule] = [event for resource in resources.values()
-                  for event in resource.get("Properties", {}).get("Events", {}).values() if event["Type"] == "Schedule"]
-    assert schedule["Properties"]["Schedule"] == "rate(5 minutes)"
+    schedules = sorted(event["Properties"]["Schedule"] for resource in resources.values()
+                       for event in resource.get("Properties", {}).get("Events", {}).values()
+                       if event["Type"] == "Schedule")
+    assert schedules == ["rate(15 minutes)", "rate(5 minutes)"]  # reminders; the certificates' sweep
