@@ -25,7 +25,7 @@ def test_a_dose_and_its_correction_each_text_the_citizen_once(api, seeded, as_):
 
 def test_only_new_records_are_events(monkeypatch):
     seen = []
-    monkeypatch.setattr(doses.dose_service, "on_dose_event", seen.append)
+    monkeypatch.setattr(doses.dose_service, "on_dose_event", lambda image, profile: seen.append(image))
     monkeypatch.setattr(doses.certificates, "on_dose_event", seen.append)
     image = {"beneficiary_reference_id": {"S": "12345678901234"}, "kind": {"S": "dose"}}
     records = [{"eventID": str(n), "eventName": name, "eventSource": "aws:dynamodb",
