@@ -73,3 +73,42 @@ def test_a_burst_of_subscriptions_keeps_the_limit_and_others_cannot_touch_them(s
     target = f"{server_url}/v2/alerts/subscriptions/{listed[0]['subscription_id']}"
     assert requests.delete(target, headers=theirs, timeout=10).status_code == 404
     assert requests.delete(target, headers=mine, timeout=10).status_code == 204
+
+
+def test_the_last_seat_given_back_texts_the_waiting_and_a_removed_wait_hears_nothing(server_url):
+    admin = login(server_url, MAHARASHTRA_ADMIN)
+    waiting, booker = f"95{secrets.randbelow(10**8):08d}", f"94{secrets.randbelow(10**8):08d}"
+    mine, theirs = login(server_url, waiting), login(server_url, booker)
+    pincode = f"4000{secrets.randbelow(90) + 10}"
+    center_id = requests.post(f"{server_url}/v2/admin/centers", headers=admin, timeout=10, json={
+        "name": "Last Seat Clinic", "address": "Worli", "block_name": "G South", "district_id": MUMBAI,
+        "pincode": pincode, "lat": 19.01, "long": 72.82}).json()["center_id"]
+    day = (date.today() + timedelta(days=5)).strftime("%d-%m-%Y")
+    session = requests.post(f"{server_url}/v2/admin/sessions", headers=admin, timeout=10, json={
+        "center_id": center_id, "date": day, "vaccine": "COVAXIN", "min_age_limit": 18, "capacity_dose1": 1,
+        "capacity_dose2": 0, "slots": ["09:00AM-11:00AM"]}).json()["session_id"]
+    person = requests.post(f"{server_url}/v2/registration/beneficiary/new", headers=theirs, timeout=10, json={
+        "name": "Seat Holder", "birth_year": "1990", "gender_id": 1, "photo_id_type": 4,
+        "photo_id_number": f"A{secrets.randbelow(10**7):07d}"}).json()["beneficiary_reference_id"]
+    booked = requests.post(f"{server_url}/v2/appointment/schedule", headers=theirs, timeout=10, json={
+        "dose": 1, "session_id": session, "slot": "09:00AM-11:00AM", "beneficiaries": [person]})
+    assert booked.status_code == 200, booked.text
+    time.sleep(1.0)  # the full session's record has gone by
+    wish = requests.post(f"{server_url}/v2/alerts/subscriptions", headers=mine, timeout=10,
+                         json={"pincode": pincode, "min_age_limit": 30, "dose": 1}).json()
+    cancel = {"appointment_id": booked.json()["appointment_id"], "beneficiariesToCancel": [person]}
+    assert requests.post(f"{server_url}/v2/appointment/cancel", headers=theirs, json=cancel,
+                         timeout=10).status_code == 204
+
+    def alerts() -> list[str]:
+        return [text for text in outbox(server_url, waiting) if "free seat" in text]
+
+    [text] = wait_for(alerts)
+    assert "1 free seat for dose 1 of COVAXIN at Last Seat Clinic" in text
+    assert requests.delete(f"{server_url}/v2/alerts/subscriptions/{wish['subscription_id']}", headers=mine,
+                           timeout=10).status_code == 204
+    more = {"capacity_dose1": 4, "capacity_dose2": 0, "slots": [{"name": "09:00AM-11:00AM", "capacity": 4}]}
+    assert requests.post(f"{server_url}/v2/admin/sessions/{session}/capacity", headers=admin, json=more,
+                         timeout=10).status_code == 200
+    time.sleep(1.5)
+    assert len(alerts()) == 1
