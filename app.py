@@ -4,7 +4,7 @@ import warnings
 
 from chalice import Chalice, ConvertToMiddleware, Rate
 
-from chalicelib.adapters.queues import ALERTS, BOOKINGS, CERTIFICATES, SMS, queue_name
+from chalicelib.adapters.queues import ALERTS, BOOKINGS, CERTIFICATES, REMINDERS, SMS, queue_name
 from chalicelib.adapters.streams import stream_arn
 from chalicelib.api import (
     alerts,
@@ -21,6 +21,7 @@ from chalicelib.config import get_settings
 from chalicelib.events import alerts as alert_events
 from chalicelib.events import bookings, doses, sessions, sms
 from chalicelib.events import certificates as certificate_events
+from chalicelib.events import reminders as reminder_events
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.services import reminders
 from chalicelib.services.certificates import sweep as sweep_due_certificates
@@ -68,7 +69,7 @@ def session_changed(event):
     return sessions.handle(event.to_dict())
 
 
-@app.on_sqs_message(queue=queue_name(ALERTS), batch_size=10)
+@app.on_sqs_message(queue=queue_name(ALERTS), batch_size=1)  # a batch of 100 subscribers is a run's work
 def tell_subscribers(event):
     return alert_events.handle(event.to_dict())
 
@@ -84,10 +85,16 @@ def sweep_certificates(event):
     return {"queued": sweep_due_certificates()}
 
 
-# Reminders due by now (appointments tomorrow, dose 2, precaution doses), each sent once.
+# Reminders due by now (appointments tomorrow, dose 2, precaution doses): each shard of the due days
+# to a worker, and each reminder sent once.
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def send_reminders(event):
-    return reminders.send_due(int(time.time()), get_settings().country)
+    reminders.due_shards(int(time.time()), get_settings().country)
+
+
+@app.on_sqs_message(queue=queue_name(REMINDERS), batch_size=1)
+def send_reminder_shard(event):
+    return reminder_events.handle(event.to_dict())
 
 
 if get_settings().is_local:  # local/ is not in the Lambda package: this branch runs only on a laptop

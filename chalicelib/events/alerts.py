@@ -9,13 +9,24 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.config import get_settings
+from chalicelib.domain.alerts import Opening
+from chalicelib.observability import logger, metrics
 from chalicelib.services import alerts
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _tell(record: SQSRecord) -> None:
-    alerts.tell(json.loads(record.body), int(time.time()), get_settings().country)
+    try:
+        message = json.loads(record.body)
+        Opening(**message["opening"])
+        if "place" not in message and not isinstance(message.get("subscribers"), list):
+            raise KeyError("a message names subscribers, or a place to read on")
+    except (ValueError, TypeError, KeyError):  # not ours to retry: it would only fail five times
+        metrics.add_metric(name="AlertMessageMalformed", unit="Count", value=1)
+        logger.error("alerts queue: malformed message dropped", extra={"message_id": record.message_id})
+        return
+    alerts.tell(message, int(time.time()), get_settings().country)
 
 
 def handle(event: dict) -> PartialItemFailureResponse:

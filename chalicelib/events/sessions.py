@@ -17,13 +17,14 @@ from chalicelib.services import alerts
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-def _on_record(record: DynamoDBRecord) -> None:
-    if record.dynamodb is not None:
-        alerts.on_session_change(record.dynamodb.old_image or None, record.dynamodb.new_image or None,
-                                 int(time.time()), get_settings().country)
-
-
 def handle(event: dict) -> PartialItemFailureResponse:
-    """`{"batchItemFailures": [...]}`: Lambda resumes the shard from the first failed record (its
-    texts already counted are not sent twice: each is marked once per subscription and day)."""
-    return process_partial_response(event=event, record_handler=_on_record, processor=processor)
+    """`{"batchItemFailures": [...]}`: Lambda resumes the shard from the first failed record (no one is
+    texted twice: each text is counted once). One reading budget for the whole batch of records."""
+    deadline = time.monotonic() + alerts.FANOUT_SECONDS
+
+    def on_record(record: DynamoDBRecord) -> None:
+        if record.dynamodb is not None:
+            alerts.on_session_change(record.dynamodb.old_image or None, record.dynamodb.new_image or None,
+                                     int(time.time()), get_settings().country, deadline)
+
+    return process_partial_response(event=event, record_handler=on_record, processor=processor)

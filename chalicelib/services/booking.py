@@ -198,8 +198,7 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPr
             metrics.add_metric(name="Booked", unit="Count", value=len(items))
             notify(mobile, messages.booked(appointment_id, request.dose, len(items), _where(seat), code))
             _stop_waiting(mobile, [item.beneficiary_reference_id for item in items], request.dose, now)
-            reminders.for_appointment(appointment_id, mobile, _where(seat), date.fromisoformat(seat.session.date),
-                                      now, profile)
+            reminders.for_appointment(appointment_id, mobile, _where(seat), seat.session.date, now, profile)
             return appointment_id
         if any(label.startswith("appointment:") for label in failed) and store.appointment(appointment_id):
             return appointment_id  # this very appointment was already booked (a redelivered request)
@@ -247,8 +246,8 @@ def reschedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryP
                             now)
         if failed is None:
             notify(mobile, messages.rescheduled(appointment_id, _where(new_seat)))
-            reminders.for_appointment(appointment_id, mobile, _where(new_seat),
-                                      date.fromisoformat(new_seat.session.date), now, profile)
+            reminders.for_appointment(appointment_id, mobile, _where(new_seat), new_seat.session.date, now,
+                                      profile)
             return
         if any(label.startswith(("appointment:", "beneficiary:")) for label in failed):
             raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")

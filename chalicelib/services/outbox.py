@@ -54,6 +54,11 @@ def queue_alerts(batches: list[dict]) -> None:
     queues.send_many(queues.ALERTS, batches)
 
 
+def queue_reminders(shards: list[dict]) -> None:
+    """Hand due days' shards to the reminders workers."""
+    queues.send_many(queues.REMINDERS, shards)
+
+
 def failed(receipt_handle: str, attempt: int) -> None:
     """Count a failed delivery; the queue brings it back later each time, and dead-letters it after
     its last try."""

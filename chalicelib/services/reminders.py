@@ -3,12 +3,14 @@ still needed (a cancelled or moved appointment, a dose given or booked, ends its
 
 DynamoDB calls: a booking or a reschedule writes 1 reminder (BatchWriteItem of 1 item); a dose 1
 (or last dose) writes its 2 (or 1) from the dose stream, off the request path. The scheduled job
-(`send_due`, every 15 minutes) makes 1 Query per due day and shard (2 x 16), and per reminder due: 1
-read of what it is about (a Query of the appointment, or a GetItem of the person) and 1 conditional
-DeleteItem, the one that decides who sends it.
+(every 15 minutes) queues one message per due day and shard (2 x 16) to the reminders workers; a
+worker makes 1 Query of its shard, and per reminder due: 1 read of what it is about (a Query of the
+appointment, or a GetItem of the person) and 1 conditional DeleteItem, the one that decides who
+sends it; near its time limit it queues its shard again and stops.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -18,17 +20,19 @@ from chalicelib.domain import messages
 from chalicelib.domain import reminders as rules
 from chalicelib.domain.calendar import local_date
 from chalicelib.observability import logger, metrics
-from chalicelib.services.outbox import notify
+from chalicelib.services.outbox import notify, queue_reminders
 from chalicelib.store import booking as appointments
 from chalicelib.store import registration as people
 from chalicelib.store import reminders as store
 
 
-def for_appointment(appointment_id: str, mobile: str, where: messages.Place, session_day: date, now: int,
+def for_appointment(appointment_id: str, mobile: str, where: messages.Place, session_day: str, now: int,
                     profile: CountryProfile) -> None:
-    """Remember to text the day before; a failure here never undoes the booking (it is logged)."""
-    reminder = rules.for_appointment(appointment_id, mobile, session_day, where, local_date(profile, now), profile)
+    """Remember to text the day before (`session_day` ISO); a failure here never undoes the booking (it
+    is logged)."""
     try:
+        reminder = rules.for_appointment(appointment_id, mobile, date.fromisoformat(session_day), where,
+                                         local_date(profile, now), profile)
         store.keep([reminder] if reminder else [])
     except Exception:
         metrics.add_metric(name="ReminderNotKept", unit="Count", value=1)
@@ -43,12 +47,33 @@ def after_dose(image: Mapping[str, Any], profile: CountryProfile) -> None:
                                     date.fromisoformat(str(image["given_on"])), vaccine, profile))
 
 
+def due_shards(now: int, profile: CountryProfile) -> None:
+    """The scheduled job: hand every shard of yesterday and today to the reminders workers, one message
+    each, so a morning of millions is sent by many workers at once."""
+    today = local_date(profile, now)
+    queue_reminders([{"day": day.isoformat(), "shard": shard, "now": now}
+                     for day in (today - timedelta(days=1), today) for shard in range(store.SHARDS)])
+
+
 def send_due(now: int, profile: CountryProfile) -> dict[str, int]:
-    """Send every reminder due by `now` (yesterday's too, should a run have been missed) that is still
-    needed; drop the others. Returns how many of each."""
+    """Every shard of yesterday and today at once, here (what the workers do between them)."""
     today = local_date(profile, now)
     counts = {"sent": 0, "dropped": 0}
-    for reminder in store.due([(today - timedelta(days=1)).isoformat(), today.isoformat()], now):
+    for day in (today - timedelta(days=1), today):
+        for shard in range(store.SHARDS):
+            for kind, n in send_shard(day.isoformat(), shard, now, profile, float("inf")).items():
+                counts[kind] += n
+    return counts
+
+
+def send_shard(day: str, shard: int, now: int, profile: CountryProfile, deadline: float) -> dict[str, int]:
+    """Send the shard's reminders due by `now` that are still needed, drop the others; past `deadline`
+    (monotonic), hand the rest of the shard to another run. Returns how many were sent and dropped."""
+    counts = {"sent": 0, "dropped": 0}
+    for reminder in store.due(day, shard, now):
+        if counts["sent"] + counts["dropped"] and time.monotonic() > deadline:  # one at least: runs move on
+            queue_reminders([{"day": day, "shard": shard, "now": now}])
+            break
         needed = _still_needed(reminder, profile)
         if not store.take(reminder):
             continue  # another run has it

@@ -69,8 +69,10 @@ def subscribe(subscription: Subscription, limit: int, now: int) -> Subscription 
 
 
 def of_mobile(mobile: str, now: int) -> list[Subscription]:
-    """The mobile's live subscriptions: one Query of at most `limit` items."""
-    return [_record(item) for item in SubscriptionItem.query(mobile) if item.expires_at.timestamp() > now]
+    """The mobile's live subscriptions: one strongly consistent Query of at most `limit` items (a
+    subscription made a moment ago is there to remove, or to expire by a booking)."""
+    return [_record(item) for item in SubscriptionItem.query(mobile, consistent_read=True)
+            if item.expires_at.timestamp() > now]
 
 
 def remove(mobile: str, slot: int, subscription_id: str) -> bool:

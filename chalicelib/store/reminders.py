@@ -55,12 +55,10 @@ def keep(reminders: Iterable[Reminder]) -> None:
             batch.save(_item(reminder))
 
 
-def due(days: Iterable[str], now: int) -> Iterator[Reminder]:
-    """What is due by `now` under these days: one Query per day and shard, only the due range."""
-    for day in days:
-        for shard in range(SHARDS):
-            for item in ReminderItem.query(f"{day}#{shard}", ReminderItem.key <= f"{now:010d}#~"):
-                yield _reminder(item)
+def due(day: str, shard: int, now: int) -> Iterator[Reminder]:
+    """What is due by `now` in one shard of a day: one Query of only the due range."""
+    for item in ReminderItem.query(f"{day}#{shard}", ReminderItem.key <= f"{now:010d}#~"):
+        yield _reminder(item)
 
 
 def take(reminder: Reminder) -> bool:

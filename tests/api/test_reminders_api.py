@@ -121,3 +121,21 @@ def test_the_rules_of_what_falls_due():
     assert rules.still_needed(precaution, person={"doses_given": 2, "total_doses": 2})
     assert not rules.still_needed(precaution, person={"doses_given": 3, "total_doses": 2})
     assert not rules.still_needed(precaution, person=None)
+
+
+def test_the_job_hands_each_shard_to_the_workers_who_hand_back_what_they_cannot_finish(api, worker, seeded, as_,
+                                                                                       monkeypatch):
+    from chalicelib.events import reminders as reminder_events
+
+    citizen = as_(CITIZEN)
+    refs = [register(api, citizen, n) for n in (1, 2, 3)]
+    booked = [book(api, citizen, session_at(seeded, center_id=100001 + n, days=3), [ref])[0]
+              for n, ref in enumerate(refs)]
+    monkeypatch.setattr(reminder_events, "WORK_SECONDS", -1.0)  # every worker out of time after one reminder
+    eve = at(day_of(seeded, 2), get_settings().country.reminder_hour, 5)
+    reminders.due_shards(eve, get_settings().country)
+    dispatcher.drain(worker, rounds=40)
+    assert sorted(a for a in booked for m in sent("tomorrow") if a in m) == sorted(booked)  # each once
+    event = {"Records": [{"messageId": "junk", "body": "{\"day\": 1}", "attributes": {}, "messageAttributes": {},
+                          "eventSource": "aws:sqs", "receiptHandle": "r", "md5OfBody": ""}]}
+    assert worker.handler_map["send_reminder_shard"](event, dispatcher.LambdaContext()) == {"batchItemFailures": []}

@@ -142,6 +142,15 @@ def test_the_dose_and_session_streams_feed_their_consumers_from_the_real_tables(
     assert sources["SessionsTable"]["StartingPosition"] == "LATEST"  # alerts: openings from now on
     assert resources["SessionsTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert all(source["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for source in sources.values())
+    statements = [statement for resource in resources.values() if resource["Type"] == "AWS::IAM::Role"
+                  for policy in resource["Properties"].get("Policies", [])
+                  for statement in policy["PolicyDocument"]["Statement"]
+                  if "dynamodb:GetRecords" in statement["Action"]]
+    readable = {arn for statement in statements for arn in
+                ([statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"])}
+    for table in sources:  # each consumer may read its stream
+        name = resources[table]["Properties"]["TableName"]
+        assert f"arn:aws:dynamodb:*:*:table/{name}/stream/*" in readable, (table, readable)
 
 
 def test_certificates_have_their_key_bucket_queue_and_sweep(rendered):
