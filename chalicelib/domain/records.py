@@ -197,6 +197,8 @@ class DoseRecord:
     capture_uuid: str | None = None
     reason: str | None = None
     supersedes: str | None = None
+    gender_id: int | None = None
+    birth_year: int | None = None
 
     def site(self) -> DoseSite:
         """A dose's site (a correction has none of its own: it keeps its record's)."""

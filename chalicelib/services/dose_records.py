@@ -62,7 +62,7 @@ def correct_dose(principal: Principal, body: Mapping[str, Any], now: int, profil
     if rules.local_day(given_at, profile).isoformat() != record.given_on or given_at > now + profile.clock_skew_seconds:
         raise ApiError(errors.INVALID_CORRECTION, "A corrected time must be on the day the dose was given, "
                                                   "not in the future")
-    item = store.new_correction(record, current, batch=correction.batch or current.batch, given_at=given_at,
+    item = store.new_correction(record, current, batch=correction.batch, given_at=given_at,
                                 reason=correction.reason, recorded_by=principal.mobile, now=now)
     if not store.add_correction(item):
         raise ApiError(errors.VACCINATION_BUSY)

@@ -64,8 +64,8 @@ def record(request: rules.DoseRequest, session: SessionRecord, person: Beneficia
         raise ApiError(errors.NOT_VERIFIED, "A walk-in needs the photo ID check: photo_id_type and id_last4")
     else:
         verifier = _door_check(booking_store.appointment_of(appointment_id, person.beneficiary_reference_id), profile)
-    item = store.new_dose(request, session, given_on=rules.local_day(request.given_at, profile).isoformat(),
-                          mobile=person.mobile, vaccinator=vaccinator, verifier=verifier, recorded_by=recorded_by,
+    item = store.new_dose(request, session, person, given_on=rules.local_day(request.given_at, profile).isoformat(),
+                          vaccinator=vaccinator, verifier=verifier, recorded_by=recorded_by,
                           now=now, appointment_id=appointment_id, capture=capture)
     capture_item = store.new_capture(capture, request, ACCEPTED, recorded_by, now, record_id=item.record_id) \
         if capture else None
@@ -143,8 +143,8 @@ def walk_in(principal: Principal, body: Mapping[str, Any], now: int, profile: Co
         if date.fromisoformat(session.date) != local_date(profile, now):
             raise ApiError(errors.SESSION_NOT_TODAY)
         _check(request, session, person, profile)
-        item = store.new_dose(request, session, given_on=rules.local_day(request.given_at, profile).isoformat(),
-                              mobile=mobile, vaccinator=principal.mobile, verifier=principal.mobile,
+        item = store.new_dose(request, session, person, given_on=rules.local_day(request.given_at, profile).isoformat(),
+                              vaccinator=principal.mobile, verifier=principal.mobile,
                               recorded_by=principal.mobile, now=now, appointment_id=None, capture=None)
         recorded[:] = [item]
         return item

@@ -99,10 +99,12 @@ def correct(mobile: str, reference_id: str, body: dict, now: int, profile: Count
     if beneficiary.corrected:
         raise ApiError(errors.CORRECTION_USED)
     changes = rules.parse_correction(body, _current_year(now, profile), profile)
-    if store.correct(beneficiary, changes, mobile, now) is not Outcome.DONE:
+    corrected = replace(beneficiary, **changes)
+    also = vaccination_store.person_corrections(beneficiary, corrected, mobile, now)
+    if store.correct(beneficiary, changes, mobile, now, also) is not Outcome.DONE:
         raise ApiError(errors.CORRECTION_USED)
     request_certificates(reference_id, range(1, int(beneficiary.doses_given) + 1))  # what they print changed
-    return views.beneficiary(replace(beneficiary, **changes), profile)
+    return views.beneficiary(corrected, profile)
 
 
 def start_id_verification(mobile: str, reference_id: str, photo_id_number: str, now: int,

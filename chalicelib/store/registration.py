@@ -175,10 +175,11 @@ def delete(beneficiary: BeneficiaryRecord) -> Outcome:
     return Outcome.DONE
 
 
-def correct(beneficiary: BeneficiaryRecord, changes: dict[str, Any], actor: str, now: int) -> Outcome:
+def correct(beneficiary: BeneficiaryRecord, changes: dict[str, Any], actor: str, now: int,
+            also: Callable[[Transaction], None] | None = None) -> Outcome:
     """Apply the one-time correction and its audit record (old and new values) together, and mark the
-    certificates of the doses given so far due for reissue; refused if it was used (or a dose
-    recorded) meanwhile."""
+    certificates of the doses given so far due for reissue, with whatever `also` adds (the dose
+    records' corrections, see store.vaccination); refused if it was used (or a dose recorded) meanwhile."""
     audit = audit_entry(f"beneficiary#{beneficiary.beneficiary_reference_id}", "correction", actor,
                         {name: getattr(beneficiary, name) for name in changes}, changes, now)
     attributes = BeneficiaryItem.get_attributes()
@@ -195,6 +196,8 @@ def correct(beneficiary: BeneficiaryRecord, changes: dict[str, Any], actor: str,
             for dose in range(1, int(beneficiary.doses_given) + 1):
                 certificates.mark_due(transaction, beneficiary.beneficiary_reference_id, dose, beneficiary.mobile,
                                       now)
+            if also is not None:
+                also(transaction)
     except TransactWriteError as error:
         if transaction.failed(error) is None:
             raise

@@ -17,7 +17,7 @@ supersedes the record's batch or time (and marks the certificate due again). The
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -99,6 +99,10 @@ class DoseItem(TeekaModel):
     # A correction: why, and which record (entry) it supersedes.
     reason = UnicodeAttribute(null=True)
     supersedes = UnicodeAttribute(null=True)
+    # Who received it, as the public reports count people (gender, age band): the person's values when
+    # the dose was given, or as a correction of the person's details set them.
+    gender_id = NumberAttribute(null=True)
+    birth_year = NumberAttribute(null=True)
 
 
 class CaptureItem(TeekaModel):
@@ -207,27 +211,34 @@ def sessions_and_allocations(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str
 
 # -- the records, built here from the domain's values ---------------------------------------------
 
-def new_dose(request: DoseRequest, session: SessionRecord, *, given_on: str, mobile: str, vaccinator: str,
-             verifier: str, recorded_by: str, now: int, appointment_id: str | None,
+def new_dose(request: DoseRequest, session: SessionRecord, person: BeneficiaryRecord, *, given_on: str,
+             vaccinator: str, verifier: str, recorded_by: str, now: int, appointment_id: str | None,
              capture: Capture | None) -> DoseRecord:
     return DoseRecord(
         request.beneficiary_reference_id, dose_entry(request.dose), kind=DOSE, record_id=str(uuid.uuid4()),
         dose=request.dose, vaccine=request.vaccine, batch=request.batch, given_at=request.given_at,
-        given_on=given_on, mobile=mobile, recorded_at=now, recorded_by=recorded_by, session_id=session.session_id,
+        given_on=given_on, mobile=person.mobile, recorded_at=now, recorded_by=recorded_by,
+        session_id=session.session_id,
         center_id=int(session.center_id), center_name=session.name, district_id=int(session.district_id),
         state_id=int(session.state_id), vaccinator=vaccinator, verifier=verifier, appointment_id=appointment_id,
         walk_in=appointment_id is None, source="offline" if capture else "online",
         captured_at=capture.captured_at if capture else None, device_id=capture.device_id if capture else None,
-        capture_uuid=capture.record_uuid if capture else None)
+        capture_uuid=capture.record_uuid if capture else None, gender_id=int(person.gender_id),
+        birth_year=int(person.birth_year))
 
 
-def new_correction(record: DoseRecord, supersedes: DoseRecord, *, batch: str, given_at: int, reason: str,
-                   recorded_by: str, now: int) -> DoseRecord:
-    """A correction record of `record`, superseding its latest state `supersedes`."""
+def new_correction(record: DoseRecord, supersedes: DoseRecord, *, reason: str, recorded_by: str, now: int,
+                   batch: str | None = None, given_at: int | None = None, person: BeneficiaryRecord | None = None,
+                   ) -> DoseRecord:
+    """A correction record of `record`, superseding its latest state `supersedes`: a new batch or time,
+    or the person's corrected gender and birth year; whatever it does not change, it keeps."""
     return DoseRecord(record.beneficiary_reference_id, f"{record.entry}#fix#{_later_entry(now)}", kind=CORRECTION,
-                    record_id=str(uuid.uuid4()), dose=int(record.dose), vaccine=record.vaccine, batch=batch,
-                    given_at=given_at, given_on=record.given_on, mobile=record.mobile, recorded_at=now,
-                    recorded_by=recorded_by, reason=reason, supersedes=supersedes.record_id)
+                    record_id=str(uuid.uuid4()), dose=int(record.dose), vaccine=record.vaccine,
+                    batch=batch or supersedes.batch, given_at=given_at if given_at is not None else supersedes.given_at,
+                    given_on=record.given_on, mobile=record.mobile, recorded_at=now,
+                    recorded_by=recorded_by, reason=reason, supersedes=supersedes.record_id,
+                    gender_id=int(person.gender_id) if person else supersedes.gender_id,
+                    birth_year=int(person.birth_year) if person else supersedes.birth_year)
 
 
 def new_capture(capture: Capture, request: DoseRequest | None, status: str, synced_by: str, now: int,
@@ -339,6 +350,28 @@ def history(reference_id: str, dose: int | None = None) -> list[DoseRecord]:
     prefix = dose_entry(dose) if dose is not None else "dose#"
     return [dose_record(item)
             for item in DoseItem.query(reference_id, DoseItem.entry.startswith(prefix), consistent_read=True)]
+
+
+def person_corrections(person: BeneficiaryRecord, corrected: BeneficiaryRecord, actor: str, now: int,
+                       ) -> Callable[[Transaction], None] | None:
+    """What a correction of the person's gender or birth year adds to its transaction: a correction of
+    each dose record (1 Query), so the doses' stream moves them in the public reports. None when
+    neither changed or no dose was given."""
+    if int(person.doses_given) == 0 or (int(person.gender_id), int(person.birth_year)) == (
+            int(corrected.gender_id), int(corrected.birth_year)):
+        return None
+    entries = history(person.beneficiary_reference_id)
+    corrections = [new_correction(entry, [e for e in entries if e.dose == entry.dose][-1],
+                                  reason="the person's gender or birth year corrected", recorded_by=actor, now=now,
+                                  person=corrected)
+                   for entry in entries if entry.kind == DOSE]
+
+    def add(transaction: Transaction) -> None:
+        for correction in corrections:
+            transaction.put(f"correction {correction.dose}", item_of(correction, DoseItem),
+                            DoseItem.entry.does_not_exist())
+
+    return add
 
 
 def add_correction(correction: DoseRecord) -> bool:
