@@ -15,6 +15,7 @@ from chalicelib.api import (
     metadata,
     planning,
     registration,
+    reports,
     vaccination,
 )
 from chalicelib.config import get_settings
@@ -22,6 +23,7 @@ from chalicelib.events import alerts as alert_events
 from chalicelib.events import bookings, doses, sessions, sms
 from chalicelib.events import certificates as certificate_events
 from chalicelib.events import reminders as reminder_events
+from chalicelib.events import stats as stats_events
 from chalicelib.observability import logger, metrics, tracer
 from chalicelib.services import reminders
 from chalicelib.services.certificates import sweep as sweep_due_certificates
@@ -46,6 +48,7 @@ app.register_blueprint(booking.bp)
 app.register_blueprint(vaccination.bp)
 app.register_blueprint(certificates.bp)
 app.register_blueprint(alerts.bp)
+app.register_blueprint(reports.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.
@@ -67,6 +70,17 @@ def dose_recorded(event):
 @app.on_dynamodb_record(stream_arn=stream_arn(SessionItem), batch_size=100, starting_position="LATEST")
 def session_changed(event):
     return sessions.handle(event.to_dict())
+
+
+# The public reports' counters: each table stream's second reader.
+@app.on_dynamodb_record(stream_arn=stream_arn(DoseItem), batch_size=100, starting_position="TRIM_HORIZON")
+def count_doses(event):
+    return stats_events.handle_doses(event.to_dict())
+
+
+@app.on_dynamodb_record(stream_arn=stream_arn(SessionItem), batch_size=100, starting_position="TRIM_HORIZON")
+def count_sessions(event):
+    return stats_events.handle_sessions(event.to_dict())
 
 
 @app.on_sqs_message(queue=queue_name(ALERTS), batch_size=1)  # a batch of 100 subscribers is a run's work

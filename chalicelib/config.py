@@ -71,6 +71,16 @@ class IdType:
 class Gender:
     id: int
     gender: str
+    # Where the public reports count this gender: CoWIN's "male", "female" or "others".
+    report_as: str = "others"
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    """An age band of the public reports: from `from_age` (years, at the dose) to the next band's."""
+
+    key: str  # CoWIN's name of the band in vaccinationByAge, e.g. "vac_18_45" or "above_60"
+    from_age: int
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,9 @@ class CountryProfile:
     sms_sender_id: str = ""
     sms_entity_id: str = ""
     sms_templates: tuple[SmsTemplate, ...] = ()
+    # The public reports' age bands, youngest first (CoWIN's 2021 dashboard: 18-30, 30-45, 45-60, 60+).
+    report_age_bands: tuple[AgeBand, ...] = (AgeBand("vac_18_30", 18), AgeBand("vac_30_45", 30),
+                                             AgeBand("vac_45_60", 45), AgeBand("above_60", 60))
 
     def sms_template_id(self, name: str, language: str) -> str:
         """The registered id of template `name` in `language`; empty where the country registers none.
@@ -293,6 +306,11 @@ def _check(built: Any, where: str) -> None:
             keys = [getattr(item, "name" if name == "vaccines" else "id") for item in items]
             if not keys or len(set(keys)) != len(keys):
                 raise PackError(f"{where}: {name} must be a non-empty list with distinct ids")
+        starts = [band.from_age for band in built.report_age_bands]
+        if not starts or starts != sorted(set(starts)) or len({b.key for b in built.report_age_bands}) != len(starts):
+            raise PackError(f"{where}: report_age_bands must name distinct bands, youngest first")
+        if any(gender.report_as not in ("male", "female", "others") for gender in built.genders):
+            raise PackError(f"{where}: a gender's report_as is one of male, female, others")
         unknown = sorted(set(built.verifiable_id_types) - {t.id for t in built.id_types})
         if unknown:
             raise PackError(f"{where}: verifiable_id_types names ID type {unknown[0]}, which the pack lacks")
@@ -371,6 +389,7 @@ class Settings:
     secrets_parameter: str = ""
     metadata_max_age_seconds: int = 3600
     availability_max_age_seconds: int = 60
+    reports_max_age_seconds: int = 60  # the public reports: near real time, and a storm ends at the CDN
     # Surge mode for the whole stage: bookings are queued and confirmed by the worker (an operator
     # can also switch it on at run time, see services.surge).
     surge_mode: bool = False
@@ -413,6 +432,7 @@ class Settings:
             secrets_parameter=env.get("TEEKA_SECRETS_PARAMETER") or f"/teeka/{code}/{stage}/secrets",
             metadata_max_age_seconds=int(env.get("TEEKA_METADATA_MAX_AGE", cls.metadata_max_age_seconds)),
             availability_max_age_seconds=int(env.get("TEEKA_AVAILABILITY_MAX_AGE", cls.availability_max_age_seconds)),
+            reports_max_age_seconds=int(env.get("TEEKA_REPORTS_MAX_AGE", cls.reports_max_age_seconds)),
             surge_mode=env.get("TEEKA_SURGE_MODE", "").strip().lower() in ("1", "true", "yes", "on"),
             certificate_bucket=env.get("TEEKA_CERTIFICATE_BUCKET") or f"teeka-{code}-{stage}-certificates",
             certificate_sweep_minutes=int(env.get("TEEKA_CERTIFICATE_SWEEP_MINUTES", cls.certificate_sweep_minutes)),

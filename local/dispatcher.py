@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,8 +67,9 @@ def poll_once(app, wait_seconds: int = 0) -> int:
     return _poll_streams(app) + _poll_queues(app, wait_seconds)
 
 
-# (stream ARN, shard id) -> the iterator to read next; kept for the life of the process, like Lambda's checkpoint.
-_positions: dict[tuple[str, str], str] = {}
+# (consumer, stream ARN, shard id) -> the iterator to read next; kept for the life of the process, like
+# Lambda's checkpoint of each event source mapping (two consumers of one stream read it each at its own pace).
+_positions: dict[tuple[str, str, str], str] = {}
 
 
 # stream source name -> (when read, its stream ARN, its shard ids): shards change rarely, records often.
@@ -86,7 +87,7 @@ def _shards_of(config: DynamoDBEventConfig) -> tuple[str | None, list[str]]:
     return arn, shards
 
 
-def _poll_streams(app) -> int:
+def _poll_streams(app, from_now: Collection[str] = ()) -> int:
     streams, handled = client("dynamodbstreams"), 0
     for config in app.event_sources:
         if not isinstance(config, DynamoDBEventConfig):
@@ -95,10 +96,11 @@ def _poll_streams(app) -> int:
         if arn is None:
             continue
         for shard_id in shards:
-            position = (arn, shard_id)
+            position = (config.name, arn, shard_id)
             if position not in _positions:  # as a new event source mapping: from its starting position
+                start = "LATEST" if config.name in from_now else config.starting_position
                 _positions[position] = streams.get_shard_iterator(
-                    StreamArn=arn, ShardId=shard_id, ShardIteratorType=config.starting_position)["ShardIterator"]
+                    StreamArn=arn, ShardId=shard_id, ShardIteratorType=start)["ShardIterator"]
             page = streams.get_records(ShardIterator=_positions[position], Limit=config.batch_size)
             records = page["Records"]
             if not records:
@@ -179,10 +181,18 @@ def forget() -> None:
     _last_runs.clear()
 
 
-def begin_streams(app) -> None:
+def replay(consumer: str) -> None:
+    """Deliver one stream consumer's records again from its starting position, as Lambda does after a
+    failed batch or when a mapping is recreated (tests of redelivery)."""
+    for position in [position for position in _positions if position[0] == consumer]:
+        del _positions[position]
+
+
+def begin_streams(app, from_now: Collection[str] = ()) -> None:
     """Begin reading every stream, as Lambda's mappings do when they are created: a source that starts
-    at LATEST (the sessions' alerts) sees only what is written from now on, not the demo data."""
-    _poll_streams(app)
+    at LATEST (the sessions' alerts) sees only what is written from now on, not the demo data; so do
+    the consumers named in `from_now` (a test that needs only what it writes itself)."""
+    _poll_streams(app, from_now)
 
 
 def drain(app, rounds: int = 20) -> None:

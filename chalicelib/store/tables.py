@@ -14,6 +14,7 @@ from chalicelib.store.limits import RateItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
 from chalicelib.store.reminders import ReminderItem
+from chalicelib.store.stats import StatsItem
 from chalicelib.store.switches import SwitchItem
 from chalicelib.store.vaccination import AefiItem, AllowanceItem, CaptureItem, DoseItem
 
@@ -21,7 +22,7 @@ TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
     IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
-    SubscriptionItem, ReminderItem,
+    SubscriptionItem, ReminderItem, StatsItem,
 )
 
 

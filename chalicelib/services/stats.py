@@ -1,0 +1,164 @@
+"""The public reports: counting doses and sessions from the tables' streams, and CoWIN's dashboard
+answer (getPublicReports) and the open-data CSV read from the counters.
+
+Writes per dose: the stream worker adds a batch's doses in one transaction per up to ~100 items: each
+dose's marker, and the country's, its state's and its district's day and all-time items, shared by the
+batch's doses (see store/stats.py). Reads per view: 1 Query (the area's items of the last 7 days and the
+campaign so far); a district's view adds 1 Query for its sites' names.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from chalicelib.config import CountryProfile
+from chalicelib.domain import errors
+from chalicelib.domain import stats as rules
+from chalicelib.domain.calendar import local_date
+from chalicelib.domain.errors import ApiError
+from chalicelib.observability import metrics
+from chalicelib.services import metadata
+from chalicelib.store import planning as planning_store
+from chalicelib.store import stats as store
+from chalicelib.store import vaccination as dose_store
+from chalicelib.store.vaccination import CORRECTION, DOSE
+
+# -- counting -----------------------------------------------------------------------------------------
+
+
+def _correction_counting(image: Mapping[str, Any], profile: CountryProfile) -> store.Counting:
+    """A correction moves its dose from the state it supersedes (the entry before it) to its own."""
+    entries = dose_store.history(str(image["beneficiary_reference_id"]), int(image["dose"]))
+    record = next(entry for entry in entries if entry.kind == DOSE)
+    position = next(i for i, entry in enumerate(entries) if entry.record_id == image["record_id"])
+    site = asdict(record)
+    before = rules.dose_fact(asdict(entries[position - 1]), site, profile)
+    after = rules.dose_fact(image, site, profile)
+    return store.Counting(str(image["record_id"]), rules.correction_deltas(before, after))
+
+
+def count_doses(images: Iterable[Mapping[str, Any]], profile: CountryProfile, now: int) -> int:
+    """Count new dose records and corrections (the doses table's stream), each exactly once; returns
+    how many were counted now (a redelivered record counts nothing)."""
+    countings = []
+    for image in images:
+        if image["kind"] == DOSE:
+            countings.append(store.Counting(str(image["record_id"]),
+                                            rules.dose_deltas(rules.dose_fact(image, image, profile))))
+        elif image["kind"] == CORRECTION:
+            countings.append(_correction_counting(image, profile))
+    added = store.apply(countings, now)
+    if added:
+        metrics.add_metric(name="DosesCounted", unit="Count", value=added)
+    return added
+
+
+def _site_deltas(change: rules.SessionChange, held: list[int]) -> rules.Deltas:
+    """A session change's cells, given how many sessions its site held that day and ever (the guards)."""
+    return rules.session_deltas(change, held[0], held[1])
+
+
+def count_sessions(changes: Iterable[tuple[str, Mapping[str, Any] | None, Mapping[str, Any] | None]],
+                   now: int) -> int:
+    """Count sessions that opened or closed (the sessions table's stream: event id, old and new image),
+    and their sites while they hold one, each stream record exactly once; returns how many counted now."""
+    countings = []
+    for event_id, old, new in changes:
+        change = rules.session_change(old, new)
+        if change is not None:
+            countings.append(store.Counting(
+                event_id, guard_area=rules.center_area(change.center_id), guard_periods=(change.day, rules.ALL),
+                guard_change=change.change, guarded=functools.partial(_site_deltas, change)))
+    return store.apply(countings, now)
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+def _positive_id(query: Mapping[str, str], name: str) -> int | None:
+    value = (query.get(name) or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise ApiError(errors.INVALID_REPORT_AREA, f"Invalid {name}: {value[:20]!r}")
+    return int(value)
+
+
+def _area_of(query: Mapping[str, str], profile: CountryProfile) -> tuple[int | None, int | None]:
+    state_id, district_id = _positive_id(query, "state_id"), _positive_id(query, "district_id")
+    if district_id is not None:
+        in_state = metadata.district_states(profile).get(district_id)
+        if in_state is None or (state_id is not None and state_id != in_state):
+            raise ApiError(errors.INVALID_REPORT_AREA, f"Invalid district_id {district_id} for this state")
+        state_id = in_state
+    elif state_id is not None and state_id not in {s["state_id"] for s in metadata.states(profile)}:
+        raise ApiError(errors.INVALID_REPORT_AREA, f"Invalid state_id {state_id}")
+    return state_id, district_id
+
+
+def _date_of(query: Mapping[str, str], profile: CountryProfile, now: int) -> str:
+    today = local_date(profile, now)
+    value = (query.get("date") or "").strip()
+    if not value:
+        return today.isoformat()
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or day > today or day.year < 2000:
+        raise ApiError(errors.INVALID_REPORT_DATE, f"Invalid date {value[:20]!r}: expected YYYY-MM-DD, not after "
+                                                   f"{today.isoformat()}")
+    return day.isoformat()
+
+
+def _children(state_id: int | None, district_id: int | None, counts: rules.Counts, profile: CountryProfile,
+              language: str) -> tuple[str, list[rules.Child]]:
+    local = profile.local_language(language)
+    if state_id is None:
+        return "state", [rules.Child(s["state_id"], s["state_name"], s.get("state_name_l") or None)
+                         for s in metadata.states(profile, language)]
+    if district_id is None:
+        return "district", [rules.Child(d["district_id"], d["district_name"], d.get("district_name_l") or None)
+                            for d in metadata.districts(profile, state_id, language)]
+    with_doses = rules.children_with_doses(counts)
+    sites = [centre for centre in planning_store.centres_in_district(district_id) if centre.center_id in with_doses]
+    return "site", [rules.Child(int(c.center_id), c.name,
+                                (c.local_names.get(local) or {}).get("name") if local else None)
+                    for c in sorted(sites, key=lambda centre: centre.name)]
+
+
+def _area_key(state_id: int | None, district_id: int | None) -> str:
+    if district_id is not None:
+        return rules.district_area(district_id)
+    return rules.state_area(state_id) if state_id is not None else rules.COUNTRY
+
+
+def _counts(state_id: int | None, district_id: int | None, day: str) -> rules.Counts:
+    return rules.Counts(store.rows(_area_key(state_id, district_id), rules.first_day(day)), day)
+
+
+def public_report(query: Mapping[str, str], profile: CountryProfile, now: int, language: str = "") -> dict:
+    """`GET /v1/reports/v2/getPublicReports?state_id=&district_id=&date=`: CoWIN's dashboard answer;
+    the country when no id is given."""
+    state_id, district_id = _area_of(query, profile)
+    day = _date_of(query, profile, now)
+    counts = _counts(state_id, district_id, day)
+    level, children = _children(state_id, district_id, counts, profile, language)
+    report_for = ("Country" if state_id is None else f"State : {state_id}" +
+                  (f" & District: {district_id}" if district_id is not None else "")) + f" | {day}"
+    return rules.public_report(counts, day, children, level, report_for, profile, now)
+
+
+def open_data(query: Mapping[str, str], profile: CountryProfile, now: int) -> str:
+    """The day's doses in an area as CSV (rules.CSV_COLUMNS): one row per vaccine, dose, age band and gender."""
+    state_id, district_id = _area_of(query, profile)
+    day = _date_of(query, profile, now)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rules.CSV_COLUMNS)
+    writer.writerows(rules.open_data_rows(_counts(state_id, district_id, day), day, state_id, district_id, profile))
+    return out.getvalue()
