@@ -1,7 +1,8 @@
 """Keep every country pack's message catalogues in step with the code (`make catalogues`), with Babel.
 
 The texts are gathered from the code (SMS templates, the error catalogue, PDF labels: the calls and
-marks listed in KEYWORDS) and from each pack's own words (its ID types and genders). Each pack
+marks listed in KEYWORDS), from the web pages (`t("...")` in web/*.js, context "web") and from each
+pack's own words (its ID types and genders). Each pack
 language other than English has `chalicelib/countries/<code>/locale/<language>/LC_MESSAGES/teeka.po`,
 which a translator edits; this merges new texts into it (new ones untranslated, gone ones marked
 obsolete) and compiles the `.mo` file the platform reads (stdlib gettext; Babel is not in the Lambda
@@ -22,6 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from chalicelib.config import CATALOGUE_DOMAIN, COUNTRIES_DIR, CountryProfile, read_pack
+from chalicelib.services.metadata import LANGUAGE_NAME, WEB_CONTEXT
 
 ROOT = COUNTRIES_DIR.parent.parent
 # The functions whose literal arguments are texts to translate (argument positions, 1-based).
@@ -39,6 +41,13 @@ def template(profile: CountryProfile) -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
             ROOT / "chalicelib", [("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
         catalog.add(message, locations=[(f"chalicelib/{filename}", lineno)], auto_comments=comments, context=context)
+    # The web pages' texts, t("...") in web/*.js, under their own context (served by /v2/web/texts).
+    for filename, lineno, message, comments, _ in extract_from_dir(
+            ROOT / "web", [("vendor/**", "ignore"), ("**.js", "javascript")], keywords={"t": None},
+            comment_tags=("TRANSLATORS:",)):
+        catalog.add(message, locations=[(f"web/{filename}", lineno)], auto_comments=comments, context=WEB_CONTEXT)
+    catalog.add(LANGUAGE_NAME, locations=[("chalicelib/services/metadata.py", 0)], context=WEB_CONTEXT,
+                auto_comments=["The name of the language you translate into, written in it (e.g. Español)."])
     pack = f"chalicelib/countries/{profile.country_code.lower()}/pack.toml"
     for name in [t.type for t in profile.id_types] + [g.gender for g in profile.genders]:
         catalog.add(name, locations=[(pack, 0)])

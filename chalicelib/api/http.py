@@ -91,19 +91,20 @@ def unauthenticated_response() -> Response:
     return Response(body=UNAUTHENTICATED_BODY, status_code=401, headers={"Content-Type": "text/plain"})
 
 
-def cacheable_response(request: ApiRequest, body: Any, max_age: int) -> Response:
-    """A cacheable JSON answer with a strong ETag; 304 when the client already has it.
+def cacheable_response(request: ApiRequest, body: Any, max_age: int, content_type: str = "application/json",
+                       ) -> Response:
+    """A cacheable answer (JSON, or text given as a str) with a strong ETag; 304 when the client already has it.
 
     Answers to anonymous requests are `public` so a CDN can serve them; answers behind a token are `private`.
     """
-    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    payload = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     etag = '"' + hashlib.sha256(payload.encode()).hexdigest()[:32] + '"'
     visibility = "public" if request.principal is None else "private"
     headers: dict[str, str | list[str]] = {"Cache-Control": f"{visibility}, max-age={max_age}", "ETag": etag,
                                            "Vary": "Accept-Language"}
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
         return Response(body="", status_code=304, headers=headers)
-    return Response(body=payload, status_code=200, headers={"Content-Type": "application/json", **headers})
+    return Response(body=payload, status_code=200, headers={"Content-Type": content_type, **headers})
 
 
 def _bearer_principal(headers: dict[str, str], now: int) -> Principal:

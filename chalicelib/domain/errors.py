@@ -162,3 +162,7 @@ CERTIFICATE_NOT_READY = ErrorCode("CERTIF0001", "No certificate yet: it is issue
                                   404)
 INVALID_CERTIFICATE_QUERY = ErrorCode("CERTIF0002", "qr must be the text of a certificate's QR code")
 INVALID_REVOCATION_CURSOR = ErrorCode("CERTIF0003", "Invalid since or next")
+
+# Public reports
+INVALID_REPORT_DATE = ErrorCode("REPORT0001", "Invalid date: expected YYYY-MM-DD, not in the future")
+INVALID_REPORT_AREA = ErrorCode("REPORT0002", "Invalid state_id or district_id (a district must be in the state given)")

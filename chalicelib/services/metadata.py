@@ -85,3 +85,25 @@ def place_names(profile: CountryProfile, state_id: int, district_id: int, langua
         names.update(state_name_l=state["names"].get(local) or state["state_name"],
                      district_name_l=district["names"].get(local) or district["district_name"])
     return names
+
+
+WEB_CONTEXT = "web"  # the catalogues' context of the web pages' texts (web/*.js, t("..."))
+LANGUAGE_NAME = "This language's name"  # each catalogue's own name for its language, in that language
+
+
+def web_texts(profile: CountryProfile, requested: str) -> dict:
+    """The web pages' texts in the language asked for (or the pack's own): every translated text of the
+    catalogue's "web" context, and the pack's languages named in themselves for a language picker."""
+    language = profile.language(requested)
+
+    def catalogue(code: str) -> dict[str, str]:
+        # gettext keeps a context's texts as "<context>\x04<text>"; it has no public way to list them.
+        entries = getattr(profile.words(code), "_catalog", {})
+        prefix = f"{WEB_CONTEXT}\x04"
+        return {key[len(prefix):]: value for key, value in entries.items()
+                if isinstance(key, str) and key.startswith(prefix) and value}
+
+    texts = catalogue(language)
+    return {"language": language, "texts": texts,
+            "languages": [{"code": code, "name": catalogue(code).get(LANGUAGE_NAME, "English")}
+                          for code in profile.languages]}

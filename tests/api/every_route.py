@@ -288,6 +288,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/v2/auth/confirmOTP"): Row(lambda w: _otp_login(w, "/v2/auth/confirmOTP"), 200),
     ("POST", "/v2/auth/validateMobileOtp"): Row(lambda w: _otp_login(w, "/v2/auth/validateMobileOtp"), 200),
     ("GET", "/v2/certificate/revoked"): Row(lambda w: Call("GET", "/v2/certificate/revoked"), 200),
+    ("GET", "/v1/reports/v2/getPublicReports"): Row(
+        lambda w: Call("GET", "/v1/reports/v2/getPublicReports?state_id=21&district_id=395"), 200),
+    ("GET", "/v1/reports/v2/openData.csv"): Row(lambda w: Call("GET", "/v1/reports/v2/openData.csv?state_id=21"), 200),
+    ("GET", "/v2/web/texts"): Row(lambda w: Call("GET", "/v2/web/texts?lang=hi"), 200),
     ("POST", "/v2/certificate/verify"): Row(lambda w: Call("POST", "/v2/certificate/verify", {"qr": _issued_qr(w)}),
                                             200),
     # Anyone logged in.

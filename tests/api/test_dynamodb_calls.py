@@ -38,3 +38,25 @@ def test_registration_paths(api):
     with count_dynamodb_calls() as calls:
         post(api, "/v2/registration/beneficiary/delete", {"beneficiary_reference_id": reference_id}, headers)
     assert calls == {"GetItem": 1, "TransactWriteItems": 1}
+
+
+def test_a_report_view_is_one_query_and_a_districts_adds_its_sites(api):
+    with count_dynamodb_calls() as calls:
+        assert api.http.get("/v1/reports/v2/getPublicReports").status_code == 200
+        assert api.http.get("/v1/reports/v2/getPublicReports?state_id=21").status_code == 200
+    assert calls == {"Query": 2}
+    with count_dynamodb_calls() as calls:
+        assert api.http.get("/v1/reports/v2/getPublicReports?state_id=21&district_id=395").status_code == 200
+    assert calls == {"Query": 2}  # its counters, and its sites' names
+
+
+def test_a_stream_batch_of_doses_is_counted_in_one_transaction(api):
+    from chalicelib.config import load_pack
+    from chalicelib.services import stats
+
+    doses = [{"kind": "dose", "record_id": f"r{i}", "given_at": 1796047807, "given_on": "2026-11-30",
+              "state_id": 21, "district_id": 395, "center_id": 100001 + i % 5, "vaccine": "COVISHIELD",
+              "dose": 1, "birth_year": 1990, "gender_id": 1 + i % 3} for i in range(100)]
+    with count_dynamodb_calls() as calls:
+        assert stats.count_doses(doses, load_pack("in"), 1796047807) == 100
+    assert calls == {"TransactWriteItems": 2}  # 100 markers and 6 counter items: two transactions of <= 100

@@ -29,6 +29,9 @@ PUBLIC_ROUTES = {
     ("/.well-known/jwks.json", "GET"),
     ("/v2/certificate/verify", "POST"),
     ("/v2/certificate/revoked", "GET"),
+    ("/v1/reports/v2/getPublicReports", "GET"),
+    ("/v1/reports/v2/openData.csv", "GET"),
+    ("/v2/web/texts", "GET"),
 }
 
 
