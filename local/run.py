@@ -51,6 +51,8 @@ def main() -> None:
 
     # API Gateway answers any method (403 for one no route has); the local handler 501s those it lacks.
     ChaliceRequestHandler.__getattr__ = _any_method
+    # The web pages are static files, served from web/ as CloudFront serves them from S3 when deployed.
+    ChaliceRequestHandler.do_GET = ChaliceRequestHandler.do_HEAD = _page_or_api  # type: ignore[assignment]
 
     from chalicelib.config import get_settings
     from local import dispatcher, seed
@@ -100,6 +102,23 @@ def _any_method(handler, name: str):
     if name.startswith("do_"):
         return handler._generic_handle
     raise AttributeError(name)
+
+
+def _page_or_api(handler) -> None:
+    from infra import web
+
+    file = web.file_of(handler.path)
+    if file is None:
+        return handler._generic_handle()
+    body = file.read_bytes()
+    handler.send_response(200)
+    handler.send_header("Content-Type", web.content_type(file))
+    handler.send_header("Content-Length", str(len(body)))
+    handler.send_header("Cache-Control", "no-cache")  # a page edited on disk shows on the next load
+    handler.end_headers()
+    if handler.command == "GET":
+        handler.wfile.write(body)
+    return None
 
 
 def _stop(signum, frame) -> None:

@@ -57,9 +57,9 @@ def local_server(log_path, **settings: str):
                 log.seek(0)
                 raise RuntimeError(f"local server exited:\n{log.read()}")
             try:
-                requests.get(f"{url}/v2/admin/location/states", timeout=1)
+                requests.get(f"{url}/v2/admin/location/states", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if time.monotonic() > deadline:
                     raise RuntimeError("local server did not start within 60 s") from None
                 time.sleep(0.2)
@@ -95,3 +95,34 @@ def captcha_server(tmp_path_factory):
         yield urls
 
 
+
+
+CHROMIUM = os.environ.get("TEEKA_CHROMIUM", "/usr/bin/chromium")  # Debian's package, installed by .ci/run
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium driven by Playwright's Python package (its own browsers are never downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (.ci/run does it) or set TEEKA_CHROMIUM")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A fresh browser profile (no cache, no service worker) with a phone-sized window."""
+    context = chromium.new_context(viewport={"width": 412, "height": 915}, device_scale_factor=1)
+    yield context.new_page()
+    context.close()
+
+
+def screenshot(page, name: str) -> None:
+    """Saved for a person to look at: build/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -62,3 +62,61 @@ def stored_item(aws_url: str, table: str, key: dict) -> dict | None:
                                  Key={name: TypeSerializer().serialize(value) for name, value in key.items()})
     item = response.get("Item")
     return None if item is None else {name: TypeDeserializer().deserialize(value) for name, value in item.items()}
+
+
+# -- certificates: the PDF, its picture, a forged copy, and revocation ---------------------------------
+
+def certificate_pdf(url: str, citizen: dict[str, str], reference_id: str) -> bytes:
+    """The PDF of the person's latest certificate, as the citizen downloads it."""
+    answer = requests.get(f"{url}/v2/registration/certificate/download", headers=citizen, timeout=30,
+                          params={"beneficiary_reference_id": reference_id})
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF"), answer.text[:200]
+    return answer.content
+
+
+def pdf_page_png(pdf: bytes, scale: float = 2) -> bytes:
+    """Page 1 of a PDF as a PNG picture (what a citizen's screenshot or scan of the certificate is)."""
+    import io
+
+    import pypdfium2
+
+    picture = io.BytesIO()
+    pypdfium2.PdfDocument(pdf)[0].render(scale=scale).to_pil().convert("RGB").save(picture, format="PNG")
+    return picture.getvalue()
+
+
+def tampered_qr_text(qr: str, **subject: str) -> str:
+    """The certificate's QR text with `credentialSubject` fields changed and the issuer's signature kept:
+    what a forger who edits a genuine certificate makes. Every honest verifier must reject it."""
+    import base64
+    import json
+    import zlib
+
+    from chalicelib import verifier
+
+    header, payload, signature = verifier.jws_of(qr).split(".")
+    claims = verifier.payload(verifier.jws_of(qr))
+    claims["vc"]["credentialSubject"].update(subject)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
+    forged = base64.urlsafe_b64encode(compressor.compress(body) + compressor.flush()).rstrip(b"=").decode()
+    assert forged != payload
+    return verifier.qr_text(f"{header}.{forged}.{signature}")
+
+
+def wait_until_revoked(url: str, certificate_id: str, seconds: float = 30) -> dict:
+    """The entry of the public revocation list (every page of it) that revokes `certificate_id`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        entries, cursor = [], None
+        while True:
+            page = requests.get(f"{url}/v2/certificate/revoked", params={"next": cursor} if cursor else {},
+                                timeout=10).json()
+            entries += page["revoked"]
+            if not (cursor := page["next"]):
+                break
+        found = [entry for entry in entries if entry["certificate_id"] == certificate_id]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, f"{certificate_id} not in the revocation list within {seconds} s"
+        time.sleep(0.3)

@@ -99,16 +99,26 @@ def test_queues_have_dead_letter_queues_and_report_partial_failures(rendered):
 
 
 def test_a_cdn_caches_public_reads_and_passes_the_rest_through(rendered):
+    from infra import web
     from infra.cdn import CACHING_DISABLED, PUBLIC_READ_PATHS
 
     template = json.loads(rendered.read_text())
     resources = template["Resources"]
     config = resources["ApiDistribution"]["Properties"]["DistributionConfig"]
-    [origin] = config["Origins"]
+    origin, pages = config["Origins"]
     assert origin["DomainName"] == {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
     assert origin["OriginPath"] == "/api"
-    assert {b["PathPattern"] for b in config["CacheBehaviors"]} == set(PUBLIC_READ_PATHS)
-    assert all(b["CachePolicyId"] == {"Ref": "PublicReadCachePolicy"} for b in config["CacheBehaviors"])
+    api_reads = [b for b in config["CacheBehaviors"] if b["TargetOriginId"] == "api"]
+    assert {b["PathPattern"] for b in api_reads} == set(PUBLIC_READ_PATHS)
+    assert all(b["CachePolicyId"] == {"Ref": "PublicReadCachePolicy"} for b in api_reads)
+    # The web pages come from a private bucket that only this distribution reads.
+    assert {b["PathPattern"] for b in config["CacheBehaviors"] if b["TargetOriginId"] == "pages"} == set(
+        web.PATH_PATTERNS)
+    assert pages["OriginAccessControlId"] == {"Fn::GetAtt": ["PagesAccessControl", "Id"]}
+    blocked = resources["PagesBucket"]["Properties"]["PublicAccessBlockConfiguration"]
+    assert all(blocked.values()) and "PagesBucketName" in template["Outputs"]
+    [grant] = resources["PagesBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"} and grant["Action"] == "s3:GetObject"
     assert config["DefaultCacheBehavior"]["CachePolicyId"] == CACHING_DISABLED
     key = resources["PublicReadCachePolicy"]["Properties"]["CachePolicyConfig"]
     assert key["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]["Headers"] == ["Accept-Language"]
@@ -135,11 +145,15 @@ def test_the_dose_and_session_streams_feed_their_consumers_from_the_real_tables(
     resources = json.loads(rendered.read_text())["Resources"]
     doses = resources["DosesTable"]["Properties"]
     assert doses["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
-    sources = {event["Properties"]["Stream"]["Fn::GetAtt"][0]: event["Properties"] for resource in resources.values()
-               for event in resource.get("Properties", {}).get("Events", {}).values() if event["Type"] == "DynamoDB"}
-    assert set(sources) == {"DosesTable", "SessionsTable"}
-    assert sources["DosesTable"]["StartingPosition"] == "TRIM_HORIZON"  # every dose, from the first
-    assert sources["SessionsTable"]["StartingPosition"] == "LATEST"  # alerts: openings from now on
+    consumers = [(event["Properties"]["Stream"]["Fn::GetAtt"][0], event["Properties"])
+                 for resource in resources.values()
+                 for event in resource.get("Properties", {}).get("Events", {}).values() if event["Type"] == "DynamoDB"]
+    starts = sorted((table, source["StartingPosition"]) for table, source in consumers)
+    # Two readers per stream (DynamoDB's limit): every dose, from the first, for certificates and for the
+    # reports; sessions for alerts from now on, and for the reports from the first.
+    assert starts == [("DosesTable", "TRIM_HORIZON"), ("DosesTable", "TRIM_HORIZON"),
+                      ("SessionsTable", "LATEST"), ("SessionsTable", "TRIM_HORIZON")]
+    sources = dict(consumers)
     assert resources["SessionsTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
     assert all(source["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for source in sources.values())
     statements = [statement for resource in resources.values() if resource["Type"] == "AWS::IAM::Role"
@@ -168,3 +182,21 @@ def test_certificates_have_their_key_bucket_queue_and_sweep(rendered):
                        for event in resource.get("Properties", {}).get("Events", {}).values()
                        if event["Type"] == "Schedule")
     assert schedules == ["rate(15 minutes)", "rate(5 minutes)"]  # reminders; the certificates' sweep
+
+
+def test_the_pages_publish_to_their_bucket_with_their_types_and_freshness(tmp_path):
+    import boto3
+    from moto import mock_aws
+
+    from infra import web
+
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="teeka-in-dev-pages")
+        count = web.publish("teeka-in-dev-pages")
+        keys = {item["Key"] for item in s3.list_objects_v2(Bucket="teeka-in-dev-pages")["Contents"]}
+        assert count == len(keys) and {"dashboard", "verify", "verify-sw.js", "web/texts.js"} <= keys
+        page = s3.head_object(Bucket="teeka-in-dev-pages", Key="verify")
+        assert page["ContentType"] == "text/html; charset=utf-8" and page["CacheControl"] == "no-cache"
+        vendored = next(key for key in keys if key.startswith("web/vendor/") and key.endswith(".js"))
+        assert s3.head_object(Bucket="teeka-in-dev-pages", Key=vendored)["CacheControl"] == "public, max-age=86400"
