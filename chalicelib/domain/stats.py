@@ -5,8 +5,11 @@ Counters live in items per area (the country, a state, a district) and period (a
 campaign so far); each item holds cells, one number each:
 - `c|<vaccine>|<dose>|<age band>|<gender id>`: doses, the full cube (day x area x vaccine x dose x age
   band x gender), in day and all-time items;
-- `a|<child>|<vaccine>|<dose>`: the same doses by the area's children (the country's states, a state's
-  districts, a district's sites), for the by-area table without reading the children's items;
+- `a|<child>|<what>`: the area's children (the country's states, a state's districts, a district's
+  sites) for the by-area table without reading the children's items, three cells each: `1` first
+  doses (people), `f` doses completing a primary series, `d` all doses. Three, not one per vaccine
+  and dose, because a district's all-time item holds them for each of its sites and DynamoDB bills
+  an update by the item's size (see docs/dashboard.md);
 - `h|<hour>|<dose>`: doses by local hour, in day items;
 - `s|<fee>`: active sessions; `t|<fee>` sites holding one that day (day items), `T|<fee>` sites holding
   one on any day (all-time items); fee is "govt" (free) or "pvt" (paid), as CoWIN splits them.
@@ -59,6 +62,7 @@ class DoseFact:
     dose: int
     band: str
     gender_id: int
+    completes: bool = False  # the vaccine's last primary dose: the person is fully vaccinated
 
 
 def age_band(age: int, profile: CountryProfile) -> str:
@@ -75,10 +79,12 @@ def dose_fact(dose: Mapping[str, Any], site: Mapping[str, Any], profile: Country
     band = age_band(int(site["given_on"][:4]) - int(birth_year), profile) if birth_year is not None \
         else profile.report_age_bands[0].key
     gender = dose.get("gender_id")
+    vaccine = profile.vaccine(str(site["vaccine"]))
     return DoseFact(day=str(site["given_on"]), hour=given.hour, state_id=int(site["state_id"]),
                     district_id=int(site["district_id"]), center_id=int(site["center_id"]),
                     vaccine=str(site["vaccine"]), dose=int(site["dose"]), band=band,
-                    gender_id=int(gender) if gender is not None else 0)
+                    gender_id=int(gender) if gender is not None else 0,
+                    completes=vaccine is not None and int(site["dose"]) == vaccine.total_doses)
 
 
 def _areas(state_id: int, district_id: int, center_id: int) -> list[tuple[str, int]]:
@@ -92,7 +98,11 @@ def dose_deltas(fact: DoseFact, sign: int = 1) -> Deltas:
         for period in (fact.day, ALL):
             cells = deltas.setdefault((area, period), Counter())
             cells[f"c|{fact.vaccine}|{fact.dose}|{fact.band}|{fact.gender_id}"] += sign
-            cells[f"a|{child}|{fact.vaccine}|{fact.dose}"] += sign
+            cells[f"a|{child}|d"] += sign
+            if fact.dose == 1:
+                cells[f"a|{child}|1"] += sign
+            if fact.completes:
+                cells[f"a|{child}|f"] += sign
         deltas[(area, fact.day)][f"h|{fact.hour:02d}|{fact.dose}"] += sign
     return deltas
 
@@ -193,11 +203,11 @@ def vaccine_key(vaccine: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", vaccine.lower()).strip("_")
 
 
-def _by_dose(cells: Counter, prefix: str = "c") -> dict[str, int]:
+def _by_dose(cells: Counter) -> dict[str, int]:
     """Doses 1, 2 and later ones (precaution) in CoWIN's names."""
     totals = {"one": 0, "two": 0, "pd": 0}
-    for parts, n in _doses(cells, prefix):
-        dose = int(parts[1]) if prefix == "c" else int(parts[2])
+    for parts, n in _doses(cells):
+        dose = int(parts[1])
         totals["one" if dose == 1 else "two" if dose == 2 else "pd"] += n
     return totals
 
@@ -271,21 +281,15 @@ def children_with_doses(counts: Counts) -> set[int]:
     return {int(cell.split("|")[1]) for cell, n in counts.now.items() if cell.startswith("a|") and n}
 
 
-def _by_area(counts: Counts, date_: str, children: Sequence[Child], level: str,
-             profile: CountryProfile) -> list[dict[str, Any]]:
+def _by_area(counts: Counts, date_: str, children: Sequence[Child], level: str) -> list[dict[str, Any]]:
     """One row per child: people with a first dose, fully vaccinated (the vaccine's last primary dose),
     partially (the rest, never below 0: a second dose may be given in another area), doses that day."""
-    last_dose = {vaccine.name: vaccine.total_doses for vaccine in profile.vaccines}
-    total: Counter = Counter()
-    fully: Counter = Counter()
-    today: Counter = Counter()
-    for (child_id, vaccine, dose), n in _doses(counts.as_of, "a"):
-        if dose == "1":
-            total[int(child_id)] += n
-        if int(dose) == last_dose.get(vaccine, 0):
-            fully[int(child_id)] += n
-    for (child_id, _, _), n in _doses(counts.day(date_), "a"):
-        today[int(child_id)] += n
+    total, fully, today = Counter(), Counter(), Counter()
+    for (child_id, what), n in _doses(counts.as_of, "a"):
+        (total if what == "1" else fully if what == "f" else Counter())[int(child_id)] += n
+    for (child_id, what), n in _doses(counts.day(date_), "a"):
+        if what == "d":
+            today[int(child_id)] += n
     id_field, name_field = {"state": ("state_id", "state_name"), "district": ("district_id", "district_name"),
                             "site": ("session_site_id", "session_site_name")}[level]
     rows = []
@@ -323,7 +327,7 @@ def public_report(counts: Counts, date_: str, children: Sequence[Child], level: 
         },
         "vaccinationDoneByTime": _by_time(counts, date_, profile),
         "last7DaysVaccination": _last_days(counts, date_, profile),
-        "getBeneficiariesGroupBy": _by_area(counts, date_, children, level, profile),
+        "getBeneficiariesGroupBy": _by_area(counts, date_, children, level),
         "vaccinationByAge": _by_age(counts, profile),
         "reportFor": report_for,
         "timestamp": local_now.strftime("%Y-%m-%d %H:%M:%S"),

@@ -3,7 +3,8 @@
 Why the table's stream and not an SQS message sent by the request: the stream is written by the
 very transaction that records the dose, so an event can be neither lost (a crash between the write
 and a send) nor invented (a send for a write that failed), and the request path makes no extra call.
-Consumers: the citizen's SMS, and the certificate (queued for issuance); the dashboard will join them.
+Consumers here: the citizen's SMS, and the certificate (queued for issuance); the public reports'
+counters read the same stream on their own (events/stats.py).
 """
 from __future__ import annotations
 

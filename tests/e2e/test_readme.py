@@ -12,7 +12,8 @@ pytestmark = pytest.mark.e2e
 SEEN = ['"USRAUT0014"', "Unauthenticated access!", "304 Not Modified", "BENREG0002", "BENREG0008", '"id_verified":true',
         "APPOIN0018", "USRRES0004", "PLANNG0013", "USRAUT0022", "Security code:", '"status":"verified"',
         "VACCIN0003", '{"beneficiaries":[]}', "application/pdf", '"status":"valid"', '"status": "valid"',
-        '"status":"accepted"', '"status":"duplicate"', "Vikram Vaccinator", "CONFIRMED              30"]
+        '"status":"accepted"', '"status":"duplicate"', "Vikram Vaccinator", "CONFIRMED              30",
+        "'tot_dose_1':", "date,state_id,district_id,vaccine,dose,age_band,gender,doses", ",21,395,COVISHIELD,1,"]
 
 
 def walkthrough(title: str = "## Walkthrough") -> str:

@@ -17,7 +17,8 @@ VACCINES = ["COVISHIELD", "COVAXIN"]
 facts = st.builds(
     lambda place, back, hour, vaccine, dose, age, gender: rules.DoseFact(
         day=(TODAY - timedelta(days=back)).isoformat(), hour=hour, state_id=place[0], district_id=place[1],
-        center_id=place[2], vaccine=vaccine, dose=dose, band=rules.age_band(age, INDIA), gender_id=gender),
+        center_id=place[2], vaccine=vaccine, dose=dose, band=rules.age_band(age, INDIA), gender_id=gender,
+        completes=dose == 2),  # both vaccines have 2 primary doses
     st.sampled_from(PLACES), st.integers(0, 9), st.integers(0, 23), st.sampled_from(VACCINES), st.integers(1, 3),
     st.integers(18, 90), st.integers(1, 3))
 
@@ -71,7 +72,7 @@ def test_the_by_area_rows_are_the_childrens_own_counts(doses):
     for state_id in (21, 16):
         own = report(counts, rules.state_area(state_id))["topBlock"]["vaccination"]
         assert rows[state_id]["total"] == own["tot_dose_1"] and rows[state_id]["today"] == own["today"]
-        assert rows[state_id]["totally_vaccinated"] == own["tot_dose_2"]  # both vaccines have 2 doses
+        assert rows[state_id]["totally_vaccinated"] == own["tot_dose_2"]
 
 
 @settings(max_examples=60, deadline=None)
@@ -90,6 +91,19 @@ def test_a_past_date_reads_the_counts_as_of_that_day():
             if area == rules.COUNTRY]
     assert rules.Counts(rows, "2026-11-29").as_of["c|COVISHIELD|1|vac_18_30|2"] == 2
     assert rules.Counts(rows, "2026-11-30").as_of["c|COVISHIELD|1|vac_18_30|2"] == 3
+
+
+def test_a_single_dose_vaccine_completes_with_its_first_dose():
+    uganda = load_pack("ug")
+    dose = {"given_at": 1796047807, "given_on": "2026-11-30", "state_id": 1, "district_id": 2, "center_id": 3,
+            "dose": 1, "birth_year": 1990, "gender_id": 1}
+    janssen = rules.dose_fact({**dose, "vaccine": "JANSSEN"}, {**dose, "vaccine": "JANSSEN"}, uganda)
+    astrazeneca = rules.dose_fact({**dose, "vaccine": "ASTRAZENECA"}, {**dose, "vaccine": "ASTRAZENECA"}, uganda)
+    assert janssen.completes and not astrazeneca.completes
+    counts = counted([rules.dose_deltas(janssen), rules.dose_deltas(astrazeneca)])
+    [row] = rules.public_report(counts[rules.COUNTRY], "2026-11-30", [rules.Child(1, "Central")], "state", "",
+                                uganda, 1796047807)["getBeneficiariesGroupBy"]
+    assert (row["total"], row["totally_vaccinated"], row["partial_vaccinated"], row["today"]) == (2, 1, 1, 2)
 
 
 def test_age_bands_come_from_the_pack():
