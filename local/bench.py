@@ -549,6 +549,98 @@ def alert_fanout(subscribers: int = 20_000, worker_batches: int = 5) -> tuple[li
                   "queries": stream_calls.get("Query", 0), "bare_query_s": statistics.median(bare)}
 
 
+def report_counting(doses: int = 2000, batch: int = 100) -> tuple[list[dict], dict]:
+    """The public reports' counters: `doses` first and second doses spread over India's districts,
+    counted as the stream delivers them (batches of `batch`, one transaction per up to 100 items)
+    beside the path it replaces, one transaction per dose; then a report view of the country, a state
+    and a district. Write units are estimated from the items' sizes as they stand at the end."""
+    import random
+
+    from moto import mock_aws
+
+    from chalicelib.config import read_locations
+    from chalicelib.domain import stats as rules
+    from chalicelib.store import stats as store
+    from chalicelib.store.stats import StatsItem
+    from local import embedded_aws
+    from local.metering import count_dynamodb_calls
+
+    profile = get_settings().country
+    places = [(d["state_id"], d["district_id"]) for d in read_locations(profile.locations_file)["districts"]]
+    rng = random.Random(17)
+    day, now = "2026-11-30", int(time.time())
+
+    def countings(prefix: str) -> list:
+        made = []
+        for n in range(doses):
+            state_id, district_id = rng.choice(places)
+            site = district_id * 1000 + rng.randrange(50)
+            fact = rules.DoseFact(day, rng.randrange(8, 18), state_id, district_id, site,
+                                  rng.choice(["COVISHIELD", "COVAXIN"]), rng.choice([1, 1, 2]),
+                                  rng.choice([b.key for b in profile.report_age_bands]), rng.randrange(1, 4))
+            made.append(store.Counting(f"{prefix}-{n}", rules.dose_deltas(fact)))
+        return made
+
+    rows, figures = [], {}
+    with mock_aws(), contextlib.redirect_stdout(io.StringIO()):
+        embedded_aws.provision()
+        for name, size in (("one transaction per dose (the path replaced)", 1), (f"stream batches of {batch}", batch)):
+            StatsItem.delete_table()
+            StatsItem.create_table(wait=True)
+            made = countings(name[:3])
+            written = [0]
+            call = store._call
+            store._call = partial(_counting_items, call, written)
+            try:
+                with count_dynamodb_calls() as calls:
+                    start = time.perf_counter()
+                    for first in range(0, doses, size):
+                        store.apply(made[first:first + size], now)
+                    took = time.perf_counter() - start
+            finally:
+                store._call = call
+            writes = calls.get("TransactWriteItems", 0)
+            rows.append(summary(f"report counters: {doses:,} doses, {name}", [took / doses] * doses,
+                                f"TransactWriteItems {writes / doses:.2f}, items written {written[0] / doses:.2f}"
+                                " per dose"))
+            figures[size] = {"transactions": writes, "items_per_dose": written[0] / doses,
+                             "largest_item_bytes": connection_items()}
+        views = {}
+        for label, area in (("country", rules.COUNTRY), ("a state", rules.state_area(places[0][0])),
+                            ("a district", rules.district_area(places[0][1]))):
+            with count_dynamodb_calls() as calls:
+                samples = timed(lambda i, area=area: rules.Counts(store.rows(area, rules.first_day(day)), day), 5)
+            rows.append(summary(f"report view of {label} (counters read and summed)", samples,
+                                ", ".join(f"{op} {n / 5:g}" for op, n in calls.items())))
+            views[label] = samples
+    return rows, figures
+
+
+def _counting_items(call, written: list[int], operation: str, **arguments):
+    """The store's DynamoDB call, counting the items of each transaction (as DynamoDB bills them)."""
+    written[0] += len(arguments.get("TransactItems", []))
+    return call(operation, **arguments)
+
+
+def connection_items() -> dict[str, int]:
+    """The counters' table as it stands: each counter item's size in bytes, by area kind."""
+    from chalicelib.store.common import connection
+    from chalicelib.store.stats import StatsItem
+
+    sizes: dict[str, list[int]] = {}
+    request: dict = {"TableName": StatsItem.Meta.table_name}
+    while True:
+        page = connection(StatsItem).client.scan(**request)  # the benchmark's own look, never a request path
+        for item in page["Items"]:
+            kind = item["area"]["S"].split("#")[0]
+            sizes.setdefault(kind, []).append(item_bytes(item))
+        if "LastEvaluatedKey" not in page:
+            break
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return {kind: max(values) for kind, values in sizes.items()} | {
+        "written": sum(len(values) for values in sizes.values())}
+
+
 def _bookable_sessions(day, count: int, capacity: int = 1000) -> None:
     from chalicelib.domain.planning import Centre, SessionPlan, Slot
     from chalicelib.store import planning as store
@@ -608,8 +700,17 @@ def _fanout_note(f: dict) -> str:
 
 
 def main() -> None:
+    import argparse
     import platform
 
+    parser = argparse.ArgumentParser(description="Teeka's benchmarks (all, into bench/results/report.md)")
+    parser.add_argument("--only", choices=["reports"], help="run one benchmark and print it")
+    if parser.parse_args().only == "reports":
+        rows, figures = report_counting()
+        for row in rows:
+            print(f"{row['path']}: {row['calls']}, {row['median_ms']:.2f} ms")
+        print(figures)
+        return
     cold = cold_import_seconds()
     booking_rows, units = booking_paths()
     dose_rows, dose_units = dose_paths()

@@ -82,6 +82,7 @@ def main() -> None:
     for mobile, name, role, scope in demo.staff:
         print(f"  {mobile}  {role:<15} {name}  {scope or 'nationwide'}")
     print(f"Read any OTP from the local SMS outbox: curl '{base}/_local/outbox?mobile={demo.staff[0][0]}'")
+    print(f"Web pages: the public dashboard {base}/dashboard, the certificate verifier {base}/verify")
     print("Press Ctrl-C to stop.", flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:

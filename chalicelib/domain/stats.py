@@ -7,9 +7,9 @@ campaign so far); each item holds cells, one number each:
   band x gender), in day and all-time items;
 - `a|<child>|<what>`: the area's children (the country's states, a state's districts, a district's
   sites) for the by-area table without reading the children's items, three cells each: `1` first
-  doses (people), `f` doses completing a primary series, `d` all doses. Three, not one per vaccine
-  and dose, because a district's all-time item holds them for each of its sites and DynamoDB bills
-  an update by the item's size (see docs/dashboard.md);
+  doses (people), `f` doses completing a primary series, `d` all doses. A district's sites are kept
+  in slices of their own (`slice_of`): DynamoDB bills an update by the item's size, and an item may
+  not pass 400 KB (see docs/dashboard.md);
 - `h|<hour>|<dose>`: doses by local hour, in day items;
 - `s|<fee>`: active sessions; `t|<fee>` sites holding one that day (day items), `T|<fee>` sites holding
   one on any day (all-time items); fee is "govt" (free) or "pvt" (paid), as CoWIN splits them.
@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.config import CountryProfile
 
 ALL = "all"  # the period of the campaign so far
+SITE_SLICES = 16
 COUNTRY = "country"
 LAST_DAYS = 7  # CoWIN's last7DaysVaccination
 SESSION_FEES = {"Free": "govt", "Paid": "pvt"}
@@ -92,17 +93,30 @@ def _areas(state_id: int, district_id: int, center_id: int) -> list[tuple[str, i
     return [(COUNTRY, state_id), (state_area(state_id), district_id), (district_area(district_id), center_id)]
 
 
+def slice_of(period: str, area: str, child: int) -> str:
+    """Where an area's cells of a child live: with its own cells, except a district's sites, which
+    live in SITE_SLICES items by site id (`<period>~<slice>`), so that no item grows with the number of
+    sites (a district may have 2,000) and a dose writes a small slice, not all its district's sites."""
+    return f"{period}~{child % SITE_SLICES}" if area.startswith("district#") else period
+
+
+def period_of(key: str) -> str:
+    """A stored period without its slice."""
+    return key.split("~", 1)[0]
+
+
 def dose_deltas(fact: DoseFact, sign: int = 1) -> Deltas:
     deltas: Deltas = {}
     for area, child in _areas(fact.state_id, fact.district_id, fact.center_id):
         for period in (fact.day, ALL):
-            cells = deltas.setdefault((area, period), Counter())
-            cells[f"c|{fact.vaccine}|{fact.dose}|{fact.band}|{fact.gender_id}"] += sign
-            cells[f"a|{child}|d"] += sign
+            deltas.setdefault((area, period), Counter())[
+                f"c|{fact.vaccine}|{fact.dose}|{fact.band}|{fact.gender_id}"] += sign
+            children = deltas.setdefault((area, slice_of(period, area, child)), Counter())
+            children[f"a|{child}|d"] += sign
             if fact.dose == 1:
-                cells[f"a|{child}|1"] += sign
+                children[f"a|{child}|1"] += sign
             if fact.completes:
-                cells[f"a|{child}|f"] += sign
+                children[f"a|{child}|f"] += sign
         deltas[(area, fact.day)][f"h|{fact.hour:02d}|{fact.dose}"] += sign
     return deltas
 
@@ -134,23 +148,33 @@ class SessionChange:
     change: int
 
 
-def session_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> SessionChange | None:
-    """What a sessions-table change means to the reports: a session that became active counts, one that
-    stopped being active (cancelled, removed) no longer does; a change of its seats means nothing here."""
-    was = old is not None and old.get("status") == "ACTIVE"
-    now = new is not None and new.get("status") == "ACTIVE"
-    if was == now:
+def _counted_as(image: Mapping[str, Any] | None) -> tuple[str, int, int, int, str] | None:
+    if image is None or image.get("status") != "ACTIVE":
         return None
-    image = new if now else old
-    assert image is not None
-    return SessionChange(day=str(image["date"]), state_id=int(image["state_id"]),
-                         district_id=int(image["district_id"]), center_id=int(image["center_id"]),
-                         fee=SESSION_FEES.get(str(image.get("fee_type")), "govt"), change=1 if now else -1)
+    return (str(image["date"]), int(image["state_id"]), int(image["district_id"]), int(image["center_id"]),
+            SESSION_FEES.get(str(image.get("fee_type")), "govt"))
+
+
+def session_changes(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[SessionChange]:
+    """What a sessions-table change means to the reports: a session that became active counts, one that
+    stopped being active (cancelled, removed) no longer does, and one whose centre moved it to another
+    place or fee moves with it; a change of its seats means nothing here."""
+    was, now = _counted_as(old), _counted_as(new)
+    if was == now:
+        return []
+    return ([SessionChange(*was, change=-1)] if was else []) + ([SessionChange(*now, change=1)] if now else [])
+
+
+def site_guard(change: SessionChange) -> str:
+    """The items that hold how many active sessions of this fee a site holds in this district, that day
+    and on any day: a site counts there as free (govt) or paid (pvt) while it holds such a session (a
+    centre moved to another district takes its sessions, one by one, and so its count, with it)."""
+    return f"{center_area(change.center_id)}#{change.district_id}#{change.fee}"
 
 
 def session_deltas(change: SessionChange, sessions_that_day: int, sessions_ever: int) -> Deltas:
-    """The cells a session change moves, given how many active sessions its site held that day and ever
-    before it: a site counts while it holds at least one."""
+    """The cells a session change moves, given how many active sessions of its fee its site held that day
+    and ever before it: a site counts while it holds at least one."""
     deltas: Deltas = {}
     opens_day = (change.change > 0 and sessions_that_day == 0) or (change.change < 0 and sessions_that_day == 1)
     opens_ever = (change.change > 0 and sessions_ever == 0) or (change.change < 0 and sessions_ever == 1)
@@ -183,7 +207,8 @@ class Counts:
     def __init__(self, rows: Iterable[tuple[str, Cells]], as_of: str):
         self.now: Counter = Counter()
         self.days: dict[str, Counter] = {}
-        for period, cells in rows:
+        for key, cells in rows:
+            period = period_of(key)
             (self.now if period == ALL else self.days.setdefault(period, Counter())).update(cells)
         self.as_of: Counter = Counter(self.now)
         for day, cells in self.days.items():
@@ -284,7 +309,9 @@ def children_with_doses(counts: Counts) -> set[int]:
 def _by_area(counts: Counts, date_: str, children: Sequence[Child], level: str) -> list[dict[str, Any]]:
     """One row per child: people with a first dose, fully vaccinated (the vaccine's last primary dose),
     partially (the rest, never below 0: a second dose may be given in another area), doses that day."""
-    total, fully, today = Counter(), Counter(), Counter()
+    total: Counter = Counter()
+    fully: Counter = Counter()
+    today: Counter = Counter()
     for (child_id, what), n in _doses(counts.as_of, "a"):
         (total if what == "1" else fully if what == "f" else Counter())[int(child_id)] += n
     for (child_id, what), n in _doses(counts.day(date_), "a"):

@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from chalicelib.config import CountryProfile
@@ -27,6 +28,8 @@ from chalicelib.store import planning as planning_store
 from chalicelib.store import stats as store
 from chalicelib.store import vaccination as dose_store
 from chalicelib.store.vaccination import CORRECTION, DOSE
+
+OPEN_DATA_DAYS = 5 * 366  # a day's CSV reads that day's items alone: any day of a campaign
 
 # -- counting -----------------------------------------------------------------------------------------
 
@@ -69,11 +72,11 @@ def count_sessions(changes: Iterable[tuple[str, Mapping[str, Any] | None, Mappin
     and their sites while they hold one, each stream record exactly once; returns how many counted now."""
     countings = []
     for event_id, old, new in changes:
-        change = rules.session_change(old, new)
-        if change is not None:
+        for change in rules.session_changes(old, new):
             countings.append(store.Counting(
-                event_id, guard_area=rules.center_area(change.center_id), guard_periods=(change.day, rules.ALL),
-                guard_change=change.change, guarded=functools.partial(_site_deltas, change)))
+                f"{event_id}#{'in' if change.change > 0 else 'out'}", guard_area=rules.site_guard(change),
+                guard_periods=(change.day, rules.ALL), guard_change=change.change,
+                guarded=functools.partial(_site_deltas, change)))
     return store.apply(countings, now)
 
 
@@ -83,7 +86,7 @@ def _positive_id(query: Mapping[str, str], name: str) -> int | None:
     value = (query.get(name) or "").strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not re.fullmatch(r"[1-9][0-9]{0,8}", value):  # ASCII digits only, one spelling per id (no ٣, ３, 021)
         raise ApiError(errors.INVALID_REPORT_AREA, f"Invalid {name}: {value[:20]!r}")
     return int(value)
 
@@ -100,18 +103,20 @@ def _area_of(query: Mapping[str, str], profile: CountryProfile) -> tuple[int | N
     return state_id, district_id
 
 
-def _date_of(query: Mapping[str, str], profile: CountryProfile, now: int) -> str:
+def _date_of(query: Mapping[str, str], profile: CountryProfile, now: int, days_back: int) -> str:
+    """The date asked for (default today in the country), at most `days_back` days ago."""
     today = local_date(profile, now)
     value = (query.get("date") or "").strip()
     if not value:
         return today.isoformat()
     try:
-        day = date.fromisoformat(value) if len(value) == 10 else None
+        day = date.fromisoformat(value) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) else None
     except ValueError:
         day = None
-    if day is None or day > today or day.year < 2000:
-        raise ApiError(errors.INVALID_REPORT_DATE, f"Invalid date {value[:20]!r}: expected YYYY-MM-DD, not after "
-                                                   f"{today.isoformat()}")
+    first = today - timedelta(days=days_back)
+    if day is None or not first <= day <= today:
+        raise ApiError(errors.INVALID_REPORT_DATE, f"Invalid date {value[:20]!r}: expected YYYY-MM-DD from "
+                                                   f"{first.isoformat()} to {today.isoformat()}")
     return day.isoformat()
 
 
@@ -137,16 +142,18 @@ def _area_key(state_id: int | None, district_id: int | None) -> str:
     return rules.state_area(state_id) if state_id is not None else rules.COUNTRY
 
 
-def _counts(state_id: int | None, district_id: int | None, day: str) -> rules.Counts:
-    return rules.Counts(store.rows(_area_key(state_id, district_id), rules.first_day(day)), day)
+def _counts(state_id: int | None, district_id: int | None, day: str, today: str) -> rules.Counts:
+    """The area's counters as of `day`: its last 7 days (from `day`'s, back) and the days since, and all time."""
+    return rules.Counts(store.rows(_area_key(state_id, district_id), rules.first_day(min(day, today))), day)
 
 
 def public_report(query: Mapping[str, str], profile: CountryProfile, now: int, language: str = "") -> dict:
     """`GET /v1/reports/v2/getPublicReports?state_id=&district_id=&date=`: CoWIN's dashboard answer;
-    the country when no id is given."""
+    the country when no id is given; a date of the last 7 days (the totals as of an older one would read
+    every day since: the open data has each day)."""
     state_id, district_id = _area_of(query, profile)
-    day = _date_of(query, profile, now)
-    counts = _counts(state_id, district_id, day)
+    day = _date_of(query, profile, now, rules.LAST_DAYS - 1)
+    counts = _counts(state_id, district_id, day, local_date(profile, now).isoformat())
     level, children = _children(state_id, district_id, counts, profile, language)
     report_for = ("Country" if state_id is None else f"State : {state_id}" +
                   (f" & District: {district_id}" if district_id is not None else "")) + f" | {day}"
@@ -156,9 +163,10 @@ def public_report(query: Mapping[str, str], profile: CountryProfile, now: int, l
 def open_data(query: Mapping[str, str], profile: CountryProfile, now: int) -> str:
     """The day's doses in an area as CSV (rules.CSV_COLUMNS): one row per vaccine, dose, age band and gender."""
     state_id, district_id = _area_of(query, profile)
-    day = _date_of(query, profile, now)
+    day = _date_of(query, profile, now, OPEN_DATA_DAYS)
+    counts = rules.Counts(store.rows(_area_key(state_id, district_id), day, until=day), day)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(rules.CSV_COLUMNS)
-    writer.writerows(rules.open_data_rows(_counts(state_id, district_id, day), day, state_id, district_id, profile))
+    writer.writerows(rules.open_data_rows(counts, day, state_id, district_id, profile))
     return out.getvalue()

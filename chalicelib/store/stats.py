@@ -193,13 +193,14 @@ def apply(countings: Sequence[Counting], now: int) -> int:
     return added
 
 
-def rows(area: str, from_day: str) -> list[tuple[str, dict[str, int]]]:
-    """Every counter item of `area` from `from_day` on, and its all-time items: (period without shard,
-    cells). One Query (a page is 1 MB: a few months of days; more pages only for an old date)."""
+def rows(area: str, from_day: str, until: str | None = None) -> list[tuple[str, dict[str, int]]]:
+    """Every counter item of `area` from `from_day` on (until the day `until`, or on to its all-time
+    items): (period without shard, cells). One Query (a 1 MB page holds a district's 7 days)."""
     found: list[tuple[str, dict[str, int]]] = []
+    last = f"{until}~~" if until else "~"  # after a day's items and its slices ("~" sorts after them)
     request: dict[str, Any] = {
-        "TableName": _table(), "KeyConditionExpression": "area = :area AND period >= :from",
-        "ExpressionAttributeValues": {":area": {"S": area}, ":from": {"S": from_day}}}
+        "TableName": _table(), "KeyConditionExpression": "area = :area AND period BETWEEN :from AND :last",
+        "ExpressionAttributeValues": {":area": {"S": area}, ":from": {"S": from_day}, ":last": {"S": last}}}
     while True:
         page = _call("Query", **request)
         for item in page["Items"]:

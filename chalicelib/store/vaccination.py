@@ -16,6 +16,7 @@ supersedes the record's batch or time (and marks the certificate due again). The
 """
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -262,8 +263,10 @@ def new_aefi(record: DoseRecord, report: AefiReport, reporter: str, now: int) ->
 
 
 def _later_entry(now: int) -> str:
-    """A sort-key suffix that orders entries by time and never collides."""
-    return f"{datetime.fromtimestamp(now, UTC).strftime('%Y%m%dT%H%M%S')}#{uuid.uuid4().hex[:8]}"
+    """A sort-key suffix that orders entries by the time they were written, to the microsecond (the
+    reports count a correction from the entry just before it), and never collides."""
+    micro = time.time_ns() // 1000 % 1_000_000
+    return f"{datetime.fromtimestamp(now, UTC).strftime('%Y%m%dT%H%M%S')}.{micro:06d}#{uuid.uuid4().hex[:8]}"
 
 
 def dose_place(dose: DoseRecord) -> dict:
@@ -315,6 +318,9 @@ def record(dose: DoseRecord, *, takes_seat: bool, completes: Completion | None,
     condition = BeneficiaryItem.doses_given == number - 1
     if number > 1:
         condition &= BeneficiaryItem.vaccine == dose.vaccine
+    if dose.gender_id is not None and dose.birth_year is not None:
+        # The person as the dose copied them: a correction of their details in between is not missed.
+        condition &= (BeneficiaryItem.gender_id == dose.gender_id) & (BeneficiaryItem.birth_year == dose.birth_year)
     actions = [BeneficiaryItem.doses_given.set(number), BeneficiaryItem.vaccine.set(dose.vaccine),
                date_attribute.set(dose.given_on), BeneficiaryItem.dose_places[str(number)].set(dose_place(dose))]
     if completes is not None:

@@ -189,12 +189,27 @@ def test_answers_are_cacheable_and_revalidate(api, seeded):
     ("date=30-11-2026", "REPORT0001"), ("date=2026-02-30", "REPORT0001"), ("date=2999-01-01", "REPORT0001"),
     ("date=%00", "USRRES0003"), ("state_id=abc", "REPORT0002"), ("state_id=999", "REPORT0002"),
     ("state_id=16&district_id=395", "REPORT0002"), ("district_id=-1", "REPORT0002"),
-    ("district_id=99999999999999999999", "REPORT0002"),
+    ("district_id=99999999999999999999", "REPORT0002"), ("state_id=%C2%B2", "REPORT0002"),
+    ("district_id=%E2%91%A0", "REPORT0002"), ("state_id=%D9%A3", "REPORT0002"), ("state_id=021", "REPORT0002"),
+    ("state_id=%EF%BC%93", "REPORT0002"), ("date=2026-W01-1", "REPORT0001"), ("date=20260101T0", "REPORT0001"),
+    ("date=%2B2026-11-01", "REPORT0001"), ("date=1999-12-31", "REPORT0001"),
 ])
 def test_bad_queries_are_clear_400s(api, seeded, query, code):
     for path in (REPORTS, "/v1/reports/v2/openData.csv"):
         answer = api.http.get(f"{path}?{query}")
         assert answer.status_code == 400 and answer.json_body["errorCode"] == code, (path, query, answer.body)
+
+
+def test_the_report_reads_the_last_7_days_and_open_data_any_day(api, seeded):
+    today = datetime.strptime(seeded, "%d-%m-%Y").date()
+    week_ago, older = (today - timedelta(days=6)).isoformat(), (today - timedelta(days=7)).isoformat()
+    assert api.http.get(f"{REPORTS}?date={week_ago}").status_code == 200
+    refused = api.http.get(f"{REPORTS}?date={older}")
+    assert refused.status_code == 400 and refused.json_body["errorCode"] == "REPORT0001"
+    assert older in refused.json_body["error"] or week_ago in refused.json_body["error"]
+    answer = api.http.get(f"/v1/reports/v2/openData.csv?date={(today - timedelta(days=400)).isoformat()}")
+    assert answer.status_code == 200 and answer.body.decode().splitlines() == [
+        "date,state_id,district_id,vaccine,dose,age_band,gender,doses"]
 
 
 def test_a_district_alone_names_its_state_and_a_past_date_reads_as_of_that_day(api, counted, seeded, as_):

@@ -62,14 +62,14 @@ def test_a_batch_larger_than_a_transaction_is_split_and_still_counted_once(aws):
 
 def test_racing_session_changes_at_one_site_count_it_while_it_holds_one(aws):
     image = {"date": "2026-11-30", "state_id": 21, "district_id": 395, "center_id": 100009, "fee_type": "Free"}
-    opened = [(f"open-{vaccine}", None, {**image, "status": "ACTIVE", "vaccine": vaccine})
+    opened = [(f"open-{vaccine}", None, {**image, "status": "ACTIVE", "session_id": vaccine})
               for vaccine in ("A", "B", "C", "D")]
     race([lambda change=change: stats.count_sessions([change], NOW) for change in opened])
     district = counts(rules.district_area(395))
     assert (district.day("2026-11-30")["s|govt"], district.day("2026-11-30")["t|govt"], district.now["T|govt"]) == \
         (4, 1, 1)
-    cancelled = [(f"cancel-{vaccine}", {**image, "status": "ACTIVE"}, {**image, "status": "CANCELLED"})
-                 for vaccine in ("A", "B", "C", "D")]
+    cancelled = [(f"cancel-{vaccine}", {**image, "status": "ACTIVE", "session_id": vaccine},
+                  {**image, "status": "CANCELLED", "session_id": vaccine}) for vaccine in ("A", "B", "C", "D")]
     race([lambda change=change: stats.count_sessions([change, change], NOW) for change in cancelled + cancelled])
     district = counts(rules.district_area(395))
     assert (district.day("2026-11-30")["s|govt"], district.day("2026-11-30")["t|govt"], district.now["T|govt"]) == \

@@ -113,40 +113,70 @@ def test_age_bands_come_from_the_pack():
     assert [rules.age_band(age, uganda) for age in (18, 49, 50)] == ["vac_18_50", "vac_18_50", "above_50"]
 
 
-changes = st.lists(st.tuples(st.sampled_from([100001, 100002]), st.sampled_from(["2026-11-30", "2026-12-01"]),
-                             st.sampled_from(["COVISHIELD", "COVAXIN"]), st.booleans()), max_size=30)
+changes = st.lists(st.one_of(
+    st.tuples(st.just("session"), st.sampled_from([100001, 100002]), st.sampled_from(["2026-11-30", "2026-12-01"]),
+              st.sampled_from(["COVISHIELD", "COVAXIN"]), st.sampled_from(["Free", "Paid", None])),
+    st.tuples(st.just("move"), st.sampled_from([100001, 100002]), st.sampled_from([395, 396]))), max_size=30)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(changes)
 def test_sessions_and_sites_count_while_a_site_holds_a_session(events):
-    """Sessions open and close (one per site, day and vaccine); the guards hold each site's active count
-    that day and ever, as the store keeps them: a site counts on a day while it holds one."""
-    active: set[tuple[int, str, str]] = set()
+    """Sessions (one per site, day and vaccine) open, change fee, close (fee None); a centre moves to
+    another district with its sessions (one stream record each). With the guards kept as the store
+    keeps them, a site counts on a day, per fee and district, while it holds an active session there."""
+    active: dict[tuple[int, str, str], str] = {}  # (site, day, vaccine) -> fee
+    district = {100001: 395, 100002: 395}
     guards: Counter = Counter()
     deltas = []
-    for center, day, vaccine, opens in events:
-        key = (center, day, vaccine)
-        old = {"status": "ACTIVE"} if key in active else None
-        new = {"status": "ACTIVE"} if opens else {"status": "CANCELLED"}
-        image = {"date": day, "state_id": 21, "district_id": 395, "center_id": center, "fee_type": "Free"}
-        change = rules.session_change(old and {**old, **image}, {**new, **image})
-        if change is None:
+
+    def image(center, day, fee):
+        return {"status": "ACTIVE" if fee else "CANCELLED", "date": day, "state_id": 21,
+                "district_id": district[center], "center_id": center, "fee_type": fee or "Free",
+                "session_id": f"{center}{day}"}
+
+    def count(old, new):
+        for change in rules.session_changes(old, new):
+            guard = (rules.site_guard(change), change.day)
+            deltas.append(rules.session_deltas(change, guards[guard], guards[(guard[0], "all")]))
+            guards[guard] += change.change
+            guards[(guard[0], "all")] += change.change
+
+    for event in events:
+        if event[0] == "move":
+            _, center, to = event
+            moving = {key: fee for key, fee in active.items() if key[0] == center}
+            before = {key: image(center, key[1], fee) for key, fee in moving.items()}
+            district[center] = to
+            for key, fee in moving.items():
+                count(before[key], image(center, key[1], fee))
             continue
-        deltas.append(rules.session_deltas(change, guards[(center, day)], guards[(center, "all")]))
-        guards[(center, day)] += change.change
-        guards[(center, "all")] += change.change
-        (active.add if opens else active.discard)(key)
-    counts = counted(deltas).get(rules.COUNTRY, rules.Counts([], "2026-12-01"))
-    for day in ("2026-11-30", "2026-12-01"):
-        assert counts.day(day)["s|govt"] == sum(1 for _, d, _ in active if d == day)
-        assert counts.day(day)["t|govt"] == len({c for c, d, _ in active if d == day})
-    assert counts.now["T|govt"] == len({c for c, _, _ in active})
+        _, center, day, vaccine, fee = event
+        key = (center, day, vaccine)
+        count(image(center, day, active[key]) if key in active else None, image(center, day, fee))
+        if fee:
+            active[key] = fee
+        else:
+            active.pop(key, None)
+    everything = counted(deltas)
+    for area, where in ((rules.COUNTRY, {395, 396}), (rules.district_area(395), {395}),
+                        (rules.district_area(396), {396})):
+        counts = everything.get(area, rules.Counts([], "2026-12-01"))
+        for fee, name in (("Free", "govt"), ("Paid", "pvt")):
+            mine = {key for key, f in active.items() if f == fee and district[key[0]] in where}
+            for day in ("2026-11-30", "2026-12-01"):
+                assert counts.day(day)[f"s|{name}"] == sum(1 for _, d, _ in mine if d == day)
+                assert counts.day(day)[f"t|{name}"] == len({c for c, d, _ in mine if d == day})
+            assert counts.now[f"T|{name}"] == len({c for c, _, _ in mine})
 
 
-def test_a_change_of_seats_is_not_a_session_change():
+def test_a_change_of_seats_is_not_a_session_change_and_a_move_is():
     image = {"status": "ACTIVE", "date": "2026-11-30", "state_id": 21, "district_id": 395, "center_id": 1,
              "fee_type": "Paid"}
-    assert rules.session_change(image, {**image, "booked_dose1": 3}) is None
-    assert rules.session_change(None, image).fee == "pvt"
-    assert rules.session_change(image, None).change == -1
+    assert rules.session_changes(image, {**image, "booked_dose1": 3}) == []
+    [opened] = rules.session_changes(None, image)
+    assert opened.fee == "pvt" and opened.change == 1
+    assert [c.change for c in rules.session_changes(image, None)] == [-1]
+    out, into = rules.session_changes(image, {**image, "fee_type": "Free", "district_id": 396})
+    assert (out.change, out.fee, out.district_id, into.change, into.fee, into.district_id) == (
+        -1, "pvt", 395, 1, "govt", 396)
