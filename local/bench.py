@@ -716,7 +716,9 @@ def main() -> None:
     dose_rows, dose_units = dose_paths()
     certificate_rows, steps = certificate_steps()
     alert_rows, fanout = alert_fanout()
-    rows = login_paths() + booking_rows + dose_rows + certificate_rows + alert_rows + availability_paths()
+    report_rows, counting = report_counting()
+    rows = (login_paths() + booking_rows + dose_rows + certificate_rows + alert_rows + report_rows
+            + availability_paths())
     lines = [
         "# Teeka benchmarks",
         "",
@@ -746,7 +748,12 @@ def main() -> None:
                   f"{name} {steps['per_step_ms'][name]:.1f} ms ({steps['shares'][name]:.0%})"
                   for name in steps["shares"])
               + f"; PDF {steps['pdf_bytes']:,} bytes, QR version {steps['qr_version']} (a dose-2 certificate).",
-              "", _fanout_note(fanout)]
+              "", _fanout_note(fanout),
+              "", f"Public reports' counters: {counting[1]['items_per_dose']:.1f} items written per dose with one "
+              f"transaction per dose, {counting[100]['items_per_dose']:.1f} with the stream's batches of 100 "
+              f"({counting[100]['transactions']} transactions for 2,000 doses over every district); largest items "
+              f"at the end (bytes): {counting[100]['largest_item_bytes']}. docs/dashboard.md turns these into write "
+              "units per dose at a campaign's item sizes."]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

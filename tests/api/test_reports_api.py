@@ -230,3 +230,51 @@ def test_the_web_pages_texts_come_in_the_pack_languages(api, seeded):
     english = api.http.get("/v2/web/texts", headers={"Accept-Language": "en"}).json_body
     assert english["language"] == "en_US" and english["texts"] == {}
     assert aadhaar(1) not in str(hindi)
+
+
+def test_a_centre_made_paid_takes_its_sessions_and_site_to_the_private_count(api, counted, seeded, as_):
+    admin = as_("9000000003")
+    dispatcher.drain(counted)
+    before = report(api, state_id=MAHARASHTRA, district_id=MUMBAI)["topBlock"]
+    centre = post(api, "/v2/admin/centers", {"name": "Fee Clinic", "address": "Dadar", "block_name": "G North",
+                                             "district_id": MUMBAI, "pincode": "400014", "lat": 19.02,
+                                             "long": 72.84}, admin).json_body["center_id"]
+    planned = post(api, "/v2/admin/sessions", {"center_id": centre, "date": seeded, "vaccine": "COVISHIELD",
+                                               "capacity_dose1": 10, "capacity_dose2": 0, "min_age_limit": 18,
+                                               "slots": ["09:00AM-11:00AM"]}, admin)
+    assert planned.status_code == 201, planned.body
+    dispatcher.drain(counted)
+    free = report(api, state_id=MAHARASHTRA, district_id=MUMBAI)["topBlock"]
+    assert (free["sessions"]["govt"], free["sites"]["govt"]) == (before["sessions"]["govt"] + 1,
+                                                                 before["sites"]["govt"] + 1)
+    edited = post(api, f"/v2/admin/centers/{centre}", {"fee_type": "Paid", "vaccine_fees": {"covishield": "780"}},
+                  admin)
+    assert edited.status_code == 200, edited.body
+    dispatcher.drain(counted)
+    paid = report(api, state_id=MAHARASHTRA, district_id=MUMBAI)["topBlock"]
+    assert (paid["sessions"]["govt"], paid["sites"]["govt"]) == (before["sessions"]["govt"], before["sites"]["govt"])
+    assert (paid["sessions"]["pvt"], paid["sites"]["pvt"]) == (before["sessions"]["pvt"] + 1,
+                                                               before["sites"]["pvt"] + 1)
+
+
+def test_a_dose_is_not_recorded_with_the_details_a_correction_just_replaced(api, seeded, as_):
+    from dataclasses import replace
+
+    from chalicelib.domain.vaccination import DoseRequest
+    from chalicelib.store import planning
+    from chalicelib.store import registration as people
+    from chalicelib.store import vaccination as dose_store
+
+    ref = register(api, as_(CITIZEN), 31)
+    person = people.get(ref)
+    stale = replace(person, birth_year=int(person.birth_year) + 1)  # as read before a correction landed
+    session = planning.get_session(session_at(seeded))
+    request = DoseRequest(ref, session.session_id, "COVISHIELD", "4121Z025", 1, 1796047807)
+    dose = dose_store.new_dose(request, session, stale, given_on=session.date, vaccinator=VACCINATOR,
+                               verifier=VACCINATOR, recorded_by=VACCINATOR, now=1796047807, appointment_id=None,
+                               capture=None)
+    assert dose_store.record(dose, takes_seat=True, completes=None) == {"beneficiary"}
+    fresh = dose_store.new_dose(request, session, person, given_on=session.date, vaccinator=VACCINATOR,
+                                verifier=VACCINATOR, recorded_by=VACCINATOR, now=1796047807, appointment_id=None,
+                                capture=None)
+    assert dose_store.record(fresh, takes_seat=True, completes=None) is None
