@@ -87,7 +87,11 @@ def _shards_of(config: DynamoDBEventConfig) -> tuple[str | None, list[str]]:
     return arn, shards
 
 
-def _poll_streams(app, from_now: Collection[str] = ()) -> int:
+# Consumers that start at LATEST whatever their mapping says (tests that need only what they write).
+_from_now: set[str] = set()
+
+
+def _poll_streams(app) -> int:
     streams, handled = client("dynamodbstreams"), 0
     for config in app.event_sources:
         if not isinstance(config, DynamoDBEventConfig):
@@ -98,7 +102,7 @@ def _poll_streams(app, from_now: Collection[str] = ()) -> int:
         for shard_id in shards:
             position = (config.name, arn, shard_id)
             if position not in _positions:  # as a new event source mapping: from its starting position
-                start = "LATEST" if config.name in from_now else config.starting_position
+                start = "LATEST" if config.name in _from_now else config.starting_position
                 _positions[position] = streams.get_shard_iterator(
                     StreamArn=arn, ShardId=shard_id, ShardIteratorType=start)["ShardIterator"]
             page = streams.get_records(ShardIterator=_positions[position], Limit=config.batch_size)
@@ -174,11 +178,14 @@ def run_schedules(app, now: float | None = None) -> list[str]:
     return ran
 
 
-def forget() -> None:
-    """Drop the stream positions and schedule times (tests start each case on a fresh embedded AWS)."""
+def forget(from_now: Collection[str] = ()) -> None:
+    """Drop the stream positions and schedule times (tests start each case on a fresh embedded AWS);
+    the consumers named in `from_now` will start at LATEST, as if created after what is there."""
     _positions.clear()
     _shards.clear()
     _last_runs.clear()
+    _from_now.clear()
+    _from_now.update(from_now)
 
 
 def replay(consumer: str) -> None:
@@ -188,11 +195,14 @@ def replay(consumer: str) -> None:
         del _positions[position]
 
 
-def begin_streams(app, from_now: Collection[str] = ()) -> None:
+def begin_streams(app, from_now: Collection[str] | None = None) -> None:
     """Begin reading every stream, as Lambda's mappings do when they are created: a source that starts
     at LATEST (the sessions' alerts) sees only what is written from now on, not the demo data; so do
-    the consumers named in `from_now` (a test that needs only what it writes itself)."""
-    _poll_streams(app, from_now)
+    the consumers named in `from_now` (instead of those `forget` named)."""
+    if from_now is not None:
+        _from_now.clear()
+        _from_now.update(from_now)
+    _poll_streams(app)
 
 
 def drain(app, rounds: int = 20) -> None:
