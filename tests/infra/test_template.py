@@ -200,3 +200,14 @@ def test_the_pages_publish_to_their_bucket_with_their_types_and_freshness(tmp_pa
         assert page["ContentType"] == "text/html; charset=utf-8" and page["CacheControl"] == "no-cache"
         vendored = next(key for key in keys if key.startswith("web/vendor/") and key.endswith(".js"))
         assert s3.head_object(Bucket="teeka-in-dev-pages", Key=vendored)["CacheControl"] == "public, max-age=86400"
+
+
+def test_the_pages_map_serves_only_files_under_web():
+    from infra import web
+
+    assert web.file_of("/dashboard") == web.file_of("/dashboard/?lang=hi") == web.WEB_DIR / "dashboard.html"
+    assert web.file_of("/web/texts.js") == web.WEB_DIR / "texts.js"
+    for outside in ("/web/../app.py", "/web/../../etc/passwd", "/web/", "/web/vendor", "/app.py", "/v2/web/texts",
+                    "/web/nothing.js"):
+        assert web.file_of(outside) is None, outside
+    assert web.content_type(web.WEB_DIR / "verify-sw.js") == "text/javascript; charset=utf-8"
