@@ -228,12 +228,16 @@ def vaccine_key(vaccine: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", vaccine.lower()).strip("_")
 
 
-def _by_dose(cells: Counter) -> dict[str, int]:
-    """Doses 1, 2 and later ones (precaution) in CoWIN's names."""
+def _dose_kind(dose: str) -> str:
+    """Dose 1, 2 and later ones (precaution) in CoWIN's names."""
+    return {"1": "one", "2": "two"}.get(dose, "pd")
+
+
+def _by_dose(cells: Counter, prefix: str = "c") -> dict[str, int]:
+    """Doses by kind, from the cube's cells (`c|<vaccine>|<dose>|...`) or the hours' (`h|<hour>|<dose>`)."""
     totals = {"one": 0, "two": 0, "pd": 0}
-    for parts, n in _doses(cells):
-        dose = int(parts[1])
-        totals["one" if dose == 1 else "two" if dose == 2 else "pd"] += n
+    for parts, n in _doses(cells, prefix):
+        totals[_dose_kind(parts[1])] += n
     return totals
 
 
@@ -267,15 +271,11 @@ def _fees(cells: Counter, prefix: str) -> dict[str, int]:
 
 
 def _by_time(counts: Counts, date_: str, profile: CountryProfile) -> list[dict[str, Any]]:
-    hours: dict[int, Counter] = {}
-    for cell, n in counts.day(date_).items():
-        if cell.startswith("h|") and n:
-            _, hour, dose = cell.split("|")
-            hours.setdefault(int(hour), Counter())[f"c|-|{dose}"] += n
+    cells = counts.day(date_)
     zone, day = ZoneInfo(profile.time_zone), date.fromisoformat(date_)
     answer = []
-    for hour in sorted(hours):
-        doses = _by_dose(hours[hour])
+    for hour in sorted({int(parts[0]) for parts, _ in _doses(cells, "h")}):
+        doses = _by_dose(Counter({cell: n for cell, n in cells.items() if cell.startswith(f"h|{hour:02d}|")}), "h")
         start = datetime(day.year, day.month, day.day, hour, tzinfo=zone).astimezone(UTC)
         answer.append({"ts": f"{date_} {hour:02d}", "timestamps": start.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                        "label": f"{hour:02d}:00-{(hour + 1) % 24:02d}:00", "count": sum(doses.values()),
