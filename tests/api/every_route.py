@@ -247,6 +247,14 @@ def _certificate(path: str, headers: dict | None = None) -> Row:
     return Row(build, 200, OWNER, (400, "BENREG0009"))
 
 
+def _india_today() -> str:
+    """Today in the demo country (the reports refuse a date in its future)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Kolkata")).date().isoformat()
+
+
 def _own_alert(world: World) -> Call:
     created = post(world.client, "/v2/alerts/subscriptions", {"district_id": 395, "min_age_limit": 18, "dose": 1},
                    world.tokens["owner"])
@@ -288,9 +296,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/v2/auth/confirmOTP"): Row(lambda w: _otp_login(w, "/v2/auth/confirmOTP"), 200),
     ("POST", "/v2/auth/validateMobileOtp"): Row(lambda w: _otp_login(w, "/v2/auth/validateMobileOtp"), 200),
     ("GET", "/v2/certificate/revoked"): Row(lambda w: Call("GET", "/v2/certificate/revoked"), 200),
-    ("GET", "/v1/reports/v2/getPublicReports"): Row(
-        lambda w: Call("GET", "/v1/reports/v2/getPublicReports?state_id=21&district_id=395"), 200),
-    ("GET", "/v1/reports/v2/openData.csv"): Row(lambda w: Call("GET", "/v1/reports/v2/openData.csv?state_id=21"), 200),
+    ("GET", "/v1/reports/v2/getPublicReports"): Row(lambda w: Call(
+        "GET", f"/v1/reports/v2/getPublicReports?state_id=21&district_id=395&date={_india_today()}"), 200),
+    ("GET", "/v1/reports/v2/openData.csv"): Row(lambda w: Call(
+        "GET", f"/v1/reports/v2/openData.csv?state_id=21&date={_india_today()}"), 200),
     ("GET", "/v2/web/texts"): Row(lambda w: Call("GET", "/v2/web/texts?lang=hi"), 200),
     ("POST", "/v2/certificate/verify"): Row(lambda w: Call("POST", "/v2/certificate/verify", {"qr": _issued_qr(w)}),
                                             200),
