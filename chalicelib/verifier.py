@@ -58,8 +58,13 @@ def _unb64(text: str) -> bytes:
 
 # --- the QR text ---------------------------------------------------------------------------------
 
-def qr_text(jws: str) -> str:
-    return QR_PREFIX + "".join(f"{ord(char) - 45:02d}" for char in jws)
+# Each character a JWS may hold (base64url and '.') as its two digits: one str.translate, not a loop.
+_DIGIT_PAIRS = str.maketrans({chr(code): f"{code - 45:02d}" for code in range(45, 123)})
+
+
+def qr_text(jws: str, prefix: str = QR_PREFIX) -> str:
+    """The QR text of a JWS: `prefix` (SMART Health Cards use `shc:/`), then two digits per character."""
+    return prefix + jws.translate(_DIGIT_PAIRS)
 
 
 def qr_digits(message: bytes) -> int:

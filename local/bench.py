@@ -434,14 +434,102 @@ the real-time doses, issued by the queue worker's code."""
     return rows, {"write_units": write_units, "sizes": sizes}
 
 
+def _old_qr_code(text: str):
+    """Before the compiled encoder: segno, prefix in byte mode, digits in numeric mode, error correction
+    L boosted (a faithful copy of the old chalicelib/services/certificate_pdf.qr_code)."""
+    import segno
+
+    prefix, digits = text[:text.index("/") + 1], text[text.index("/") + 1:]
+    segments = [(prefix, segno.consts.MODE_BYTE), (digits, segno.consts.MODE_NUMERIC)]
+    code = segno.make(segments, error="L", boost_error=True, micro=False)  # type: ignore[arg-type]
+    if int(code.version) > 22:
+        raise ValueError(f"certificate QR needs version {code.version}, above 22")
+    return code
+
+
+def _old_qr_png(qr_text: str) -> bytes:
+    png = io.BytesIO()
+    _old_qr_code(qr_text).save(png, kind="png", scale=4, border=4)
+    return png.getvalue()
+
+
+class _Png:
+    """A PNG made beforehand, for the layout that embeds the QR as an image."""
+
+    def __init__(self, png: bytes):
+        self._png = png
+
+    def png(self, scale: int = 4) -> bytes:
+        return self._png
+
+
+def _old_certificate_pdf(fields: dict, png: bytes, profile, language: str) -> bytes:
+    """Before templates: the whole page laid out by fpdf2 for each certificate, the old render (kept as
+    the fallback for text Helvetica cannot print)."""
+    from chalicelib.services.certificate_pdf import _laid_out
+
+    return _laid_out(fields, _Png(png), profile, language)  # type: ignore[arg-type]
+
+
+def _qr_in_pdf(pdf: bytes) -> str:
+    """The QR of a PDF's first page, rendered at 200 dpi and read by zxing-cpp ("" when none is found)."""
+    import pypdfium2
+    import zxingcpp
+
+    image = pypdfium2.PdfDocument(pdf)[0].render(scale=200 / 72).to_pil()
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
+    return found[0].text if len(found) == 1 else ""
+
+
+def _kms_sign_client_seconds(messages: list[bytes]) -> list[float]:
+    """CPU seconds of THIS process per kms:Sign against moto served by another process: the client's
+    share alone (boto3's serialising, SigV4, HTTP and parsing), what a Lambda spends on the call."""
+    import socket
+
+    import boto3
+    from botocore.config import Config
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        kms = boto3.client("kms", region_name="ap-south-1", endpoint_url=f"http://127.0.0.1:{port}",
+                           config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard",
+                                                                                     "max_attempts": 3}))
+        for _ in range(100):
+            try:
+                key_id = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+                break
+            except Exception:  # the server is still starting
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("moto's server did not start")
+        kms.sign(KeyId=key_id, Message=messages[0], MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256")  # warm
+        samples = []
+        for message in messages:
+            start = time.process_time()
+            kms.sign(KeyId=key_id, Message=message, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256")
+            samples.append(time.process_time() - start)
+        return samples
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def certificate_steps(count: int = 100) -> tuple[list[dict], dict]:
-    """Sign (kms:Sign on moto) + QR + PDF of one certificate, and each step's share of the time."""
+    """Sign + QR + PDF of one certificate, OLD (segno, PNG, fpdf2 layout of the whole page) and NEW (libzint,
+    a template filled by an incremental update) over the same certificates: CPU time of this process
+    (time.process_time), so per core. Every PDF's QR is read back by zxing-cpp (outside the timing)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
     from moto import mock_aws
 
     from chalicelib import verifier
     from chalicelib.adapters import signing
     from chalicelib.domain import certificates as rules
-    from chalicelib.services.certificate_pdf import qr_code, qr_png, render
+    from chalicelib.services import certificate_pdf
     from local import embedded_aws
 
     subject = rules.Subject("12345678901234", "Asha Rao", 1990, "Female", "Aadhaar Card", "********1234")
@@ -451,31 +539,122 @@ def certificate_steps(count: int = 100) -> tuple[list[dict], dict]:
                                "2026-11-23", "Dr. Kavita Sharma", "Seven Hills Hospital", "Mumbai", "Maharashtra")
 
     content = rules.Content(subject, facts(2), 2, facts(1))
-    steps: dict[str, list[float]] = {"sign": [], "qr": [], "pdf": []}
+    devanagari = rules.Content(rules.Subject("12345678901234", "आशा राव", 1990, "Female", "Aadhaar Card",
+                                             "********1234"), facts(2), 2, facts(1))
+    profile = get_settings().country
+    local_key = ec.generate_private_key(ec.SECP256R1())
+    steps: dict[str, list[float]] = {name: [] for name in (
+        "claims", "kms_sign", "local_sign", "old_qr", "old_pdf", "new_qr", "new_pdf", "new_pdf_hi", "fallback_pdf")}
+    samples: list[tuple[str, bytes, bytes, bytes, bytes]] = []
+    messages: list[bytes] = []
+    versions: set[int] = set()
+    clock = time.process_time
     with mock_aws(), contextlib.redirect_stdout(io.StringIO()):
         embedded_aws.provision()
         key = signing.signing_key()
-        # imports and fonts, once per container
-        render(rules.summary(rules.claims(content, "warm", 0, "i", "IN", "Indian", False)),
-               qr_png(verifier.qr_text("a.b.c")), get_settings().country, "en_US")
+        # imports, fonts and templates, once per container
+        warm = rules.summary(rules.claims(content, "warm", 0, "i", "IN", "Indian", False))
+        _old_certificate_pdf(warm, _old_qr_png(verifier.qr_text("a.b.c")), profile, "en_US")
+        for language in ("en_US", "hi_IN"):
+            certificate_pdf.render(warm, verifier.qr_text("a.b.c"), profile, language)
+        signing.sign(b"warm", key)
         for n in range(count):
-            start = time.perf_counter()
-            claims = rules.claims(content, f"00000000-0000-4000-8000-{n:012d}", 1795400100, "https://teeka.health/",
-                                  "IN", "Indian", False)
-            jws = verifier.sign(claims, key.kid, lambda message: signing.sign(message, key))
-            signed = time.perf_counter()
-            png = qr_png(verifier.qr_text(jws))
-            drawn = time.perf_counter()
-            pdf = render(rules.summary(claims), png, get_settings().country, "en_US")
-            steps["sign"].append(signed - start)
-            steps["qr"].append(drawn - signed)
-            steps["pdf"].append(time.perf_counter() - drawn)
-    totals = [sum(parts) for parts in zip(*steps.values())]
-    shares = {name: sum(samples) / sum(totals) for name, samples in steps.items()}
-    row = summary("certificate: sign (kms:Sign) + QR + PDF, no DynamoDB or S3", totals, "0")
-    return [row], {"shares": shares, "per_step_ms": {name: statistics.median(samples) * 1000
-                                                     for name, samples in steps.items()},
-                   "pdf_bytes": len(pdf), "qr_version": qr_code(verifier.qr_text(jws)).version}
+            certificate_id = f"00000000-0000-4000-8000-{n:012d}"
+            start = clock()
+            claims = rules.claims(content, certificate_id, 1795400100, "https://teeka.health/", "IN", "Indian", False)
+            message = verifier.signing_input(claims, key.kid)
+            built = clock()
+            jws = verifier.compact(message, signing.sign(message, key))
+            signed = clock()
+            verifier.jose_signature(local_key.sign(message, ec.ECDSA(hashes.SHA256())))
+            signed_locally = clock()
+            text, fields = verifier.qr_text(jws), rules.summary(claims)
+            png = _old_qr_png(text)
+            old_drawn = clock()
+            old_pdf = _old_certificate_pdf(fields, png, profile, "en_US")
+            old_done = clock()
+            symbol = certificate_pdf.qr_code(text)
+            new_drawn = clock()
+            new_pdf = certificate_pdf.render_symbol(fields, symbol, profile, "en_US")
+            new_done = clock()
+            hindi_pdf = certificate_pdf.render_symbol(fields, symbol, profile, "hi_IN")
+            hindi_done = clock()
+            fallback_fields = rules.summary(rules.claims(devanagari, certificate_id, 1795400100,
+                                                         "https://teeka.health/", "IN", "Indian", False))
+            fallback_start = clock()
+            fallback_pdf = certificate_pdf.render_symbol(fallback_fields, symbol, profile, "en_US")
+            fallback_done = clock()
+            for name, seconds in (("claims", built - start), ("kms_sign", signed - built),
+                                  ("local_sign", signed_locally - signed), ("old_qr", old_drawn - signed_locally),
+                                  ("old_pdf", old_done - old_drawn), ("new_qr", new_drawn - old_done),
+                                  ("new_pdf", new_done - new_drawn), ("new_pdf_hi", hindi_done - new_done),
+                                  ("fallback_pdf", fallback_done - fallback_start)):
+                steps[name].append(seconds)
+            samples.append((text, old_pdf, new_pdf, hindi_pdf, fallback_pdf))
+            messages.append(message)
+            versions.add(symbol.version)
+            if int(_old_qr_code(text).version) < symbol.version:
+                raise AssertionError(f"libzint made version {symbol.version}, segno {_old_qr_code(text).version}")
+    unread = [(n, kind) for n, (text, *pdfs) in enumerate(samples)
+              for kind, pdf in zip(("old", "new", "new hi_IN", "fallback"), pdfs, strict=True)
+              if _qr_in_pdf(pdf) != text]
+    if unread:
+        raise AssertionError(f"QR codes zxing-cpp did not read back as their text: {unread[:10]}")
+    steps["kms_client"] = _kms_sign_client_seconds(messages)
+
+    def per_second(*names: str) -> float:
+        return count / sum(sum(steps[name]) for name in names)
+
+    def shares(*names: str) -> dict[str, float]:
+        total = sum(sum(steps[name]) for name in names)
+        return {name: sum(steps[name]) / total for name in names}
+
+    old = ("claims", "kms_sign", "old_qr", "old_pdf")
+    new = ("claims", "kms_sign", "new_qr", "new_pdf")
+    lambda_new = ("claims", "kms_client", "new_qr", "new_pdf")
+    rows = [summary(f"certificate {label}: sign + QR + PDF, CPU of this process, no DynamoDB or S3",
+                    [sum(parts) for parts in zip(*(steps[name] for name in names), strict=True)], "0")
+            for label, names in (("OLD (kms:Sign on moto in-process, segno, fpdf2 layout)", old),
+                                 ("NEW (kms:Sign on moto in-process, libzint, template)", new),
+                                 ("NEW, Lambda's share (kms:Sign client only, libzint, template)", lambda_new))]
+    return rows, {
+        "per_step_ms": {name: statistics.median(samples_) * 1000 for name, samples_ in steps.items()},
+        "per_second": {"old": per_second(*old), "new": per_second(*new), "new_lambda": per_second(*lambda_new),
+                       "new_local_sign": per_second("claims", "local_sign", "new_qr", "new_pdf"),
+                       "new_hi_IN": per_second(*new[:3], "new_pdf_hi"),
+                       "new_fallback": per_second(*new[:3], "fallback_pdf")},
+        "shares": {"old": shares(*old), "new": shares(*new), "new_lambda": shares(*lambda_new)},
+        "pdf_bytes": {"old": len(samples[-1][1]), "new": len(samples[-1][2]), "new_hi_IN": len(samples[-1][3]),
+                      "fallback": len(samples[-1][4])},
+        "qr_versions": sorted(versions), "count": count, "read_back": len(samples) * 4,
+    }
+
+
+def certificate_lines(steps: dict) -> list[str]:
+    """The certificate figures as the report prints them."""
+    ms, rate, share = steps["per_step_ms"], steps["per_second"], steps["shares"]
+    return [
+        f"Certificate steps, CPU time of this process (per core), median ms over {steps['count']} dose-2 certificates "
+        f"(QR versions {', '.join(map(str, steps['qr_versions']))}; all {steps['read_back']} PDFs' QR codes read back "
+        "by zxing-cpp at 200 dpi):",
+        f"- sign: claims and signing input {ms['claims']:.2f} ms; kms:Sign on moto in-process {ms['kms_sign']:.2f} ms "
+        f"(moto's server side included), kms:Sign client side only {ms['kms_client']:.2f} ms (moto in another "
+        f"process), ECDSA P-256 with `cryptography` {ms['local_sign']:.3f} ms.",
+        f"- OLD, segno + PNG + fpdf2 layout: QR {ms['old_qr']:.2f} ms, PDF {ms['old_pdf']:.2f} ms; "
+        f"**{rate['old']:.0f} certificates/s per core** (shares: "
+        + ", ".join(f"{name} {value:.0%}" for name, value in share["old"].items()) + ").",
+        f"- NEW, libzint + template and incremental update: QR {ms['new_qr']:.2f} ms, PDF {ms['new_pdf']:.2f} ms; "
+        f"**{rate['new']:.0f} certificates/s per core** with kms:Sign on moto in-process (shares: "
+        + ", ".join(f"{name} {value:.0%}" for name, value in share["new"].items())
+        + f"), **{rate['new_lambda']:.0f}/s** counting kms:Sign's client side only, what a Lambda spends (shares: "
+        + ", ".join(f"{name} {value:.0%}" for name, value in share["new_lambda"].items())
+        + f"), {rate['new_local_sign']:.0f}/s signing with a local key.",
+        f"- NEW in Hindi (template with pre-rendered Devanagari words): PDF {ms['new_pdf_hi']:.2f} ms, "
+        f"{rate['new_hi_IN']:.0f}/s; a name in Devanagari (whole page laid out by fpdf2): PDF "
+        f"{ms['fallback_pdf']:.2f} ms, {rate['new_fallback']:.0f}/s.",
+        f"- PDF bytes: old {steps['pdf_bytes']['old']:,}, new {steps['pdf_bytes']['new']:,}, new in Hindi "
+        f"{steps['pdf_bytes']['new_hi_IN']:,}, fallback {steps['pdf_bytes']['fallback']:,}.",
+    ]
 
 
 def alert_fanout(subscribers: int = 20_000, worker_batches: int = 5) -> tuple[list[dict], dict]:
@@ -704,12 +883,19 @@ def main() -> None:
     import platform
 
     parser = argparse.ArgumentParser(description="Teeka's benchmarks (all, into bench/results/report.md)")
-    parser.add_argument("--only", choices=["reports"], help="run one benchmark and print it")
-    if parser.parse_args().only == "reports":
+    parser.add_argument("--only", choices=["reports", "certificates"], help="run one benchmark and print it")
+    only = parser.parse_args().only
+    if only == "reports":
         rows, figures = report_counting()
         for row in rows:
             print(f"{row['path']}: {row['calls']}, {row['median_ms']:.2f} ms")
         print(figures)
+        return
+    if only == "certificates":
+        rows, steps = certificate_steps()
+        for row in rows:
+            print(f"{row['path']}: median {row['median_ms']:.2f} ms, {row['per_second']:.0f}/s")
+        print("\n".join(certificate_lines(steps)))
         return
     cold = cold_import_seconds()
     booking_rows, units = booking_paths()
@@ -744,10 +930,7 @@ def main() -> None:
               f"beneficiary {dose_units['sizes'][1]} B, session {dose_units['sizes'][2]} B, allowance count "
               f"{dose_units['sizes'][3]} B, certificate slot {dose_units['sizes'][4]} B; 2 per KB each, "
               "transactional); an offline record adds its capture item.",
-              "", "Certificate steps (median ms, share of sign + QR + PDF): " + ", ".join(
-                  f"{name} {steps['per_step_ms'][name]:.1f} ms ({steps['shares'][name]:.0%})"
-                  for name in steps["shares"])
-              + f"; PDF {steps['pdf_bytes']:,} bytes, QR version {steps['qr_version']} (a dose-2 certificate).",
+              "", *certificate_lines(steps),
               "", _fanout_note(fanout),
               "", f"Public reports' counters: {counting[1]['items_per_dose']:.1f} items written per dose with one "
               f"transaction per dose, {counting[100]['items_per_dose']:.1f} with the stream's batches of 100 "

@@ -118,8 +118,8 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
 def _sign_and_store(content: rules.Content, certificate: CertificateRecord, profile: CountryProfile,
                     language: str) -> str:
     """Sign the certificate, store its PDF (in `language` and English), return its JWS."""
-    # fpdf2 and segno load only in the containers that make certificates.
-    from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, qr_png, render
+    # fpdf2 and the QR encoder load only in the containers that make certificates.
+    from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, render
 
     key = signing.signing_key()
     for tier in range(len(rules.FIT_TIERS)):
@@ -131,7 +131,7 @@ def _sign_and_store(content: rules.Content, certificate: CertificateRecord, prof
             break
     jws = verifier.compact(message, signing.sign(message, key))
     documents.put_pdf(documents.certificate_key(certificate.certificate_id),
-                      render(rules.summary(claims), qr_png(verifier.qr_text(jws)), profile, language))
+                      render(rules.summary(claims), verifier.qr_text(jws), profile, language))
     return jws
 
 

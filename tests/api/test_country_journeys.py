@@ -141,9 +141,10 @@ def test_a_citizen_is_vaccinated_and_certified(country, api):
 
 
 def squeezed(text: str) -> str:
-    """Text without spaces or control characters: a PDF reader places the spaces of shaped scripts
-    (Devanagari's vowel signs are drawn before their consonant) where it can."""
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cc")
+    """Text without spaces, control or format characters: a PDF reader places the spaces of shaped
+    scripts (Devanagari's vowel signs are drawn before their consonant) where it can, and reads the
+    glyphs a shaped cluster draws after its first as zero-width spaces (services/pdf_template.py)."""
+    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 def post_get(api, path: str, headers: dict | None = None) -> dict:

@@ -148,12 +148,12 @@ def test_the_digit_limit_is_what_a_version_22_qr_holds():
 
 
 def test_a_final_certificate_pdf_prints_both_doses_and_a_readable_qr():
-    from chalicelib.services.certificate_pdf import qr_png, render
+    from chalicelib.services.certificate_pdf import render
     from tests.api.test_certificates_api import qr_from_pdf
 
     claims = claims_of(content(dose=2))
     qr = qr_of(claims)
-    pdf = render(rules.summary(claims), qr_png(qr), load_pack("in"), "en_US")
+    pdf = render(rules.summary(claims), qr, load_pack("in"), "en_US")
     assert qr_from_pdf(pdf) == qr
     import pypdfium2
 
@@ -182,11 +182,11 @@ def test_a_name_in_any_script_prints_intact_on_the_certificate(name, pack):
     rendered to build/pdf-samples/ so a person can look at it."""
     import pypdfium2
 
-    from chalicelib.services.certificate_pdf import qr_png, render
+    from chalicelib.services.certificate_pdf import render
 
     claims = claims_of(content(name=name))
     profile = load_pack(pack)
-    pdf = render(rules.summary(claims), qr_png(qr_of(claims)), profile, profile.languages[0])
+    pdf = render(rules.summary(claims), qr_of(claims), profile, profile.languages[0])
     page = pypdfium2.PdfDocument(pdf)[0]
     text = page.get_textpage().get_text_range()
     assert name in text and "?" not in text
@@ -204,10 +204,10 @@ def test_the_certificate_is_in_the_citizens_language_and_english(pack, language,
     build/pdf-samples/ to look at."""
     import pypdfium2
 
-    from chalicelib.services.certificate_pdf import qr_png, render
+    from chalicelib.services.certificate_pdf import render
 
     claims = claims_of(content())
-    page = pypdfium2.PdfDocument(render(rules.summary(claims), qr_png(qr_of(claims)), load_pack(pack), language))[0]
+    page = pypdfium2.PdfDocument(render(rules.summary(claims), qr_of(claims), load_pack(pack), language))[0]
     text = " ".join(page.get_textpage().get_text_range().split())
     squeezed = "".join(ch for ch in text if ch.isprintable() and not ch.isspace())
     assert all("".join(label.split()) in squeezed for label in labels), text
