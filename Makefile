@@ -15,6 +15,11 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-compat.txt
 	$(BIN)/pip install --quiet --no-deps -r requirements-compat.txt
 	touch $(STAMP)
 
+# The independent SMART Health Card and EU DCC verifiers the tests run (tests/thirdparty, from npm; never shipped).
+NODE_TOOLS := tests/thirdparty/node_modules/.package-lock.json
+$(NODE_TOOLS): tests/thirdparty/package-lock.json
+	npm ci --prefix tests/thirdparty --no-audit --no-fund --loglevel=error
+
 ## Start moto (embedded AWS), create every resource, seed demo data and serve the API on 127.0.0.1:$(PORT),
 ## for the country pack COUNTRY (in, ug, do; chalicelib/countries/).
 run: $(STAMP)
@@ -23,7 +28,7 @@ run: $(STAMP)
 ## Lint, type-check, check the layer contracts, then run the whole test suite.
 # loadgroup hands out one test at a time (load sends chunks): the end-to-end tests, collected first,
 # spread over both workers and the quick ones fill in after them.
-test: check
+test: check $(NODE_TOOLS)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 ## The static checks alone: ruff (ruff.toml), mypy (mypy.ini), import-linter (.importlinter).

@@ -93,6 +93,23 @@ class SmsTemplate:
 
 
 @dataclass(frozen=True)
+class VaccineCodes:
+    """How the international certificates name a vaccine (docs/certificates.md#codes): WHO's ICD-11 for the
+    DDCC:VS, CDC's CVX (or SNOMED CT) for a SMART Health Card, the EU value sets for an EU DCC. An empty
+    code leaves that format out for the vaccine (the EU DCC is for COVID-19 vaccines only)."""
+
+    icd11: str  # the vaccine type, e.g. XM9QW8 (non-replicating viral vector)
+    icd11_brand: str = ""  # the product, e.g. XM97T2 (Covishield)
+    disease_icd11: str = "RA01"  # what it protects against, ICD-11 (COVID-19)
+    disease_snomed: str = "840539006"  # the same in SNOMED CT: the EU DCC's `tg`
+    cvx: str = ""
+    snomed: str = ""
+    eu_mp: str = ""  # EU DCC medicinal product (vaccine-medicinal-product)
+    eu_ma: str = ""  # EU DCC marketing authorisation holder or manufacturer (vaccine-mah-manf)
+    eu_vp: str = ""  # EU DCC vaccine or prophylaxis type (vaccine-prophylaxis)
+
+
+@dataclass(frozen=True)
 class Vaccine:
     """A vaccine the campaign uses: doses, the window between doses, who may receive it."""
 
@@ -104,6 +121,7 @@ class Vaccine:
     min_age_years: int = 18
     # Days after the last primary dose when the country's rules make a precaution dose due (0: none).
     precaution_after_days: int = 0
+    codes: VaccineCodes | None = None  # none: no international certificate for this vaccine
 
 
 @dataclass(frozen=True)
@@ -156,6 +174,11 @@ class CountryProfile:
     certificate_authority: str
     nationality: str
     certificate_shows_birth_year: bool
+    # Travellers: the ID type whose numbers are passports (0: travellers cannot add one), and how long
+    # an EU DCC is valid from its issuance.
+    passport_id_type: int = 0
+    international_certificate_valid_days: int = 365
+    country_code_alpha3: str = ""  # ISO 3166-1 alpha-3, as the WHO DDCC:VS names countries
     # Slot alerts: subscriptions a mobile may keep, the days one lasts, and alert SMS a mobile gets a day.
     alerts_per_mobile: int = 5
     alert_days: int = 30
@@ -311,6 +334,8 @@ def _check(built: Any, where: str) -> None:
             raise PackError(f"{where}: report_age_bands must name distinct bands, youngest first")
         if any(gender.report_as not in ("male", "female", "others") for gender in built.genders):
             raise PackError(f"{where}: a gender's report_as is one of male, female, others")
+        if built.passport_id_type and built.id_type(built.passport_id_type) is None:
+            raise PackError(f"{where}: passport_id_type names ID type {built.passport_id_type}, which the pack lacks")
         unknown = sorted(set(built.verifiable_id_types) - {t.id for t in built.id_types})
         if unknown:
             raise PackError(f"{where}: verifiable_id_types names ID type {unknown[0]}, which the pack lacks")
@@ -396,6 +421,9 @@ class Settings:
     # Certificates: the private S3 bucket of PDFs, and how often the sweep issues what events missed.
     certificate_bucket: str = ""
     certificate_sweep_minutes: int = 5
+    # Where this API is reached from outside (no trailing slash): a SMART Health Card's `iss`, under which
+    # verifiers find /.well-known/jwks.json. By default the pack's certificate_issuer.
+    public_url: str = ""
     country: CountryProfile = field(default_factory=lambda: load_pack("in"))
 
     @property
@@ -436,6 +464,7 @@ class Settings:
             surge_mode=env.get("TEEKA_SURGE_MODE", "").strip().lower() in ("1", "true", "yes", "on"),
             certificate_bucket=env.get("TEEKA_CERTIFICATE_BUCKET") or f"teeka-{code}-{stage}-certificates",
             certificate_sweep_minutes=int(env.get("TEEKA_CERTIFICATE_SWEEP_MINUTES", cls.certificate_sweep_minutes)),
+            public_url=(env.get("TEEKA_PUBLIC_URL") or country.certificate_issuer).rstrip("/"),
             country=country,
         )
 

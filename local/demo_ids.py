@@ -1,6 +1,7 @@
-"""Fresh demo identities for the README walkthrough: `python -m local.demo_ids mobile|aadhaar` prints a
-random valid Indian mobile or Aadhaar number (Verhoeff check digit), so every run of the walkthrough
-registers new people (one photo ID registers one person, nationwide; 4 people per mobile)."""
+"""Fresh demo identities for the README walkthrough: `python -m local.demo_ids mobile|aadhaar|passport`
+prints a random valid Indian mobile, Aadhaar number (Verhoeff check digit) or passport number, so every
+run of the walkthrough registers new people (one photo ID registers one person, nationwide; 4 people per
+mobile)."""
 from __future__ import annotations
 
 import secrets
@@ -22,6 +23,11 @@ def aadhaar(seed: int | None = None) -> str:
     return first_eleven + verhoeff.calc_check_digit(first_eleven)
 
 
+def passport() -> str:
+    """An Indian passport number: a letter (not Q, X or Z) and seven random digits."""
+    return f"K{secrets.randbelow(10 ** 7):07d}"
+
+
 def person(seed: int = 1, **overrides) -> dict:
     """A valid registration body, with a distinct Aadhaar per seed."""
     return {"name": "Asha Rao", "birth_year": "1990", "gender_id": 2, "photo_id_type": 1,
@@ -29,7 +35,7 @@ def person(seed: int = 1, **overrides) -> dict:
 
 
 if __name__ == "__main__":
-    kinds = {"mobile": mobile, "aadhaar": aadhaar}
+    kinds = {"mobile": mobile, "aadhaar": aadhaar, "passport": passport}
     if len(sys.argv) != 2 or sys.argv[1] not in kinds:
-        sys.exit("usage: python -m local.demo_ids mobile|aadhaar")
+        sys.exit("usage: python -m local.demo_ids mobile|aadhaar|passport")
     print(kinds[sys.argv[1]]())

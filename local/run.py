@@ -40,6 +40,8 @@ def _locked(lock: threading.RLock, method, *args, **kwargs):
 
 def main() -> None:
     port = int(os.environ.get("PORT", "8000"))
+    # SMART Health Cards name this server as their issuer, so verifiers find its keys here.
+    os.environ.setdefault("TEEKA_PUBLIC_URL", f"http://127.0.0.1:{port}")
     print("Starting the embedded AWS (moto) on loopback...", flush=True)
     moto = embedded_aws.start(int(os.environ.get("MOTO_PORT", "0")))
     print("Creating the tables, queues, secrets, signing key and certificate bucket...", flush=True)

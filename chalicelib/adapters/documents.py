@@ -23,12 +23,42 @@ def certificate_key(certificate_id: str) -> str:
     return f"certificates/{certificate_id}.pdf"
 
 
+def international_key(certificate_id: str) -> str:
+    return f"certificates/{certificate_id}-international.pdf"
+
+
+def signer_key(kid: str) -> str:
+    """Where a signing key's document signer certificate (DER) is kept."""
+    return f"keys/{kid}.der"
+
+
 def put_pdf(key: str, body: bytes) -> None:
     client("s3").put_object(Bucket=bucket(), Key=key, Body=body, ContentType=PDF, ServerSideEncryption="aws:kms")
 
 
 def get_pdf(key: str) -> bytes:
     return client("s3").get_object(Bucket=bucket(), Key=key)["Body"].read()
+
+
+def get_document(key: str) -> bytes | None:
+    s3 = client("s3")
+    try:
+        return s3.get_object(Bucket=bucket(), Key=key)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return None
+
+
+def put_document_once(key: str, body: bytes, content_type: str) -> bool:
+    """Write `key` unless it exists (If-None-Match: *); False when another writer was first."""
+    s3 = client("s3")
+    try:
+        s3.put_object(Bucket=bucket(), Key=key, Body=body, ContentType=content_type, ServerSideEncryption="aws:kms",
+                      IfNoneMatch="*")
+    except s3.exceptions.ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+            return False
+        raise
+    return True
 
 
 def create_bucket() -> None:

@@ -1,31 +1,70 @@
-"""Certificate routes: CoWIN's two PDF downloads, the signed credential, and public verification."""
+"""Certificate routes: CoWIN's two PDF downloads, the signed credential, the international formats (owner
+only), travellers' passport details, and public verification, keys and revocation lists."""
 from __future__ import annotations
 
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import PDF_CONTENT_TYPE, ApiRequest, cacheable_response, endpoint, json_response
+from chalicelib.domain import errors, inputs
+from chalicelib.domain.errors import ApiError
 from chalicelib.domain.roles import CITIZENS
-from chalicelib.services import certificates
+from chalicelib.services import certificates, international
 
 bp = Blueprint(__name__)
 KEYS_MAX_AGE = 300
 REVOCATIONS_MAX_AGE = 60
 
 
-def _pdf(request: ApiRequest) -> Response:
-    return Response(body=certificates.pdf(request.caller.mobile, request.query), status_code=200, headers={
-        "Content-Type": PDF_CONTENT_TYPE, "Content-Disposition": 'attachment; filename="certificate.pdf"',
-        "Cache-Control": "private, no-store"})
+PRIVATE = {"Cache-Control": "private, no-store"}
+SHC_CONTENT_TYPE = "application/smart-health-card"
+
+
+def _pdf(body: bytes, name: str) -> Response:
+    return Response(body=body, status_code=200, headers={
+        "Content-Type": PDF_CONTENT_TYPE, "Content-Disposition": f'attachment; filename="{name}"', **PRIVATE})
 
 
 @endpoint(bp, "/v2/registration/certificate/public/download", roles=CITIZENS)
 def public_download(request: ApiRequest):
-    return _pdf(request)
+    return _pdf(certificates.pdf(request.caller.mobile, request.query), "certificate.pdf")
 
 
 @endpoint(bp, "/v2/registration/certificate/download", roles=CITIZENS)
 def download(request: ApiRequest):
-    return _pdf(request)
+    return _pdf(certificates.pdf(request.caller.mobile, request.query), "certificate.pdf")
+
+
+@endpoint(bp, "/v2/registration/beneficiary/passport", methods=("POST",), roles=CITIZENS)
+def add_passport(request: ApiRequest):
+    body = request.json()
+    return json_response(international.add_travel_details(
+        request.caller.mobile, inputs.text(body, "beneficiary_reference_id", 20), body, request.now,
+        request.profile), headers=PRIVATE)
+
+
+@endpoint(bp, "/v2/registration/certificate/international/download", roles=CITIZENS)
+def international_download(request: ApiRequest):
+    return _pdf(international.international_pdf(request.caller.mobile, request.query, request.profile),
+                "international-certificate.pdf")
+
+
+@endpoint(bp, "/v2/registration/certificate/international/ddcc", roles=CITIZENS)
+def international_ddcc(request: ApiRequest):
+    return json_response(international.ddcc(request.caller.mobile, request.query, request.profile),
+                         headers=PRIVATE)
+
+
+@endpoint(bp, "/v2/registration/certificate/international/shc", roles=CITIZENS)
+def international_shc(request: ApiRequest):
+    return json_response(international.smart_health_card(request.caller.mobile, request.query,
+                                                         request.profile),
+                         headers={"Content-Type": SHC_CONTENT_TYPE, **PRIVATE})
+
+
+@endpoint(bp, "/v2/registration/certificate/international/dcc", roles=CITIZENS)
+def international_dcc(request: ApiRequest):
+    return json_response(international.eu_dcc(request.caller.mobile, request.query, request.profile),
+                         headers=PRIVATE)
 
 
 @endpoint(bp, "/v2/registration/certificate/credential", roles=CITIZENS)
@@ -36,7 +75,26 @@ def credential(request: ApiRequest):
 
 @endpoint(bp, "/.well-known/jwks.json")
 def public_keys(request: ApiRequest):
-    return cacheable_response(request, certificates.public_keys(), KEYS_MAX_AGE)
+    return cacheable_response(request, international.public_keys(), KEYS_MAX_AGE)
+
+
+@endpoint(bp, "/.well-known/crl/{file_name}")
+def shc_revocations(request: ApiRequest, file_name: str):
+    """SMART Health Cards' revocation list of one key: `/.well-known/crl/<kid>.json`."""
+    if not file_name.endswith(".json"):
+        raise ApiError(errors.UNKNOWN_SIGNING_KEY)
+    return cacheable_response(request, international.shc_revocations(file_name.removesuffix(".json")),
+                              REVOCATIONS_MAX_AGE)
+
+
+@endpoint(bp, "/v2/certificate/dcc/trust-list")
+def dcc_trust_list(request: ApiRequest):
+    return cacheable_response(request, international.dcc_trust_list(), KEYS_MAX_AGE)
+
+
+@endpoint(bp, "/v2/certificate/dcc/revoked")
+def dcc_revoked(request: ApiRequest):
+    return cacheable_response(request, international.dcc_revocations(), REVOCATIONS_MAX_AGE)
 
 
 @endpoint(bp, "/v2/certificate/verify", methods=("POST",))

@@ -31,6 +31,18 @@ class Subject:
     gender: str
     id_type: str
     masked_id: str
+    sex: str = "other"  # FHIR's administrative gender (male | female | other), for the international formats
+
+
+@dataclass(frozen=True)
+class Traveller:
+    """What a traveller adds once for the international certificates: the passport, the full date of
+    birth, and how their registered name splits into surname and given names, as the passport prints it."""
+
+    passport_number: str
+    birth_date: str  # ISO 8601 date
+    family_name: str
+    given_name: str  # may be empty (one-word names)
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class Content:
     dose: DoseFacts
     total_doses: int
     previous: DoseFacts | None = None
+    traveller: Traveller | None = None  # only the international certificates carry it
 
     @property
     def kind(self) -> str:

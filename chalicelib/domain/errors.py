@@ -79,6 +79,12 @@ ID_VERIFICATION_FAILED = ErrorCode("BENREG0016", "ID verification failed")
 ID_VERIFICATION_TXN = ErrorCode("BENREG0017", "Invalid or expired ID verification transaction")
 DELETE_WITH_APPOINTMENT = ErrorCode("BENREG0019", "Cancel the beneficiary's appointment before deleting", 409)
 REGISTRATION_BUSY = ErrorCode("BENREG0018", "Registration could not be completed, please try again", 503)
+TRAVEL_DETAILS_ADDED = ErrorCode("BENREG0020", "Passport details were already added for this beneficiary", 409)
+INVALID_PASSPORT = ErrorCode("BENREG0021", "Invalid passport number")
+INVALID_BIRTH_DATE = ErrorCode("BENREG0022", "birth_date must be a date YYYY-MM-DD in the registered birth year, "
+                                             "not in the future")
+INVALID_SURNAME = ErrorCode("BENREG0023", "surname must be the last word or words of the registered name")
+PASSPORTS_NOT_TAKEN = ErrorCode("BENREG0024", "This country's certificates do not carry passports")
 
 # Planning and availability
 INVALID_PINCODE = ErrorCode("APPOIN0018", "Invalid Pincode")
@@ -162,6 +168,10 @@ CERTIFICATE_NOT_READY = ErrorCode("CERTIF0001", "No certificate yet: it is issue
                                   404)
 INVALID_CERTIFICATE_QUERY = ErrorCode("CERTIF0002", "qr must be the text of a certificate's QR code")
 INVALID_REVOCATION_CURSOR = ErrorCode("CERTIF0003", "Invalid since or next")
+NO_TRAVEL_DETAILS = ErrorCode("CERTIF0004", "No international certificate: add the beneficiary's passport details "
+                                            "first (POST /v2/registration/beneficiary/passport)", 404)
+NO_INTERNATIONAL_FORMAT = ErrorCode("CERTIF0005", "No international certificate in this format for this vaccine", 404)
+UNKNOWN_SIGNING_KEY = ErrorCode("CERTIF0006", "No such signing key", 404)
 
 # Public reports
 INVALID_REPORT_DATE = ErrorCode("REPORT0001", "Invalid date: expected YYYY-MM-DD, not in the future")

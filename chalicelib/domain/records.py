@@ -40,6 +40,12 @@ class BeneficiaryRecord:
     appointment_dose2: Mapping[str, Any] | None = None
     # Where each dose was given (`dose_place`), by dose number.
     dose_places: Mapping[str, Any] = field(default_factory=dict)
+    # Travel details, added once for the international certificates: the passport (its claim keeps it
+    # unique among all photo IDs), the full date of birth, and the surname as the passport prints it.
+    passport_number: str | None = None
+    passport_claim: str | None = None
+    birth_date: str | None = None  # ISO date
+    surname: str | None = None
 
 
 @dataclass(frozen=True)
@@ -269,6 +275,14 @@ class CertificateRecord:
     kind: str  # provisional | final
     issued_at: int
     jws: str | None = None
+    kid: str | None = None  # the signing key's thumbprint
+    # The international formats, when the person added travel details: the DDCC:VS core data set (JSON),
+    # the SMART Health Card's JWS and revocation id, the EU DCC's `HC1:` text and UVCI.
+    ddcc: str | None = None
+    shc: str | None = None
+    rid: str | None = None
+    hc1: str | None = None
+    uvci: str | None = None
     revoked_list: str | None = None
     revoked_at: int | None = None
     revoked_reason: str | None = None

@@ -19,6 +19,7 @@ import json
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from chalicelib import verifier
@@ -26,12 +27,13 @@ from chalicelib.adapters import documents, queues, signing
 from chalicelib.config import CountryProfile
 from chalicelib.domain import certificates as rules
 from chalicelib.domain import errors, inputs, messages
-from chalicelib.domain.beneficiaries import is_reference_id
+from chalicelib.domain import international as international_rules
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.records import CertificateRecord
 from chalicelib.observability import logger, metrics
-from chalicelib.services import registration, views
+from chalicelib.services import international, views
 from chalicelib.services.accounts import language_of
+from chalicelib.services.certificate_owner import latest_issued
 from chalicelib.services.metadata import place_names
 from chalicelib.services.outbox import notify, request_certificates
 from chalicelib.store import auth as staff_store
@@ -77,12 +79,17 @@ def content_of(reference_id: str, dose: int, profile: CountryProfile) -> rules.C
             center_name=site.center_name, district=places["district_name"], state=places["state_name"])
 
     vaccine = profile.vaccine(records[dose].vaccine)
+    gender = next((g for g in profile.genders if g.id == int(person.gender_id)), None)
     subject = rules.Subject(
         reference_id=reference_id, name=person.name, birth_year=int(person.birth_year),
-        gender=profile.gender_name(int(person.gender_id)), id_type=profile.id_type_name(int(person.photo_id_type)),
-        masked_id=views.masked_id(person))
+        gender=gender.gender if gender else "", id_type=profile.id_type_name(int(person.photo_id_type)),
+        masked_id=views.masked_id(person), sex=international_rules.fhir_sex(gender.report_as if gender else ""))
+    traveller = None
+    if person.passport_number and person.birth_date:
+        family, given = international_rules.split_name(person.name, person.surname or "")
+        traveller = rules.Traveller(person.passport_number, person.birth_date, family, given)
     return rules.Content(subject=subject, dose=facts(dose), total_doses=vaccine.total_doses if vaccine else dose,
-                         previous=facts(dose - 1) if dose - 1 in records else None)
+                         previous=facts(dose - 1) if dose - 1 in records else None, traveller=traveller)
 
 
 def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None = None) -> str:
@@ -107,8 +114,8 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
             return LOST
     if certificate is None:
         return LOST
-    jws = _sign_and_store(content, certificate, profile, language_of(profile, slot.mobile))
-    if not store.complete(slot, certificate, jws, now):
+    signed = _sign_and_store(content, certificate, profile, language_of(profile, slot.mobile))
+    if not store.complete(slot, signed, now):
         return LOST
     metrics.add_metric(name="CertificateIssued", unit="Count", value=1)
     notify(slot.mobile, messages.certificate_ready(content.kind, dose, reference_id))
@@ -116,8 +123,9 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
 
 
 def _sign_and_store(content: rules.Content, certificate: CertificateRecord, profile: CountryProfile,
-                    language: str) -> str:
-    """Sign the certificate, store its PDF (in `language` and English), return its JWS."""
+                    language: str) -> CertificateRecord:
+    """Sign the certificate in every format it has, store its PDFs (in `language` and English), and
+    return it with its signed formats."""
     # fpdf2 and the QR encoder load only in the containers that make certificates.
     from chalicelib.services.certificate_pdf import MAX_QR_DIGITS, render
 
@@ -132,7 +140,7 @@ def _sign_and_store(content: rules.Content, certificate: CertificateRecord, prof
     jws = verifier.compact(message, signing.sign(message, key))
     documents.put_pdf(documents.certificate_key(certificate.certificate_id),
                       render(rules.summary(claims), verifier.qr_text(jws), profile, language))
-    return jws
+    return international.sign(content, replace(certificate, jws=jws, kid=key.kid), profile, key, language)
 
 
 def sweep(now: int | None = None) -> int:
@@ -153,26 +161,14 @@ def sweep(now: int | None = None) -> int:
 
 # -- the citizen's certificate -----------------------------------------------------------------------
 
-def _latest_issued(mobile: str, reference_id: str) -> str:
-    """The id of the person's latest issued certificate (of their highest dose)."""
-    slots = store.slots(reference_id) if is_reference_id(reference_id) else []
-    if slots and slots[0].mobile != mobile:
-        raise ApiError(errors.BENEFICIARY_NOT_FOUND)
-    issued = {slot.dose: slot.issued_id for slot in slots if slot.issued_id}
-    if not issued:
-        registration.owned(mobile, reference_id)  # not theirs (or no such person) answers as such
-        raise ApiError(errors.CERTIFICATE_NOT_READY)
-    return issued[max(issued)]
-
-
 def pdf(mobile: str, query: Mapping[str, str]) -> bytes:
-    issued_id = _latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20))
+    issued_id = latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20))
     return documents.get_pdf(documents.certificate_key(issued_id))
 
 
 def credential(mobile: str, query: Mapping[str, str]) -> dict:
     """The signed credential behind the latest certificate: its JWS, QR text and decoded content."""
-    certificate = store.certificate(_latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20)))
+    certificate = store.certificate(latest_issued(mobile, inputs.text(query, "beneficiary_reference_id", 20)))
     if certificate is None or certificate.jws is None:  # the slot names it only once it is written
         raise ApiError(errors.CERTIFICATE_NOT_READY)
     claims = verifier.payload(certificate.jws)  # our own stored JWS: no need to verify it
@@ -181,10 +177,6 @@ def credential(mobile: str, query: Mapping[str, str]) -> dict:
 
 
 # -- verifying -----------------------------------------------------------------------------------------
-
-def public_keys() -> dict:
-    return signing.jwks()
-
 
 def verify(body: Mapping[str, Any]) -> dict:
     text = body.get("qr")

@@ -79,6 +79,12 @@ class CertificateItem(TeekaModel):
     kind = UnicodeAttribute()  # provisional | final
     issued_at = NumberAttribute()
     jws = UnicodeAttribute(null=True)  # set when ready
+    kid = UnicodeAttribute(null=True)
+    ddcc = UnicodeAttribute(null=True)
+    shc = UnicodeAttribute(null=True)
+    rid = UnicodeAttribute(null=True)
+    hc1 = UnicodeAttribute(null=True)
+    uvci = UnicodeAttribute(null=True)
     revoked_list = UnicodeAttribute(null=True)  # "revoked" once revoked: the sparse index key
     revoked_at = NumberAttribute(null=True)
     revoked_reason = UnicodeAttribute(null=True)
@@ -130,10 +136,14 @@ def claim(current: CertificateSlotRecord, certificate: CertificateRecord, basis:
     return Transaction(CertificateSlotItem).attempt(build) is None
 
 
-def complete(current: CertificateSlotRecord, certificate: CertificateRecord, jws: str, now: int) -> bool:
-    """The certificate is ready: store it, point the slot at it, clear the slot's due mark unless a
-    newer change marked it again, and revoke what it supersedes, all at once. False if a newer claim
-    or a newer change won meanwhile (the certificate then never becomes the slot's)."""
+SIGNED_FIELDS = ("jws", "kid", "ddcc", "shc", "rid", "hc1", "uvci")
+
+
+def complete(current: CertificateSlotRecord, certificate: CertificateRecord, now: int) -> bool:
+    """The certificate is ready (`certificate` holds its signed formats): store them, point the slot at
+    it, clear the slot's due mark unless a newer change marked it again, and revoke what it supersedes,
+    all at once. False if a newer claim or a newer change won meanwhile (the certificate then never
+    becomes the slot's)."""
     condition = (CertificateSlotItem.claimed_id == certificate.certificate_id) & (
         CertificateSlotItem.marks == int(current.marks))
     # Two finishers of one claim (a slow worker and the sweep's): only the first completes and texts.
@@ -145,7 +155,10 @@ def complete(current: CertificateSlotRecord, certificate: CertificateRecord, jws
         transaction.change("slot", _key(current), [
             CertificateSlotItem.issued_id.set(certificate.certificate_id),
             CertificateSlotItem.due_shard.remove(), CertificateSlotItem.due_at.remove()], condition)
-        transaction.change("certificate", CertificateItem(certificate.certificate_id), [CertificateItem.jws.set(jws)],
+        attributes = CertificateItem.get_attributes()
+        signed = [attributes[name].set(getattr(certificate, name)) for name in SIGNED_FIELDS
+                  if getattr(certificate, name) is not None]
+        transaction.change("certificate", CertificateItem(certificate.certificate_id), signed,
                            CertificateItem.certificate_id.exists())
         if previous and previous != certificate.certificate_id:
             transaction.change("previous", CertificateItem(previous), [
@@ -183,3 +196,15 @@ def revoked_since(since: int, limit: int, start: dict | None) -> tuple[list[Cert
                                           last_evaluated_key=start)
     items = [record_of(item, CertificateRecord) for item in pages]
     return items, pages.last_evaluated_key if len(items) == limit else None
+
+
+def revoked_by_key(kid: str) -> Iterator[CertificateRecord]:
+    """Every revoked certificate `kid` signed, oldest first: the sparse index's pages, filtered by key."""
+    return (record_of(item, CertificateRecord)
+            for item in CertificateItem.revoked.query(REVOKED, filter_condition=CertificateItem.kid == kid))
+
+
+def last_revoked_at() -> int:
+    """When the latest revocation happened (0: never): one Query of one item, newest first."""
+    items = list(CertificateItem.revoked.query(REVOKED, scan_index_forward=False, limit=1))
+    return int(items[0].revoked_at) if items and items[0].revoked_at is not None else 0

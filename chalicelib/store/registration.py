@@ -59,6 +59,10 @@ class BeneficiaryItem(TeekaModel):
     # Where each dose was given (`dose_place`), by dose number: with the appointments, where the person
     # is known to the staff who may look them up.
     dose_places: MapAttribute[str, Any] = MapAttribute(default=dict)
+    passport_number = UnicodeAttribute(null=True)
+    passport_claim = UnicodeAttribute(null=True)
+    birth_date = UnicodeAttribute(null=True)
+    surname = UnicodeAttribute(null=True)
     by_mobile = BeneficiariesByMobile()
 
 
@@ -165,6 +169,10 @@ def delete(beneficiary: BeneficiaryRecord) -> Outcome:
                                & BeneficiaryItem.appointment_dose2.does_not_exist())
             transaction.remove("claim", IdClaimItem(beneficiary.id_claim),
                                condition=IdClaimItem.beneficiary_reference_id == beneficiary.beneficiary_reference_id)
+            if beneficiary.passport_claim and beneficiary.passport_claim != beneficiary.id_claim:
+                transaction.remove("passport", IdClaimItem(beneficiary.passport_claim),
+                                   condition=IdClaimItem.beneficiary_reference_id
+                                   == beneficiary.beneficiary_reference_id)
             transaction.change("account", AccountItem(beneficiary.mobile),
                                actions=[AccountItem.beneficiary_count.add(-1)],
                                condition=AccountItem.beneficiary_count > 0)
@@ -203,6 +211,36 @@ def correct(beneficiary: BeneficiaryRecord, changes: dict[str, Any], actor: str,
             raise
         return Outcome.REFUSED
     return Outcome.DONE
+
+
+def add_travel_details(beneficiary: BeneficiaryRecord, passport_number: str, claim: str, birth_date: str,
+                       surname: str, masked_passport: str, now: int) -> Outcome:
+    """Add the passport (claimed among all photo IDs, unless it is the person's registered photo ID),
+    date of birth and surname once, with its audit record, and mark every certificate due for reissue:
+    one TransactWriteItems. ID_TAKEN when another person holds the passport; REFUSED when the details
+    were added, or the person changed, meanwhile."""
+    reference_id = beneficiary.beneficiary_reference_id
+    audit = audit_entry(f"beneficiary#{reference_id}", "travel details", beneficiary.mobile, {},
+                        {"passport_number": masked_passport, "birth_date": birth_date, "surname": surname}, now)
+
+    def build(transaction: Transaction) -> None:
+        transaction.change("beneficiary", BeneficiaryItem(reference_id), actions=[
+            BeneficiaryItem.passport_number.set(passport_number), BeneficiaryItem.passport_claim.set(claim),
+            BeneficiaryItem.birth_date.set(birth_date), BeneficiaryItem.surname.set(surname)],
+            condition=(BeneficiaryItem.mobile == beneficiary.mobile) & BeneficiaryItem.passport_number.does_not_exist()
+            & (BeneficiaryItem.birth_year == int(beneficiary.birth_year)) & (BeneficiaryItem.name == beneficiary.name)
+            & (BeneficiaryItem.doses_given == int(beneficiary.doses_given)))
+        if claim != beneficiary.id_claim:
+            transaction.put("claim", IdClaimItem(claim, beneficiary_reference_id=reference_id, created_at=now),
+                            condition=IdClaimItem.claim.does_not_exist())
+        transaction.put("audit", audit, condition=AuditItem.at.does_not_exist())
+        for dose in range(1, int(beneficiary.doses_given) + 1):
+            certificates.mark_due(transaction, reference_id, dose, beneficiary.mobile, now)
+
+    failed = Transaction(BeneficiaryItem).attempt(build)
+    if failed is None:
+        return Outcome.DONE
+    return Outcome.ID_TAKEN if "claim" in failed else Outcome.REFUSED
 
 
 def audit_trail(subject: str) -> list[AuditRecord]:

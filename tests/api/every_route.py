@@ -136,6 +136,21 @@ class World:
         certificates.issue(ref, 1, get_settings().country)
         return ref
 
+    @staticmethod
+    def passport() -> str:
+        """A fresh Indian passport number."""
+        return f"K{uuid.uuid4().int % 10 ** 7:07d}"
+
+    def traveller(self, mobile: str) -> str:
+        """A vaccinated beneficiary of `mobile` who added a passport, the certificate reissued with it."""
+        from chalicelib.services import certificates, international
+
+        ref = self.vaccinated(mobile)
+        international.add_travel_details(mobile, ref, {"passport_number": self.passport(), "birth_date": "1990-01-01"},
+                                         NOW, get_settings().country)
+        certificates.issue(ref, 1, get_settings().country)
+        return ref
+
     def locked_appointment(self) -> tuple[str, str]:
         from chalicelib.store import booking as booking_store
         from chalicelib.store import vaccination as vaccination_store
@@ -247,6 +262,19 @@ def _certificate(path: str, headers: dict | None = None) -> Row:
     return Row(build, 200, OWNER, (400, "BENREG0009"))
 
 
+def _international(path: str, headers: dict | None = None) -> Row:
+    def build(world: World) -> Call:
+        return Call("GET", f"{path}?beneficiary_reference_id={world.traveller(OWNER_MOBILE)}", headers=headers or {})
+
+    return Row(build, 200, OWNER, (400, "BENREG0009"))
+
+
+def _revocation_list(world: World) -> Call:
+    from chalicelib.adapters import signing
+
+    return Call("GET", f"/.well-known/crl/{signing.signing_key().kid}.json")
+
+
 def _india_today() -> str:
     """Today in the demo country (the reports refuse a date in its future)."""
     from datetime import datetime
@@ -296,6 +324,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/v2/auth/confirmOTP"): Row(lambda w: _otp_login(w, "/v2/auth/confirmOTP"), 200),
     ("POST", "/v2/auth/validateMobileOtp"): Row(lambda w: _otp_login(w, "/v2/auth/validateMobileOtp"), 200),
     ("GET", "/v2/certificate/revoked"): Row(lambda w: Call("GET", "/v2/certificate/revoked"), 200),
+    ("GET", "/.well-known/crl/{file_name}"): Row(_revocation_list, 200),
+    ("GET", "/v2/certificate/dcc/trust-list"): Row(lambda w: Call("GET", "/v2/certificate/dcc/trust-list"), 200),
+    ("GET", "/v2/certificate/dcc/revoked"): Row(lambda w: Call("GET", "/v2/certificate/dcc/revoked"), 200),
     ("GET", "/v1/reports/v2/getPublicReports"): Row(lambda w: Call(
         "GET", f"/v1/reports/v2/getPublicReports?state_id=21&district_id=395&date={_india_today()}"), 200),
     ("GET", "/v1/reports/v2/openData.csv"): Row(lambda w: Call(
@@ -350,6 +381,17 @@ ROWS: dict[tuple[str, str], Row] = {
         "/v2/registration/beneficiary/verifyId/start",
         lambda w, ref, seed: {"beneficiary_reference_id": ref, "photo_id_number": aadhaar(seed)}),
     ("POST", "/v2/registration/beneficiary/verifyId/confirm"): Row(_verify_id, 200, OWNER, (400, "BENREG0009")),
+    ("POST", "/v2/registration/beneficiary/passport"): _beneficiary_call(
+        "/v2/registration/beneficiary/passport", lambda w, ref, seed: {
+            "beneficiary_reference_id": ref, "passport_number": w.passport(), "birth_date": "1990-01-01"}),
+    ("GET", "/v2/registration/certificate/international/download"): _international(
+        "/v2/registration/certificate/international/download", PDF),
+    ("GET", "/v2/registration/certificate/international/ddcc"): _international(
+        "/v2/registration/certificate/international/ddcc"),
+    ("GET", "/v2/registration/certificate/international/shc"): _international(
+        "/v2/registration/certificate/international/shc"),
+    ("GET", "/v2/registration/certificate/international/dcc"): _international(
+        "/v2/registration/certificate/international/dcc"),
     ("GET", "/v2/registration/certificate/credential"): _certificate("/v2/registration/certificate/credential"),
     ("GET", "/v2/registration/certificate/download"): _certificate("/v2/registration/certificate/download", PDF),
     ("GET", "/v2/registration/certificate/public/download"): _certificate(

@@ -13,7 +13,8 @@ SEEN = ['"USRAUT0014"', "Unauthenticated access!", "304 Not Modified", "BENREG00
         "APPOIN0018", "USRRES0004", "PLANNG0013", "USRAUT0022", "Security code:", '"status":"verified"',
         "VACCIN0003", '{"beneficiaries":[]}', "application/pdf", '"status":"valid"', '"status": "valid"',
         '"status":"accepted"', '"status":"duplicate"', "Vikram Vaccinator", "CONFIRMED              30",
-        "'tot_dose_1':", "date,state_id,district_id,vaccine,dose,age_band,gender,doses", ",21,395,COVISHIELD,1,"]
+        "'tot_dose_1':", "date,state_id,district_id,vaccine,dose,age_band,gender,doses", ",21,395,COVISHIELD,1,",
+        '"surname":"Rao"', "%PDF-1.", "'code': 'XM9QW8'", "SMART Health Card valid: True", "EU DCC valid: True"]
 
 
 def walkthrough(title: str = "## Walkthrough") -> str:

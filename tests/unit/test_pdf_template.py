@@ -173,7 +173,9 @@ def test_any_winansi_text_keeps_the_pdf_whole(international, name, footer):
     assert "3f2c1a2e-9a7d-4c6b-8e1f-2b3c4d5e6f70" in text
 
 
-@given(st.text(alphabet=string.ascii_letters + string.digits + "()\\.,-'", min_size=1, max_size=40))
+# pdfium's text extraction drops a hyphen ending a line (it reads it as a word broken across lines).
+@given(st.text(alphabet=string.ascii_letters + string.digits + "()\\.,-'", min_size=1, max_size=40).filter(
+    lambda name: not name.endswith("-")))
 @settings(max_examples=40, deadline=None)
 def test_a_value_that_fits_is_printed_as_given(international, name):
     pdf = international.fill({**VALUES, "name": name},

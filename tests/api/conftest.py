@@ -1,0 +1,25 @@
+"""Fixtures the API tests of several files share."""
+import pytest
+
+from local import dispatcher
+from tests.api.test_vaccination_api import BASE, CITIZEN, VACCINATOR, VERIFIER, book, door, dose, register, session_at
+from tests.helpers import post
+
+
+def drain():
+    from app import app
+
+    dispatcher.drain(app)
+
+
+@pytest.fixture
+def vaccinated(api, seeded, as_):
+    """A beneficiary given dose 1 of COVISHIELD at centre 100001 today, its certificate issued."""
+    citizen = as_(CITIZEN)
+    ref = register(api, citizen, 1, name="Asha Rao")
+    session_id = session_at(seeded)
+    appointment_id, code = book(api, citizen, session_id, [ref])
+    assert post(api, f"{BASE}/verify", door(appointment_id, ref, session_id, code), as_(VERIFIER)).status_code == 200
+    assert post(api, f"{BASE}/doses", dose(ref, session_id), as_(VACCINATOR)).status_code == 201
+    drain()  # dose stream -> certificates queue -> issuance -> SMS queue
+    return {"ref": ref, "citizen": citizen, "session_id": session_id}
