@@ -17,8 +17,9 @@ PUBLIC_READ_PATHS = (
     "/v2/appointment/sessions/public/*",
     "/v2/appointment/centers/public/*",
     "/v2/admin/location/*",
-    "/.well-known/*",  # the certificate signing keys
+    "/.well-known/*",  # the certificate signing keys, the SMART Health Card revocation lists
     "/v2/certificate/revoked",
+    "/v2/certificate/dcc/*",  # the EU DCC trust list and revocation list
     "/v1/reports/*",  # the public dashboard's reports and open data
     "/v2/web/*",  # the web pages' texts
 )
