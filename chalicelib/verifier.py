@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 QR_PREFIX = "teeka:/"
+CREDENTIAL_TYPE = "ProofOfVaccinationCredential"
 ALGORITHM = "ES256"
 VALID, INVALID, REVOKED = "valid", "invalid", "revoked"
 MAX_QR_TEXT = 4096  # a version-40 QR holds 7,089 digits; ours stay under 2,400 (version 22)
@@ -154,8 +155,12 @@ def payload(jws: str) -> dict[str, Any]:
         claims = json.loads(_inflate(_unb64(jws.split(".")[1])))
     except (ValueError, IndexError):
         raise InvalidCertificate("payload is not JSON") from None
-    if not isinstance(claims, dict) or not isinstance(claims.get("vc"), dict):
-        raise InvalidCertificate("payload is not a credential")
+    vc = claims.get("vc") if isinstance(claims, dict) else None
+    # The same keys sign SMART Health Cards, whose JWS looks alike: a Teeka certificate is known by its
+    # credential type and its id.
+    if not isinstance(vc, dict) or CREDENTIAL_TYPE not in (vc.get("type") or ()) or \
+            not str(claims.get("jti", "")).startswith("urn:uuid:") or len(str(claims["jti"])) <= len("urn:uuid:"):
+        raise InvalidCertificate("payload is not a Teeka vaccination credential")
     return claims
 
 

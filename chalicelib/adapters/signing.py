@@ -153,18 +153,20 @@ def document_signer(key: SigningKey) -> bytes:
     return stored
 
 
+def trust_list_entry(key: SigningKey) -> dict:
+    """A key's DSC in the shape of the EU DCC Gateway's trust list entries."""
+    der = document_signer(key)
+    certificate = x509.load_der_x509_certificate(der)
+    return {"kid": base64.b64encode(hcert.kid_of(der)).decode(), "country": get_settings().country.country_code,
+            "certificateType": "DSC", "thumbprint": hashlib.sha256(der).hexdigest(),
+            "rawData": base64.b64encode(der).decode(),
+            "timestamp": certificate.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "expires": certificate.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
 def dcc_trust_list(now: float | None = None) -> list[dict]:
-    """Every published key's DSC, in the shape of the EU DCC Gateway's trust list entries."""
-    entries = []
-    for key in published(now):
-        der = document_signer(key)
-        certificate = x509.load_der_x509_certificate(der)
-        entries.append({"kid": base64.b64encode(hcert.kid_of(der)).decode(), "country":
-                        get_settings().country.country_code, "certificateType": "DSC",
-                        "thumbprint": hashlib.sha256(der).hexdigest(), "rawData": base64.b64encode(der).decode(),
-                        "timestamp": certificate.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                        "expires": certificate.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ")})
-    return entries
+    """Every published key's DSC."""
+    return [trust_list_entry(key) for key in published(now)]
 
 
 _last_refresh = 0.0

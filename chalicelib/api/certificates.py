@@ -16,6 +16,8 @@ REVOCATIONS_MAX_AGE = 60
 
 
 PRIVATE = {"Cache-Control": "private, no-store"}
+# Keys and revocation lists are for any verifier, in-browser ones included (SMART Health Cards require it).
+ANY_ORIGIN = "Access-Control-Allow-Origin"
 SHC_CONTENT_TYPE = "application/smart-health-card"
 
 
@@ -75,7 +77,12 @@ def credential(request: ApiRequest):
 
 @endpoint(bp, "/.well-known/jwks.json")
 def public_keys(request: ApiRequest):
-    return cacheable_response(request, international.public_keys(), KEYS_MAX_AGE)
+    return _for_any_origin(cacheable_response(request, international.public_keys(), KEYS_MAX_AGE))
+
+
+def _for_any_origin(response: Response) -> Response:
+    response.headers[ANY_ORIGIN] = "*"
+    return response
 
 
 @endpoint(bp, "/.well-known/crl/{file_name}")
@@ -83,18 +90,18 @@ def shc_revocations(request: ApiRequest, file_name: str):
     """SMART Health Cards' revocation list of one key: `/.well-known/crl/<kid>.json`."""
     if not file_name.endswith(".json"):
         raise ApiError(errors.UNKNOWN_SIGNING_KEY)
-    return cacheable_response(request, international.shc_revocations(file_name.removesuffix(".json")),
-                              REVOCATIONS_MAX_AGE)
+    return _for_any_origin(cacheable_response(
+        request, international.shc_revocations(file_name.removesuffix(".json")), REVOCATIONS_MAX_AGE))
 
 
 @endpoint(bp, "/v2/certificate/dcc/trust-list")
 def dcc_trust_list(request: ApiRequest):
-    return cacheable_response(request, international.dcc_trust_list(), KEYS_MAX_AGE)
+    return _for_any_origin(cacheable_response(request, international.dcc_trust_list(), KEYS_MAX_AGE))
 
 
 @endpoint(bp, "/v2/certificate/dcc/revoked")
 def dcc_revoked(request: ApiRequest):
-    return cacheable_response(request, international.dcc_revocations(), REVOCATIONS_MAX_AGE)
+    return _for_any_origin(cacheable_response(request, international.dcc_revocations(), REVOCATIONS_MAX_AGE))
 
 
 @endpoint(bp, "/v2/certificate/verify", methods=("POST",))

@@ -84,6 +84,8 @@ INVALID_PASSPORT = ErrorCode("BENREG0021", "Invalid passport number")
 INVALID_BIRTH_DATE = ErrorCode("BENREG0022", "birth_date must be a date YYYY-MM-DD in the registered birth year, "
                                              "not in the future")
 INVALID_SURNAME = ErrorCode("BENREG0023", "surname must be the last word or words of the registered name")
+BENEFICIARY_CHANGED = ErrorCode("BENREG0025", "The beneficiary changed meanwhile (a dose, a correction): please try "
+                                              "again", 409)
 PASSPORTS_NOT_TAKEN = ErrorCode("BENREG0024", "This country's certificates do not carry passports")
 
 # Planning and availability

@@ -31,6 +31,7 @@ ICD11 = "http://id.who.int/icd11/mms"
 CVX = "http://hl7.org/fhir/sid/cvx"
 SNOMED = "http://snomed.info/sct"
 ISO3166 = "urn:iso:std:iso:3166"
+IDENTIFIER_TYPES = "http://terminology.hl7.org/CodeSystem/v2-0203"  # PPN: passport number
 COVID19_SNOMED = "840539006"
 # UVCI (eHN guidelines vol. 3, §3): the check character is Luhn mod N over the UVCI without its `#`,
 # in this alphabet of the characters a UVCI may hold.
@@ -145,8 +146,8 @@ def core_data_set(content: Content, codes: VaccineCodes, issuance: Issuance) -> 
         "resourceType": "DDCCCoreDataSetVS",
         "name": content.subject.name,
         "birthDate": traveller.birth_date,
-        "identifier": {"type": "PPN", "system": f"{ISO3166}:{issuance.country_code}:passport",
-                       "value": traveller.passport_number},
+        "identifier": {"type": {"coding": [_coding(IDENTIFIER_TYPES, "PPN")]},
+                       "system": f"{ISO3166}:{issuance.country_code}:passport", "value": traveller.passport_number},
         "sex": content.subject.sex,
         "vaccination": {
             "vaccine": _coding(ICD11, codes.icd11),
@@ -201,7 +202,8 @@ def shc_claims(content: Content, codes: VaccineCodes, previous_codes: VaccineCod
     name: dict[str, Any] = {"family": traveller.family_name}
     if traveller.given_name:
         name["given"] = traveller.given_name.split()
-    doses = [(content.previous, previous_codes or codes)] if content.previous is not None else []
+    # The previous dose, only with its own vaccine's codes.
+    doses = [(content.previous, previous_codes)] if content.previous is not None and previous_codes else []
     doses.append((content.dose, codes))
     entries = [{"resourceType": "Patient", "name": [name], "birthDate": traveller.birth_date}]
     entries += [_immunization(facts, vaccine_codes, centre_length) for facts, vaccine_codes in doses]

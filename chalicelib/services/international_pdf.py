@@ -18,7 +18,7 @@ from chalicelib.services.pdf import bilingual, bilingual_lines, document, label_
 from chalicelib.services.pdf_template import Code, Codes, Field, Gap, Page, Text
 
 QR_WIDTH_MM = 80
-TEMPLATES = pdf_template.Templates(maxsize=16)  # by pack, authority, language and whether there is an EU DCC
+TEMPLATES = pdf_template.Templates(maxsize=16)  # by pack, authority, language and the codes present
 FIELDS = ((N_("Name"), "name"), (N_("Date of birth"), "dob"), (N_("Passport number"), "passport"),
           (N_("Vaccine name"), "vaccine"), (N_("Manufacturer"), "manufacturer"), (N_("Dose number"), "dose"),
           (N_("Date of dose"), "date"), (N_("Batch"), "batch"), (N_("Vaccinated at"), "place"),
@@ -34,11 +34,9 @@ def _footer(words: Any) -> list[str]:
                                   "with the issuer's published keys can check it offline.")
 
 
-def _captions(words: Any, with_dcc: bool) -> list[tuple[str, str]]:
-    codes = [("shc", bilingual(words, "SMART Health Card"))]
-    if with_dcc:
-        codes.append(("dcc", bilingual(words, "EU Digital COVID Certificate")))
-    return codes
+def _captions(words: Any, slots: tuple[str, ...]) -> list[tuple[str, str]]:
+    captions = {"shc": bilingual(words, "SMART Health Card"), "dcc": bilingual(words, "EU Digital COVID Certificate")}
+    return [(slot, captions[slot]) for slot in slots]
 
 
 def _values(ddcc: dict[str, Any], words: Any) -> dict[str, str]:
@@ -54,9 +52,9 @@ def _values(ddcc: dict[str, Any], words: Any) -> dict[str, str]:
     }
 
 
-def _page(profile: CountryProfile, language: str, with_dcc: bool) -> Page:
+def _page(profile: CountryProfile, language: str, slots: tuple[str, ...]) -> Page:
     words = profile.words(language)
-    codes = tuple(Code(slot, QR_WIDTH_MM, caption=caption) for slot, caption in _captions(words, with_dcc))
+    codes = tuple(Code(slot, QR_WIDTH_MM, caption=caption) for slot, caption in _captions(words, slots))
     return Page(_title(words), (
         Text(profile.certificate_authority, size=9, align="C"),
         Text(_title(words), size=15, bold=True, align="C", height=8), Gap(3),
@@ -65,12 +63,15 @@ def _page(profile: CountryProfile, language: str, with_dcc: bool) -> Page:
     ), phrases=(words.gettext("{dose} of {total}"),))
 
 
-def render(ddcc: dict[str, Any], shc_qr: str, hc1: str | None, profile: CountryProfile, language: str) -> bytes:
-    """The PDF of a DDCC:VS core data set with the QR text of its SMART Health Card and EU DCC (if any)."""
+def render(ddcc: dict[str, Any], shc_qr: str | None, hc1: str | None, profile: CountryProfile,
+           language: str) -> bytes:
+    """The PDF of a DDCC:VS core data set with the QR text of its SMART Health Card and EU DCC (at least
+    one of them)."""
     words = profile.words(language)
-    symbols = {"shc": qr.matrix(shc_qr), **({"dcc": qr.matrix(hc1)} if hc1 is not None else {})}
-    template = TEMPLATES.get((profile.country_code, profile.certificate_authority, language, hc1 is not None),
-                             lambda: _page(profile, language, hc1 is not None))
+    symbols = {slot: qr.matrix(text) for slot, text in (("shc", shc_qr), ("dcc", hc1)) if text is not None}
+    slots = tuple(symbols)
+    template = TEMPLATES.get((profile.country_code, profile.certificate_authority, language, slots),
+                             lambda: _page(profile, language, slots))
     values = _values(ddcc, words)
     try:
         return template.fill(values, symbols)
@@ -82,7 +83,7 @@ def _laid_out(values: dict[str, str], symbols: dict[str, qr.Symbol], profile: Co
     """The whole page laid out by fpdf2: for values the template's Helvetica cannot print."""
     words = profile.words(language)
     rows = [(bilingual(words, label), values[slot]) for label, slot in FIELDS]
-    codes = [(symbols[slot], caption) for slot, caption in _captions(words, "dcc" in symbols)]
+    codes = [(symbols[slot], caption) for slot, caption in _captions(words, tuple(symbols))]
     footer = _footer(words)
     pdf = document(_title(words), [profile.certificate_authority, _title(words), *footer,
                                    *(text for row in rows for text in row), *(caption for _, caption in codes)])

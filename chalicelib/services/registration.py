@@ -19,6 +19,7 @@ from chalicelib.domain import beneficiaries as rules
 from chalicelib.domain import errors, identity, limits
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
+from chalicelib.domain.international import split_name
 from chalicelib.domain.masking import mask_mobile
 from chalicelib.domain.records import BeneficiaryRecord, DoseRecord
 from chalicelib.observability import logger, metrics
@@ -99,12 +100,28 @@ def correct(mobile: str, reference_id: str, body: dict, now: int, profile: Count
     if beneficiary.corrected:
         raise ApiError(errors.CORRECTION_USED)
     changes = rules.parse_correction(body, _current_year(now, profile), profile)
+    changes |= travel_consistent(beneficiary, changes)
     corrected = replace(beneficiary, **changes)
     also = vaccination_store.person_corrections(beneficiary, corrected, mobile, now)
     if store.correct(beneficiary, changes, mobile, now, also) is not Outcome.DONE:
         raise ApiError(errors.CORRECTION_USED)
     request_certificates(reference_id, range(1, int(beneficiary.doses_given) + 1))  # what they print changed
     return views.beneficiary(corrected, profile)
+
+
+def travel_consistent(beneficiary: BeneficiaryRecord, changes: dict[str, Any]) -> dict[str, Any]:
+    """What else a correction changes for a traveller: the passport's date of birth fixes the birth year
+    (refused otherwise), and a corrected name keeps the passport's surname if it still ends the name, or
+    takes its last word."""
+    if not beneficiary.passport_number:
+        return {}
+    if beneficiary.birth_date and changes.get("birth_year", int(beneficiary.birth_year)) != \
+            int(beneficiary.birth_date[:4]):
+        raise ApiError(errors.INVALID_BIRTH_YEAR, "The birth year must be the year of the date of birth the "
+                                                  "passport details give")
+    if "name" in changes:
+        return {"surname": split_name(changes["name"], beneficiary.surname or "")[0]}
+    return {}
 
 
 def start_id_verification(mobile: str, reference_id: str, photo_id_number: str, now: int,

@@ -13,6 +13,7 @@ revocation, if any; a sparse index over revoked certificates is the revocation l
 from __future__ import annotations
 
 import hashlib
+import random
 import uuid
 from collections.abc import Iterator
 
@@ -92,6 +93,25 @@ class CertificateItem(TeekaModel):
     revoked = RevokedCertificates()
 
 
+REVOCATION_SHARDS = 8
+
+
+class RevocationCountItem(TeekaModel):
+    """How many certificates were ever revoked: the SMART Health Card revocation lists' counter (`ctr`,
+    `crlVersion`), which must grow whenever a list changes. Kept in the certificates table under ids that
+    are never a certificate's (`revocations#<shard>`), in shards, so revocations at once do not contend."""
+
+    Meta = table_meta("certificates")
+    certificate_id = UnicodeAttribute(hash_key=True)
+    revocations = NumberAttribute(default=0)
+
+
+def revocation_count() -> int:
+    """The counter: one BatchGetItem of its shards."""
+    keys = [f"revocations#{shard}" for shard in range(REVOCATION_SHARDS)]
+    return sum(int(item.revocations) for item in RevocationCountItem.batch_get(keys, consistent_read=True))
+
+
 def new_certificate(reference_id: str, dose: int, kind: str, now: int) -> CertificateRecord:
     return CertificateRecord(str(uuid.uuid4()), beneficiary_reference_id=reference_id, dose=dose, kind=kind,
                            issued_at=now)
@@ -161,6 +181,8 @@ def complete(current: CertificateSlotRecord, certificate: CertificateRecord, now
         transaction.change("certificate", CertificateItem(certificate.certificate_id), signed,
                            CertificateItem.certificate_id.exists())
         if previous and previous != certificate.certificate_id:
+            transaction.change("count", RevocationCountItem(f"revocations#{random.randrange(REVOCATION_SHARDS)}"),
+                               [RevocationCountItem.revocations.add(1)])
             transaction.change("previous", CertificateItem(previous), [
                 CertificateItem.revoked_list.set(REVOKED), CertificateItem.revoked_at.set(now),
                 CertificateItem.revoked_reason.set("superseded"),
@@ -178,6 +200,8 @@ def settle(current: CertificateSlotRecord) -> bool:
 
 
 def certificate(certificate_id: str) -> CertificateRecord | None:
+    if not certificate_id:  # DynamoDB refuses an empty key
+        return None
     try:
         return record_of(CertificateItem.get(certificate_id), CertificateRecord)
     except CertificateItem.DoesNotExist:
@@ -202,9 +226,3 @@ def revoked_by_key(kid: str) -> Iterator[CertificateRecord]:
     """Every revoked certificate `kid` signed, oldest first: the sparse index's pages, filtered by key."""
     return (record_of(item, CertificateRecord)
             for item in CertificateItem.revoked.query(REVOKED, filter_condition=CertificateItem.kid == kid))
-
-
-def last_revoked_at() -> int:
-    """When the latest revocation happened (0: never): one Query of one item, newest first."""
-    items = list(CertificateItem.revoked.query(REVOKED, scan_index_forward=False, limit=1))
-    return int(items[0].revoked_at) if items and items[0].revoked_at is not None else 0

@@ -166,7 +166,7 @@ def delete(beneficiary: BeneficiaryRecord) -> Outcome:
             transaction.remove("beneficiary", BeneficiaryItem(beneficiary.beneficiary_reference_id),
                                condition=(BeneficiaryItem.mobile == beneficiary.mobile)
                                & (BeneficiaryItem.doses_given == 0) & BeneficiaryItem.appointment_dose1.does_not_exist()
-                               & BeneficiaryItem.appointment_dose2.does_not_exist())
+                               & BeneficiaryItem.appointment_dose2.does_not_exist() & _same_travel_details(beneficiary))
             transaction.remove("claim", IdClaimItem(beneficiary.id_claim),
                                condition=IdClaimItem.beneficiary_reference_id == beneficiary.beneficiary_reference_id)
             if beneficiary.passport_claim and beneficiary.passport_claim != beneficiary.id_claim:
@@ -199,7 +199,8 @@ def correct(beneficiary: BeneficiaryRecord, changes: dict[str, Any], actor: str,
             transaction.change("beneficiary", BeneficiaryItem(beneficiary.beneficiary_reference_id), actions=actions,
                                condition=(BeneficiaryItem.mobile == beneficiary.mobile)
                                & (BeneficiaryItem.corrected == False)  # noqa: E712
-                               & (BeneficiaryItem.doses_given == int(beneficiary.doses_given)))
+                               & (BeneficiaryItem.doses_given == int(beneficiary.doses_given))
+                               & _same_travel_details(beneficiary))
             transaction.put("audit", audit, condition=AuditItem.at.does_not_exist())
             for dose in range(1, int(beneficiary.doses_given) + 1):
                 certificates.mark_due(transaction, beneficiary.beneficiary_reference_id, dose, beneficiary.mobile,
@@ -211,6 +212,14 @@ def correct(beneficiary: BeneficiaryRecord, changes: dict[str, Any], actor: str,
             raise
         return Outcome.REFUSED
     return Outcome.DONE
+
+
+def _same_travel_details(beneficiary: BeneficiaryRecord) -> Any:
+    """The condition that the person's passport is still as read (a passport added meanwhile would
+    otherwise be left claimed by nobody, or contradict what is changed)."""
+    if beneficiary.passport_claim is None:
+        return BeneficiaryItem.passport_claim.does_not_exist()
+    return BeneficiaryItem.passport_claim == beneficiary.passport_claim
 
 
 def add_travel_details(beneficiary: BeneficiaryRecord, passport_number: str, claim: str, birth_date: str,

@@ -231,3 +231,76 @@ def test_public_trust_and_revocation_routes_refuse_junk(api, seeded):
         assert response.status_code in (400, 404) and "errorCode" in response.json_body, path
     entries = api.http.get("/v2/certificate/dcc/trust-list").json_body
     assert entries and all(e["certificateType"] == "DSC" and len(base64.b64decode(e["kid"])) == 8 for e in entries)
+
+
+def test_a_smart_health_card_is_not_mistaken_for_a_domestic_certificate(api, traveller, tmp_path):
+    """Both are JWS signed by the same keys: the domestic verifier knows its own by type and id."""
+    from chalicelib import verifier
+
+    [card] = fetch(api, traveller["citizen"], traveller["ref"], "shc").json_body["verifiableCredential"]
+    for text in (card, "shc:/" + "".join(f"{ord(c) - 45:02d}" for c in card), verifier.qr_text(card)):
+        answer = post(api, "/v2/certificate/verify", {"qr": text})
+        assert answer.status_code == 200 and answer.json_body["status"] == "invalid", answer.body
+    assert verifier.verify(card, jwks(api)).status == "invalid"
+
+
+def test_a_repeated_passport_request_gets_the_same_answer_and_a_correction_keeps_the_details_true(api, vaccinated):
+    ref, citizen = vaccinated["ref"], vaccinated["citizen"]
+    first, again = add_passport(api, citizen, ref), add_passport(api, citizen, ref)
+    assert first.status_code == again.status_code == 200 and first.json_body == again.json_body
+    wrong_year = post(api, "/v2/registration/beneficiary/correction",
+                      {"beneficiary_reference_id": ref, "birth_year": "1991"}, citizen)
+    assert wrong_year.status_code == 400 and wrong_year.json_body["errorCode"] == "BENREG0005"
+    renamed = post(api, "/v2/registration/beneficiary/correction",
+                   {"beneficiary_reference_id": ref, "name": "Asha Kulkarni"}, citizen)
+    assert renamed.status_code == 200, renamed.body
+    drain()
+    assert shc_payload(fetch(api, citizen, ref, "shc").json_body["verifiableCredential"][0], jwks(api))[
+        "vc"]["credentialSubject"]["fhirBundle"]["entry"][0]["resource"]["name"] == [
+        {"family": "Kulkarni", "given": ["Asha"]}]
+
+
+def test_a_deletion_read_before_a_passport_was_added_leaves_no_claim_behind(api, seeded, as_):
+    from chalicelib.store import registration as people
+    from chalicelib.store.registration import IdClaimItem, Outcome
+
+    citizen = as_(OTHER_CITIZEN)
+    ref = register(api, citizen, 9, name="Ravi Kumar")
+    stale = people.get(ref)
+    assert add_passport(api, citizen, ref, birth_date="1990-01-01").status_code == 200
+    assert people.delete(stale) is Outcome.REFUSED
+    assert post(api, "/v2/registration/beneficiary/delete", {"beneficiary_reference_id": ref},
+                citizen).status_code == 204
+    assert not [item for item in IdClaimItem.scan() if item.beneficiary_reference_id == ref]
+
+
+def test_the_revocation_counter_grows_with_every_revocation_even_within_a_second(api, traveller, as_):
+    versions = []
+    for batch in ("4121Z091", "4121Z092"):
+        fixed = post(api, f"{BASE}/doses/correction", {"beneficiary_reference_id": traveller["ref"], "dose": 1,
+                                                       "batch": batch, "reason": "wrong batch typed"},
+                     as_("9000000005"))
+        assert fixed.status_code == 201, fixed.body
+        drain()
+        key = api.http.get("/.well-known/jwks.json").json_body["keys"][0]
+        crl = api.http.get(f"/.well-known/crl/{key['kid']}.json")
+        assert crl.json_body["ctr"] == key["crlVersion"] and crl.headers["Access-Control-Allow-Origin"] == "*"
+        versions.append((key["crlVersion"], len(crl.json_body["rids"])))
+    # The counter counts every revocation: adding the passport already superseded the domestic-only one.
+    assert versions == [(2, 1), (3, 2)]
+
+
+def test_a_smart_health_card_too_large_for_one_qr_is_left_out_and_the_rest_is_issued(api, vaccinated, monkeypatch):
+    """No name a person can register is that large (tests/unit/test_international_rules.py), but were one
+    so, the domestic certificate and the EU DCC are issued all the same, and the card is said to be missing."""
+    from chalicelib.services import international as service
+
+    monkeypatch.setattr(service, "MAX_SHC_DIGITS", 1000)
+    ref, citizen = vaccinated["ref"], vaccinated["citizen"]
+    assert add_passport(api, citizen, ref).status_code == 200
+    drain()
+    assert fetch(api, citizen, ref, "shc").json_body["errorCode"] == "CERTIF0005"
+    dcc = fetch(api, citizen, ref, "dcc").json_body["qr"]
+    assert hcert.verify(dcc, trust(api)).status == "valid"
+    assert qrs_from_pdf(fetch(api, citizen, ref, "download").body) == {dcc}
+    assert CertificateSlotItem.get(ref, 1).due_shard is None  # issued, not left to retry

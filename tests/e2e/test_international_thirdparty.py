@@ -22,7 +22,7 @@ from tests.e2e.test_certificates import vaccinate, wait_for_certificate
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = ROOT / "tests" / "thirdparty"
 DCC_FIXTURES = ROOT / "tests" / "fixtures" / "dcc"
-MOBILE, SEED, PASSPORT = "9123400301", 7301, "K7301007"
+MOBILE, SEED, PASSPORT = "9123400411", 7411, "K7411007"
 INTERNATIONAL = "/v2/registration/certificate/international"
 
 pytestmark = pytest.mark.skipif(

@@ -7,12 +7,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chalicelib import verifier
 from chalicelib.config import load_pack
 from chalicelib.domain import certificates, international
 from chalicelib.domain.errors import ApiError
+from chalicelib.services.international import MAX_SHC_DIGITS, SHC_CENTRE_LENGTHS
 
 PROFILE = load_pack("in")
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "dcc"
@@ -150,7 +152,23 @@ names = st.text(st.characters(codec="utf-8", categories=("L", "M", "Zs")), min_s
 
 
 @given(names)
+@settings(deadline=None)
 def test_any_registered_name_makes_a_schema_valid_eu_dcc(name):
     base = content(name=name)
     payload = international.dcc_payload(international.core_data_set(base, CODES, ISSUANCE), base.traveller, CODES, "IN")
     dcc_schema().validate(payload)
+
+
+longest_names = st.text(st.characters(codec="utf-8", categories=("L",)), min_size=100, max_size=100)
+
+
+@given(longest_names, st.text(st.characters(codec="utf-8", categories=("L",)), min_size=200, max_size=200))
+@settings(deadline=None)
+def test_the_shortest_smart_health_card_of_the_longest_inputs_fits_one_version_22_qr(name, centre):
+    """Names of 100 letters in any script and centre names of 200: with the centres left out (the issuer's
+    last resort, services.international.SHC_CENTRE_LENGTHS) the JWS stays within 1,195 characters."""
+    name = " ".join((name[:50], name[50:]))
+    claims = international.shc_claims(content(name=name, centre=centre), CODES, CODES, "https://teeka.health",
+                                      1795400100, "AAAAAAAAAAA", SHC_CENTRE_LENGTHS[-1])
+    message = verifier.signing_input(claims, "x" * 43)
+    assert verifier.qr_digits(message) <= MAX_SHC_DIGITS
