@@ -52,21 +52,23 @@ def international_download(request: ApiRequest):
 
 @endpoint(bp, "/v2/registration/certificate/international/ddcc", roles=CITIZENS)
 def international_ddcc(request: ApiRequest):
-    return json_response(international.ddcc(request.caller.mobile, request.query, request.profile),
-                         headers=PRIVATE)
+    return _private(international.ddcc(request.caller.mobile, request.query, request.profile))
 
 
 @endpoint(bp, "/v2/registration/certificate/international/shc", roles=CITIZENS)
 def international_shc(request: ApiRequest):
-    return json_response(international.smart_health_card(request.caller.mobile, request.query,
-                                                         request.profile),
-                         headers={"Content-Type": SHC_CONTENT_TYPE, **PRIVATE})
+    return _private(international.smart_health_card(request.caller.mobile, request.query, request.profile),
+                    SHC_CONTENT_TYPE)
 
 
 @endpoint(bp, "/v2/registration/certificate/international/dcc", roles=CITIZENS)
 def international_dcc(request: ApiRequest):
-    return json_response(international.eu_dcc(request.caller.mobile, request.query, request.profile),
-                         headers=PRIVATE)
+    return _private(international.eu_dcc(request.caller.mobile, request.query, request.profile))
+
+
+def _private(body: dict, content_type: str = "application/json") -> Response:
+    """The owner's own document: never kept by a cache."""
+    return json_response(body, headers={"Content-Type": content_type, **PRIVATE})
 
 
 @endpoint(bp, "/v2/registration/certificate/credential", roles=CITIZENS)
