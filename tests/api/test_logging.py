@@ -8,6 +8,7 @@ import pytest
 from chalicelib.adapters.sms import SmsError
 from chalicelib.observability import logger
 from chalicelib.services import auth
+from tests.conftest import ROOT
 from tests.helpers import last_otp, post, sha256
 
 MOBILE = "9876543210"
@@ -19,13 +20,19 @@ def log_lines(text: str) -> list[dict]:
 
 @pytest.fixture
 def logs():
-    """Everything the app logs, formatted exactly as Powertools writes it to CloudWatch."""
+    """Everything the app logs at the level the deployed stages log (.chalice/config.json), formatted
+    exactly as Powertools writes it to CloudWatch. The level is set here because Chalice's own logger
+    shares the app's name ("teeka") and another test's Chalice app or client may have lowered it."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logger.registered_formatter)
+    deployed = json.loads((ROOT / ".chalice" / "config.json").read_text())["environment_variables"]
+    before = logger.log_level
+    logger.setLevel(deployed["POWERTOOLS_LOG_LEVEL"])
     logger.addHandler(handler)
     yield stream
     logger.removeHandler(handler)
+    logger.setLevel(before)
 
 
 def test_login_and_failure_logs_hold_nothing_personal(api, logs, monkeypatch):

@@ -42,7 +42,29 @@ def vaccinator(server_url):
 
 @contextmanager
 def local_server(log_path, **settings: str):
-    """`python -m local.run` on free ports with extra environment `settings`; yields (API url, AWS url)."""
+    """`python -m local.run` on free ports with extra environment `settings`; yields (API url, AWS url).
+    A port found free can be taken by another worker's server before this one binds it: then this one
+    exits ("Cannot serve"), and it starts again on other ports."""
+    for _ in range(3):
+        process, url, aws_url, log = _start(log_path, settings)
+        if process is not None:
+            break
+    else:
+        log.seek(0)
+        raise RuntimeError(f"local server exited:\n{log.read()}")
+    try:
+        yield url, aws_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _start(log_path, settings: dict[str, str]):
+    """The server's process, API url, AWS url and log; the process is None if it could not bind its ports."""
     port, moto_port = free_port(), free_port()
     log = log_path.open("w+")
     env = {key: value for key, value in os.environ.items() if key != "AWS_ENDPOINT_URL"}
@@ -51,26 +73,24 @@ def local_server(log_path, **settings: str):
                                stdout=log, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    try:
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"local server exited:\n{log.read()}")
+    while True:
+        log.seek(0)
+        said = log.read()
+        if process.poll() is not None:
+            if "Cannot serve" in said or "Address already in use" in said or port == moto_port:
+                log.close()
+                return None, url, "", log_path.open("r")
+            raise RuntimeError(f"local server exited:\n{said}")
+        if f"Teeka is running at {url}" in said:  # this server bound its port, not another that holds it
             try:
-                requests.get(f"{url}/v2/admin/location/states", timeout=5)
-                break
+                if requests.get(f"{url}/v2/admin/location/states", timeout=5).status_code == 200:
+                    return process, url, f"http://127.0.0.1:{moto_port}", log
             except (requests.ConnectionError, requests.Timeout):
-                if time.monotonic() > deadline:
-                    raise RuntimeError("local server did not start within 60 s") from None
-                time.sleep(0.2)
-        yield url, f"http://127.0.0.1:{moto_port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+                pass
+        if time.monotonic() > deadline:
             process.kill()
-        log.close()
+            raise RuntimeError("local server did not start within 60 s")
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
