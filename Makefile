@@ -9,6 +9,7 @@ COUNTRY ?= in
 
 # The venv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt requirements-compat.txt
+	@echo "Installing the Python dependencies into $(VENV) (once, or after a requirements file changes: a minute or two)..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt

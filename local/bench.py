@@ -31,6 +31,14 @@ os.environ.update({"TEEKA_STAGE": "local", "AWS_ACCESS_KEY_ID": "bench", "AWS_SE
 sys.path.insert(0, str(PROJECT_DIR))
 
 
+def _section(name: str, run):
+    started = time.perf_counter()
+    print(f"bench: {name}...", flush=True)
+    result = run()
+    print(f"bench: {name} done in {time.perf_counter() - started:.0f} s", flush=True)
+    return result
+
+
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -897,14 +905,15 @@ def main() -> None:
             print(f"{row['path']}: median {row['median_ms']:.2f} ms, {row['per_second']:.0f}/s")
         print("\n".join(certificate_lines(steps)))
         return
-    cold = cold_import_seconds()
-    booking_rows, units = booking_paths()
-    dose_rows, dose_units = dose_paths()
-    certificate_rows, steps = certificate_steps()
-    alert_rows, fanout = alert_fanout()
-    report_rows, counting = report_counting()
-    rows = (login_paths() + booking_rows + dose_rows + certificate_rows + alert_rows + report_rows
-            + availability_paths())
+    # Each section takes a minute or more: say which one runs, so a long quiet wait is not a hang.
+    cold = _section("cold import of app.py", cold_import_seconds)
+    booking_rows, units = _section("booking paths", booking_paths)
+    dose_rows, dose_units = _section("dose paths", dose_paths)
+    certificate_rows, steps = _section("certificates, old and new", certificate_steps)
+    alert_rows, fanout = _section("slot alert fan-out", alert_fanout)
+    report_rows, counting = _section("report counting", report_counting)
+    rows = (_section("login paths", login_paths) + booking_rows + dose_rows + certificate_rows + alert_rows
+            + report_rows + _section("availability paths", availability_paths))
     lines = [
         "# Teeka benchmarks",
         "",

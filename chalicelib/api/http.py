@@ -29,6 +29,7 @@ PDF_CONTENT_TYPE = "application/pdf"
 ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencoded",
                           "application/octet-stream", "text/csv"]
 
+REQUEST_ID_HEADER = "X-Request-Id"
 # Every route and whether it needs a token: a test checks that each route of the app is listed here.
 ROUTE_ACCESS: dict[tuple[str, str], frozenset[Role] | None] = {}
 
@@ -124,9 +125,17 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
         @functools.wraps(handler)
         def view(**uri_params: Any) -> Any:
             chalice_request = bp.current_request
+            # API Gateway's request id; `chalice local` has none, so make one up there. Every answer
+            # carries it, so a citizen's or a partner's report of a failure finds its log lines.
+            request_id = (chalice_request.context or {}).get("requestId") or str(uuid.uuid4())
+            logger.set_correlation_id(request_id)
+            response = _answer(chalice_request, handler, uri_params)
+            if isinstance(response, Response):  # every route answers one (tests/api/test_logging.py)
+                response.headers[REQUEST_ID_HEADER] = request_id
+            return response
+
+        def _answer(chalice_request: Any, handler: Callable[..., Response], uri_params: dict[str, Any]) -> Response:
             headers = {name.lower(): value for name, value in chalice_request.headers.items()}
-            # API Gateway's request id; `chalice local` has none, so make one up there.
-            logger.set_correlation_id((chalice_request.context or {}).get("requestId") or str(uuid.uuid4()))
             now = int(time.time())
             try:
                 principal = None

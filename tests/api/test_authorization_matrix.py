@@ -65,6 +65,7 @@ def test_who_may_call_it(world, route):
         answer = _send(world, call, name)
         status, code = outcomes[name]
         assert answer.status_code == status, (name, answer.status_code, answer.body[:300])
+        assert answer.headers.get("X-Request-Id"), (name, "answered without its request id")
         if code is not None:
             assert code in answer.body.decode(), (name, answer.body[:300])
         if name in refused and call.secret:

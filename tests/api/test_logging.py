@@ -64,3 +64,19 @@ def test_registration_logs_mask_the_mobile_and_never_hold_the_id(api, logs):
     text = logs.getvalue()
     assert "******3210" in text
     assert MOBILE not in text and body["photo_id_number"] not in text
+
+
+def test_every_answer_carries_its_request_id_the_same_as_its_log_lines(api, logs):
+    """Public, protected, refused, bad and failing requests alike: a report of a failure finds its logs."""
+    from tests.helpers import bearer, login, person
+
+    citizen = bearer(login(api, MOBILE))
+    answers = [api.http.get("/v2/admin/location/states"), api.http.get("/v2/appointment/beneficiaries"),
+               post(api, "/v2/auth/public/generateOTP", {"mobile": "12"}),
+               post(api, "/v2/registration/beneficiary/new", person(1), citizen)]
+    ids = [answer.headers["X-Request-Id"] for answer in answers]
+    assert len(set(ids)) == len(ids) and all(len(request_id) == 36 for request_id in ids)
+    assert answers[1].status_code == 401 and answers[2].status_code == 400
+    logged = {line["correlation_id"] for line in log_lines(logs.getvalue())}
+    assert ids[3] in logged  # "beneficiary registered" names the request
+    # Every route's own answers are checked for it in tests/api/test_authorization_matrix.py.
