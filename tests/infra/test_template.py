@@ -211,3 +211,17 @@ def test_the_pages_map_serves_only_files_under_web():
                     "/web/nothing.js"):
         assert web.file_of(outside) is None, outside
     assert web.content_type(web.WEB_DIR / "verify-sw.js") == "text/javascript; charset=utf-8"
+
+
+# An account's default concurrency (1,000), less the 100 AWS keeps unreserved.
+ACCOUNT_RESERVABLE = 900
+
+
+def test_every_function_reserves_its_share_and_together_they_fit_the_account(rendered):
+    template = json.loads(rendered.read_text())
+    functions = {name: resource["Properties"] for name, resource in template["Resources"].items()
+                 if resource["Type"] == "AWS::Serverless::Function"}
+    reserved = {name: properties.get("ReservedConcurrentExecutions") for name, properties in functions.items()}
+    assert all(isinstance(count, int) and count > 0 for count in reserved.values()), reserved
+    assert sum(reserved.values()) <= ACCOUNT_RESERVABLE, reserved
+    assert reserved["APIHandler"] == max(reserved.values())  # the people's requests come first
