@@ -225,3 +225,14 @@ def test_every_function_reserves_its_share_and_together_they_fit_the_account(ren
     assert all(isinstance(count, int) and count > 0 for count in reserved.values()), reserved
     assert sum(reserved.values()) <= ACCOUNT_RESERVABLE, reserved
     assert reserved["APIHandler"] == max(reserved.values())  # the people's requests come first
+
+
+def test_every_runtime_requirement_has_a_wheel_lambda_can_run(tmp_path):
+    """`chalice package` takes only wheels for Lambda's platform (manylinux2014, CPython 3.11) and leaves
+    out, with a mere warning, a requirement that has none: cbor2 6 did, so the EU DCC would have failed in
+    Lambda. pip is asked for exactly those wheels."""
+    done = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                           "--platform", "manylinux2014_x86_64", "--python-version", "3.11", "--implementation", "cp",
+                           "--abi", "cp311", "-r", str(ROOT / "requirements.txt"), "-d", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
