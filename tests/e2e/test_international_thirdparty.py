@@ -7,7 +7,6 @@ list, and the tools then refuse it."""
 import base64
 import hashlib
 import json
-import shutil
 import subprocess
 import time
 import zlib
@@ -18,6 +17,7 @@ import requests
 
 from tests.e2e.helpers import login
 from tests.e2e.test_certificates import vaccinate, wait_for_certificate
+from tests.unit.test_thirdparty_harness import node_tools  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = ROOT / "tests" / "thirdparty"
@@ -25,9 +25,7 @@ DCC_FIXTURES = ROOT / "tests" / "fixtures" / "dcc"
 MOBILE, SEED, PASSPORT = "9123400411", 7411, "K7411007"
 INTERNATIONAL = "/v2/registration/certificate/international"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("node") is None or not (HARNESS / "node_modules" / "@pathcheck").is_dir(),
-    reason="the third-party verifiers are not installed: make test runs `npm ci --prefix tests/thirdparty`")
+pytestmark = pytest.mark.usefixtures("node_tools")  # fails, never skips, without the verifiers
 
 
 def node(script: str, *args: str) -> subprocess.CompletedProcess[str]:

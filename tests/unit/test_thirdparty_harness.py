@@ -4,8 +4,8 @@ Before our SMART Health Card and EU DCC exports are trusted to these tools, the 
 the spec's own examples and the EU test data pass, and a tampered payload, a flipped character, a wrong key,
 a revoked or expired card fail. The vectors and their sources are in tests/fixtures/{shc,dcc}/README.md.
 
-The node verifiers need `npm ci --prefix tests/thirdparty`; without it these tests skip. The last tests
-redo the DCC check with PyPI's pycose, cbor2, base45 and jsonschema, and skip if those are not installed.
+The node verifiers need `npm ci --prefix tests/thirdparty` (`make test` runs it); without it these tests
+fail. The last tests redo the DCC check with PyPI's pycose, cbor2, base45 and jsonschema (dev requirements).
 """
 from __future__ import annotations
 
@@ -34,10 +34,15 @@ SCHEMA = DCC / "DCC.combined-schema.json"
 VALUESETS = DCC / "valuesets"
 
 NODE = shutil.which("node")
-needs_node = pytest.mark.skipif(
-    NODE is None or not (HARNESS / "node_modules" / "@pathcheck" / "shc-sdk").is_dir(),
-    reason="the third-party verifiers are not installed: run `npm ci --prefix tests/thirdparty` (needs node >= 20.6)",
-)
+needs_node = pytest.mark.usefixtures("node_tools")
+
+
+@pytest.fixture(scope="module")
+def node_tools() -> None:
+    """`make test` installs the verifiers; without them these tests fail, never skip quietly."""
+    if NODE is None or not (HARNESS / "node_modules" / "@pathcheck" / "shc-sdk").is_dir():
+        pytest.fail("the third-party verifiers are not installed: run `npm ci --prefix tests/thirdparty` "
+                    "(make test does; needs node >= 20.6)")
 
 
 def run(script: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -368,7 +373,7 @@ def covishield(ci: str, mp: str = "Covishield") -> dict:
 
 def sign_dcc(certificate: dict) -> tuple[str, str]:
     """(HC1 text, DSC base64) for a DCC signed with a throwaway P-256 key (cbor2 for the CBOR)."""
-    cbor2 = pytest.importorskip("cbor2")
+    import cbor2
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -411,12 +416,12 @@ def test_schema_value_sets_and_uvci_checksum():
 # ---- EU DCC again with PyPI's pycose + cbor2 + base45 + jsonschema ----------------------------------------
 
 def test_pycose_verifies_an_eu_test_certificate_and_jsonschema_validates_it():
-    pycose_messages = pytest.importorskip("pycose.messages")
-    pycose_keys = pytest.importorskip("pycose.keys")
-    cbor2 = pytest.importorskip("cbor2")
-    base45 = pytest.importorskip("base45")
-    jsonschema = pytest.importorskip("jsonschema")
+    import base45
+    import cbor2
+    import jsonschema
     from cryptography import x509
+    from pycose import keys as pycose_keys
+    from pycose import messages as pycose_messages
 
     def sign1(cose: bytes):
         # Sign1Message.decode(cose) would do, but pycose 1.1.0 cannot read what cbor2 >= 6 decodes inside a tag
