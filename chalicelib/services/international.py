@@ -211,12 +211,14 @@ def dcc_trust_list() -> list[dict]:
 
 def dcc_revocations() -> list[dict]:
     """The EU DCC revocation list: per document signer, the UCI hashes of the UVCIs it signed and revoked."""
+    hashes: dict[str, list[dict]] = {}
+    for certificate in store.revoked_by_key():  # one read of the list for every key
+        if certificate.uvci and certificate.kid:
+            hashes.setdefault(certificate.kid, []).append({"hash": hcert.uvci_hash(certificate.uvci)})
     batches = []
     for key in signing.published():
         entry = signing.trust_list_entry(key)
-        hashes = [{"hash": hcert.uvci_hash(certificate.uvci)} for certificate in store.revoked_by_key(key.kid)
-                  if certificate.uvci]
         batches.append({"kid": entry["kid"], "country": entry["country"], "expires": entry["expires"],
-                        "hashType": "UCI", "entries": hashes})
+                        "hashType": "UCI", "entries": hashes.get(key.kid, [])})
     return batches
 

@@ -222,7 +222,9 @@ def revoked_since(since: int, limit: int, start: dict | None) -> tuple[list[Cert
     return items, pages.last_evaluated_key if len(items) == limit else None
 
 
-def revoked_by_key(kid: str) -> Iterator[CertificateRecord]:
-    """Every revoked certificate `kid` signed, oldest first: the sparse index's pages, filtered by key."""
+def revoked_by_key(kid: str | None = None) -> Iterator[CertificateRecord]:
+    """Every revoked certificate `kid` signed (any key's, without one), oldest first: the sparse index's
+    pages, filtered by key."""
+    condition = CertificateItem.kid == kid if kid else CertificateItem.kid.exists()
     return (record_of(item, CertificateRecord)
-            for item in CertificateItem.revoked.query(REVOKED, filter_condition=CertificateItem.kid == kid))
+            for item in CertificateItem.revoked.query(REVOKED, filter_condition=condition))
