@@ -1,11 +1,12 @@
 """CloudFront in front of API Gateway, so that read storms on public searches end at the edge, and
 in front of the web pages' bucket, so that the API and the pages share one hostname.
 
-Public, anonymous reads (availability searches, states and districts) are cached by the full query
-string and `Accept-Language`, for as long as the API's own `Cache-Control: public, max-age=N` says
-(N is TEEKA_AVAILABILITY_MAX_AGE / TEEKA_METADATA_MAX_AGE); CloudFront answers `If-None-Match`
-revalidations itself. Everything else passes through uncached with every viewer header, including
-`Authorization`, so one hostname serves the whole API. The web pages (infra/web.py) come from a
+Public, anonymous reads (availability searches, states and districts) are cached for as long as the
+API's own `Cache-Control: public, max-age=N` says (N is TEEKA_AVAILABILITY_MAX_AGE /
+TEEKA_METADATA_MAX_AGE), keyed only on what the route reads, normalised first (infra/edge.py);
+CloudFront answers `If-None-Match` revalidations itself and compresses answers (gzip, Brotli).
+Everything else passes through uncached with every viewer header, including `Authorization`, so one
+hostname serves the whole API. The web pages (infra/web.py) come from a
 private S3 bucket that only this distribution may read (origin access control).
 """
 from __future__ import annotations
@@ -36,8 +37,7 @@ def _pages(prefix: str) -> dict[str, Any]:
     return {
         "PagesBucket": {
             "Type": "AWS::S3::Bucket",
-            "Properties": {
-                "BucketName": f"{prefix}-pages",
+            "Properties": {  # named by CloudFormation: bucket names are global (the stack output says it)
                 "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                                    "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
                 "BucketEncryption": {"ServerSideEncryptionConfiguration": [
@@ -65,7 +65,8 @@ def _pages(prefix: str) -> dict[str, Any]:
 
 
 def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
-    from infra import web
+    from chalicelib.config import get_settings
+    from infra import edge, web
 
     origin = {
         "Id": "api",
@@ -77,7 +78,10 @@ def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
         "PathPattern": path, "TargetOriginId": "api", "ViewerProtocolPolicy": "redirect-to-https",
         "AllowedMethods": ["GET", "HEAD", "OPTIONS"], "CachedMethods": ["GET", "HEAD"], "Compress": True,
         "CachePolicyId": {"Ref": "PublicReadCachePolicy"},
+        "FunctionAssociations": [{"EventType": "viewer-request",
+                                  "FunctionARN": {"Fn::GetAtt": ["PublicReadKeys", "FunctionARN"]}}],
     } for path in PUBLIC_READ_PATHS]
+    read = sorted({name for names in edge.read_parameters().values() for name in names})
     pages_origin = {"Id": "pages", "DomainName": {"Fn::GetAtt": ["PagesBucket", "RegionalDomainName"]},
                     "S3OriginConfig": {"OriginAccessIdentity": ""},
                     "OriginAccessControlId": {"Fn::GetAtt": ["PagesAccessControl", "Id"]}}
@@ -88,15 +92,22 @@ def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
     } for path in web.PATH_PATTERNS]
     return {
         **_pages(prefix),
+        "PublicReadKeys": {
+            "Type": "AWS::CloudFront::Function",
+            "Properties": {"Name": f"{prefix}-public-read-keys", "AutoPublish": True,
+                           "FunctionCode": edge.normaliser_code(get_settings().country.languages),
+                           "FunctionConfig": {"Comment": "Public reads: only what the route reads, normalised",
+                                              "Runtime": "cloudfront-js-2.0"}},
+        },
         "PublicReadCachePolicy": {
             "Type": "AWS::CloudFront::CachePolicy",
             "Properties": {"CachePolicyConfig": {
                 "Name": f"{prefix}-public-reads",
-                "Comment": "Honour the API's Cache-Control; key on the query and the language",
+                "Comment": "Honour the API's Cache-Control; key on what the routes read, normalised",
                 "MinTTL": 0, "DefaultTTL": 0, "MaxTTL": LONGEST_CACHE_SECONDS,
                 "ParametersInCacheKeyAndForwardedToOrigin": {
                     "EnableAcceptEncodingGzip": True, "EnableAcceptEncodingBrotli": True,
-                    "QueryStringsConfig": {"QueryStringBehavior": "all"},
+                    "QueryStringsConfig": {"QueryStringBehavior": "whitelist", "QueryStrings": read},
                     "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": ["Accept-Language"]},
                     "CookiesConfig": {"CookieBehavior": "none"},
                 },
@@ -106,6 +117,7 @@ def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
             "Type": "AWS::CloudFront::Distribution",
             "Properties": {"DistributionConfig": {
                 "Enabled": True,
+                "WebACLId": {"Fn::If": ["HasEdgeWebAcl", {"Ref": "EdgeWebAclArn"}, {"Ref": "AWS::NoValue"}]},
                 "Comment": f"{prefix}: cached public reads in front of API Gateway, and the web pages",
                 "HttpVersion": "http2and3",
                 "PriceClass": "PriceClass_200",  # includes edge locations in India
@@ -121,6 +133,16 @@ def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
             }},
         },
     }
+
+
+def parameters() -> dict[str, Any]:
+    return {"EdgeWebAclArn": {
+        "Type": "String", "Default": "",
+        "Description": "The web ACL of the edge stack (edge.json, deployed in us-east-1); empty: none"}}
+
+
+def conditions() -> dict[str, Any]:
+    return {"HasEdgeWebAcl": {"Fn::Not": [{"Fn::Equals": [{"Ref": "EdgeWebAclArn"}, ""]}]}}
 
 
 def outputs() -> dict[str, Any]:

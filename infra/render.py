@@ -1,37 +1,28 @@
-"""Render a country's stage as a deployable template: `chalice package` merged with infra/resources.
+"""Render a country's stage as a deployable CloudFormation template.
 
     python -m infra.render --country in --stage prod --out build/in-prod
 
-writes build/in-prod/sam.json (+ deployment.zip), ready for `aws cloudformation package/deploy`. Every
-resource is named `teeka-<country>-<stage>-...` and every function runs with `TEEKA_COUNTRY`, so several
-countries and stages can be deployed side by side in one AWS account.
+writes build/in-prod/template.json (plain CloudFormation), build/in-prod/deployment.zip (the Lambda
+code it names) and build/in-prod/edge.json (the stack that must live in us-east-1: the CDN's web ACL).
+`chalice package` gives the functions and the API as a SAM template; infra/ adds the stage's other
+resources; aws-sam-translator turns the whole into plain CloudFormation here, so what is deployed is
+exactly what was reviewed and tested (tests/infra create it on moto's CloudFormation). Every resource
+is named `teeka-<country>-<stage>-...`, so countries and stages deploy side by side in one account.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
-import zipfile
+import tempfile
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-# The Lambda Python runtime ships these; pynamodb pulls botocore in anyway (20 MB of the 27 MB unzipped).
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
-
-
-def strip_runtime_provided(zip_path: Path) -> None:
-    """Rewrite the deployment package without the AWS SDK the Lambda runtime already has."""
-    stripped = zip_path.with_suffix(".stripped.zip")
-    with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(stripped, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            top = entry.filename.split("/", 1)[0]
-            if top in RUNTIME_PROVIDED or any(top.startswith(f"{name}-") and top.endswith(".dist-info")
-                                              for name in RUNTIME_PROVIDED):
-                continue
-            target.writestr(entry, source.read(entry.filename))
-    stripped.replace(zip_path)
+CODE = "deployment.zip"  # beside the template; `aws cloudformation package` uploads it
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -47,50 +38,68 @@ def main(argv: list[str] | None = None) -> Path:
     from chalicelib.config import load_pack
 
     load_pack(args.country)  # a wrong or incomplete pack stops here, saying what is wrong
-    from infra.resources import template
+    from infra import edge, lean
 
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    extra = out / "infra-resources.json"
-    extra.write_text(json.dumps(template(), indent=2))
-    chalice = Path(sys.executable).with_name("chalice")
-    subprocess.run([str(chalice), "package", "--stage", args.stage, "--merge-template", str(extra), str(out)],
-                   cwd=PROJECT_DIR, check=True)
-    strip_runtime_provided(out / "deployment.zip")
-    wire_event_sources(out / "sam.json")
-    name_for_country(out / "sam.json", args.country)
-    return out / "sam.json"
+    with tempfile.TemporaryDirectory() as packaged:
+        chalice = Path(sys.executable).with_name("chalice")
+        subprocess.run([str(chalice), "package", "--stage", args.stage, packaged], cwd=PROJECT_DIR, check=True)
+        sam = json.loads((Path(packaged) / "sam.json").read_text())
+        shutil.copy(Path(packaged) / CODE, out / CODE)
+    lean.trim(out / CODE)
+    template = build(sam, args.stage)
+    (out / "template.json").write_text(json.dumps(template, indent=1))
+    (out / "edge.json").write_text(json.dumps(edge.template(), indent=1))
+    return out / "template.json"
 
 
-def name_for_country(template_path: Path, country: str) -> None:
-    """The IAM policies (.chalice/policy-<stage>.json) name resources `teeka-{country}-<stage>-...`;
-    fill in the country, and tell every function which pack to load."""
-    template = json.loads(template_path.read_text().replace("{country}", country))
-    for resource in template["Resources"].values():
+def build(sam: dict[str, Any], stage: str) -> dict[str, Any]:
+    """Chalice's SAM template, completed with the stage's resources and translated to CloudFormation."""
+    from chalicelib.config import get_settings
+    from infra import api, functions, iam, monitoring, resources
+
+    settings = get_settings()
+    extra = resources.resources()
+    clash = extra.keys() & sam["Resources"].keys()
+    assert not clash, f"infra/ and chalice both define {clash}"
+    sam["Resources"].update(extra)
+    sam.setdefault("Parameters", {}).update(resources.parameters())
+    sam.setdefault("Conditions", {}).update(resources.conditions())
+    sam.setdefault("Outputs", {}).update(resources.outputs())
+    functions.wire_event_sources(sam)
+    template = translate(sam, settings.region)
+    functions.configure(template, settings, stage)
+    api.configure(template, settings, stage)
+    iam.apply(template, settings)
+    template["Resources"].update(monitoring.resources(template, settings, stage))
+    template["Outputs"].update(monitoring.outputs())
+    return template
+
+
+def translate(sam: dict[str, Any], region: str) -> dict[str, Any]:
+    """SAM to plain CloudFormation, with aws-sam-translator (what CloudFormation's transform runs).
+
+    The functions' code is named by a placeholder S3 location for the translator, then by the local
+    zip that `aws cloudformation package` uploads and rewrites."""
+    from samtranslator.translator.transform import transform
+
+    for resource in sam["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
-            variables = resource["Properties"].setdefault("Environment", {}).setdefault("Variables", {})
-            variables["TEEKA_COUNTRY"] = country
-    template_path.write_text(json.dumps(template, indent=2))
-
-
-def wire_event_sources(template_path: Path) -> None:
-    """What Chalice cannot say itself: our queue and stream consumers return `batchItemFailures`,
-    and a stream source is the real `StreamArn` of a table in this template (see adapters.streams)."""
-    from chalicelib.adapters.streams import table_of
-    from chalicelib.store.tables import TABLE_MODELS, logical_id
-
-    tables = {model.Meta.table_name: logical_id(model) for model in TABLE_MODELS}
-    template = json.loads(template_path.read_text())
+            resource["Properties"]["CodeUri"] = "s3://placeholder/" + CODE
+    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    template = transform(sam, {}, _NoManagedPolicies())
     for resource in template["Resources"].values():
-        for event in resource.get("Properties", {}).get("Events", {}).values():
-            if event.get("Type") in ("SQS", "DynamoDB"):
-                event["Properties"]["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
-            if event.get("Type") == "DynamoDB":
-                event["Properties"]["Stream"] = {"Fn::GetAtt": [tables[table_of(event["Properties"]["Stream"])],
-                                                                "StreamArn"]}
-                # A record that keeps failing is split out and retried alone, not retried for a day.
-                event["Properties"].update(BisectBatchOnFunctionError=True, MaximumRetryAttempts=10)
-    template_path.write_text(json.dumps(template, indent=2))
+        if resource["Type"] == "AWS::Lambda::Function":
+            resource["Properties"]["Code"] = CODE
+    return template
+
+
+class _NoManagedPolicies:
+    """Every role's policy is written out (infra/iam.py), so no managed policy name needs resolving."""
+
+    def load(self) -> dict[str, str]:
+        return {}
 
 
 if __name__ == "__main__":

@@ -13,18 +13,30 @@ CHALICE_CONFIG = Path(__file__).resolve().parent.parent / ".chalice" / "config.j
 
 
 def resources() -> dict[str, Any]:
-    from chalicelib.adapters import documents, queues, signing
+    from chalicelib.adapters import documents, queues
     from chalicelib.config import get_settings
     from chalicelib.store import tables
-    from infra import cdn
+    from infra import cdn, signing_keys
 
     api_stage = json.loads(CHALICE_CONFIG.read_text())["api_gateway_stage"]
     return {**tables.cloudformation_resources(), **queues.cloudformation_resources(),
-            **signing.cloudformation_resources(), **documents.cloudformation_resources(),
+            **signing_keys.cloudformation_resources(), **documents.cloudformation_resources(),
             **cdn.cloudformation_resources(get_settings().resource_prefix, api_stage)}
 
 
-def template() -> dict[str, Any]:
+def parameters() -> dict[str, Any]:
     from infra import cdn
 
-    return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources(), "Outputs": cdn.outputs()}
+    return cdn.parameters()
+
+
+def conditions() -> dict[str, Any]:
+    from infra import cdn
+
+    return cdn.conditions()
+
+
+def outputs() -> dict[str, Any]:
+    from infra import cdn
+
+    return cdn.outputs()

@@ -4,7 +4,8 @@ never leaves KMS.
 - `alias/teeka-<country>-<stage>-certificates` names the key that signs now (`kms:Sign`, ECDSA_SHA_256).
 - Every key that ever signed keeps an alias `alias/teeka-<country>-<stage>-certificates/<created>`: those are
   the keys the JWKS publishes, so certificates signed before a rotation still verify.
-- Rotation (`rotate`) creates a key, gives it its own alias and points the signing alias at it.
+- Rotation creates a key, gives it its own alias and points the signing alias at it: `rotate` on the
+  local stage, `python -m infra.rotate_key` through CloudFormation on a deployed one.
   Retiring a compromised key is deleting its alias: everything it signed stops verifying.
 A key's `kid` is its RFC 7638 thumbprint, so a verifier needs nothing from KMS.
 
@@ -203,7 +204,10 @@ def create_key(now: float | None = None) -> str:
 
 
 def rotate(now: float | None = None) -> str:
-    """Sign with a new key from now on; the old one stays published. Returns the new key's id."""
+    """Sign with a new key from now on; the old one stays published. Returns the new key's id.
+
+    For the local stage on moto: a deployed stage's aliases are its template's, rotated with
+    `python -m infra.rotate_key` (infra/signing_keys.py), or the next deploy would move them back."""
     key_id = create_key(now)
     kms = client("kms")
     try:
@@ -214,29 +218,19 @@ def rotate(now: float | None = None) -> str:
     return key_id
 
 
-def cloudformation_resources() -> dict:
-    """The first signing key and its two aliases; later keys come from `python -m infra.rotate_key`."""
+def key_resource() -> dict:
+    """One signing key as a CloudFormation resource (infra/signing_keys.py declares each generation)."""
     stage = get_settings().resource_prefix
     return {
-        "CertificateSigningKey": {
-            "Type": "AWS::KMS::Key",
-            # Deleting a signing key would make every certificate it signed unverifiable.
-            "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
-            "Properties": {
-                "Description": _description(),
-                "KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY", "Enabled": True,
-                "KeyPolicy": {"Version": "2012-10-17", "Statement": [{
-                    "Sid": "AccountAdministers", "Effect": "Allow", "Action": "kms:*", "Resource": "*",
-                    "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}]},
-                "Tags": [{"Key": PURPOSE_TAG, "Value": "certificates"}, {"Key": STAGE_TAG, "Value": stage}],
-            },
-        },
-        "CertificateSigningAlias": {
-            "Type": "AWS::KMS::Alias",
-            "Properties": {"AliasName": signing_alias(), "TargetKeyId": {"Ref": "CertificateSigningKey"}},
-        },
-        "CertificateSigningKeyPublished": {
-            "Type": "AWS::KMS::Alias",
-            "Properties": {"AliasName": f"{signing_alias()}/initial", "TargetKeyId": {"Ref": "CertificateSigningKey"}},
+        "Type": "AWS::KMS::Key",
+        # Deleting a signing key would make every certificate it signed unverifiable.
+        "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "Description": _description(),
+            "KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY", "Enabled": True,
+            "KeyPolicy": {"Version": "2012-10-17", "Statement": [{
+                "Sid": "AccountAdministers", "Effect": "Allow", "Action": "kms:*", "Resource": "*",
+                "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}}}]},
+            "Tags": [{"Key": PURPOSE_TAG, "Value": "certificates"}, {"Key": STAGE_TAG, "Value": stage}],
         },
     }

@@ -1,0 +1,81 @@
+"""API Gateway's stage as deployed: throttling, access logs, tracing."""
+from __future__ import annotations
+
+import json
+from fnmatch import fnmatch
+from typing import Any
+
+from chalicelib.config import Settings
+from infra.stages import STAGES, Throttle
+
+STAGE_ID = "RestAPIapiStage"  # what aws-sam-translator names the stage of Chalice's `RestAPI`
+ACCESS_LOGS_ID = "ApiAccessLogs"
+# One JSON line per request: who, what, how it ended and how long it took; never a header or a body.
+ACCESS_LOG_FORMAT = json.dumps({
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "time": "$context.requestTimeEpoch",
+    "method": "$context.httpMethod", "route": "$context.resourcePath", "status": "$context.status",
+    "bytes": "$context.responseLength", "latencyMs": "$context.responseLatency",
+    "lambdaMs": "$context.integrationLatency", "error": "$context.integrationErrorMessage",
+    "userAgent": "$context.identity.userAgent", "trace": "$context.xrayTraceId",
+}, separators=(",", ":"))
+
+
+def public_read_paths() -> list[str]:
+    from app import app  # noqa: F401  (registers the routes)
+    from chalicelib.api.http import ROUTE_ACCESS
+    from infra.cdn import PUBLIC_READ_PATHS
+
+    return sorted(path for path, method in ROUTE_ACCESS
+                  if method == "GET" and any(fnmatch(path, pattern) for pattern in PUBLIC_READ_PATHS))
+
+
+def otp_paths() -> list[tuple[str, str]]:
+    from app import app  # noqa: F401
+    from chalicelib.api.http import ROUTE_ACCESS
+
+    return sorted(route for route in ROUTE_ACCESS if "otp" in route[0].lower())
+
+
+def _method_setting(path: str, method: str, throttle: Throttle) -> dict[str, Any]:
+    # API Gateway names a method by its resource path: a leading "/", then each further "/" written "~1".
+    return {"ResourcePath": path if path == "/*" else "/" + path[1:].replace("/", "~1"), "HttpMethod": method,
+            "ThrottlingRateLimit": throttle.rate, "ThrottlingBurstLimit": throttle.burst,
+            "MetricsEnabled": False, "DataTraceEnabled": False}
+
+
+def method_settings(stage: str) -> list[dict[str, Any]]:
+    operations = STAGES[stage]
+    return ([_method_setting("/*", "*", operations.api)]
+            + [_method_setting(path, "GET", operations.public_reads) for path in public_read_paths()]
+            + [_method_setting(path, method, operations.otp) for path, method in otp_paths()])
+
+
+def configure(template: dict[str, Any], settings: Settings, stage: str) -> None:
+    """Throttle the stage (a whole default, tighter for the cached reads' origin and for OTPs), log every
+    request as JSON to a log group kept for the stage's retention, and trace it."""
+    resources = template["Resources"]
+    resources["RestAPI"]["Properties"]["Name"] = settings.resource_prefix  # its metrics' ApiName
+    properties = resources[STAGE_ID]["Properties"]
+    properties.update(
+        MethodSettings=method_settings(stage), TracingEnabled=True,
+        AccessLogSetting={"DestinationArn": {"Fn::GetAtt": [ACCESS_LOGS_ID, "Arn"]}, "Format": ACCESS_LOG_FORMAT})
+    # API Gateway writes access logs with the account's CloudWatch role, which must be set first.
+    resources[STAGE_ID]["DependsOn"] = ["ApiGatewayAccount"]
+    resources[ACCESS_LOGS_ID] = {
+        "Type": "AWS::Logs::LogGroup",
+        "Properties": {"LogGroupName": f"/aws/apigateway/{settings.resource_prefix}",
+                       "RetentionInDays": STAGES[stage].log_retention_days},
+    }
+    resources["ApiGatewayLogsRole"] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "ManagedPolicyArns": [
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"}],
+        },
+    }
+    # One per account and region: a second country's stack sets the same kind of role again, harmlessly.
+    resources["ApiGatewayAccount"] = {
+        "Type": "AWS::ApiGateway::Account",
+        "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}}}
