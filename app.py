@@ -19,16 +19,10 @@ from chalicelib.api import (
     vaccination,
 )
 from chalicelib.config import get_settings
-from chalicelib.events import alerts as alert_events
-from chalicelib.events import bookings, doses, sessions, sms
-from chalicelib.events import certificates as certificate_events
-from chalicelib.events import reminders as reminder_events
-from chalicelib.events import stats as stats_events
-from chalicelib.observability import logger, metrics, tracer
-from chalicelib.services import reminders
-from chalicelib.services.certificates import sweep as sweep_due_certificates
-from chalicelib.store.planning import SessionItem
-from chalicelib.store.vaccination import DoseItem
+from chalicelib.observability import capture_lambda_handler, logger, metrics
+
+# Every function imports this module: the API's and each event consumer's. Each consumer imports its
+# own modules when it runs, so the API's cold start loads none of them (docs/architecture.md, "Cold start").
 
 # Most requests emit no business metric; Powertools would warn on every one of them.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -37,7 +31,7 @@ app = Chalice(app_name="teeka")
 app.api.binary_types.append("application/pdf")  # appointment slips and certificates
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context(clear_state=True)), "all")
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics), "all")
-app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler), "all")
+app.register_middleware(ConvertToMiddleware(capture_lambda_handler), "all")
 
 app.register_blueprint(auth.bp)
 app.register_blueprint(metadata.bp)
@@ -54,60 +48,82 @@ app.register_blueprint(reports.bp)
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.
 @app.on_sqs_message(queue=queue_name(SMS), batch_size=10)
 def deliver_sms(event):
+    from chalicelib.events import sms
+
     return sms.handle(event.to_dict())
 
 
 @app.on_sqs_message(queue=queue_name(BOOKINGS), batch_size=10)
 def book_queued(event):
+    from chalicelib.events import bookings
+
     return bookings.handle(event.to_dict())
 
 
-@app.on_dynamodb_record(stream_arn=stream_arn(DoseItem), batch_size=100, starting_position="TRIM_HORIZON")
+@app.on_dynamodb_record(stream_arn=stream_arn("doses"), batch_size=100, starting_position="TRIM_HORIZON")
 def dose_recorded(event):
+    from chalicelib.events import doses
+
     return doses.handle(event.to_dict())
 
 
-@app.on_dynamodb_record(stream_arn=stream_arn(SessionItem), batch_size=100, starting_position="LATEST")
+@app.on_dynamodb_record(stream_arn=stream_arn("sessions"), batch_size=100, starting_position="LATEST")
 def session_changed(event):
+    from chalicelib.events import sessions
+
     return sessions.handle(event.to_dict())
 
 
 # The public reports' counters: each table stream's second reader.
-@app.on_dynamodb_record(stream_arn=stream_arn(DoseItem), batch_size=100, starting_position="TRIM_HORIZON")
+@app.on_dynamodb_record(stream_arn=stream_arn("doses"), batch_size=100, starting_position="TRIM_HORIZON")
 def count_doses(event):
+    from chalicelib.events import stats as stats_events
+
     return stats_events.handle_doses(event.to_dict())
 
 
-@app.on_dynamodb_record(stream_arn=stream_arn(SessionItem), batch_size=100, starting_position="TRIM_HORIZON")
+@app.on_dynamodb_record(stream_arn=stream_arn("sessions"), batch_size=100, starting_position="TRIM_HORIZON")
 def count_sessions(event):
+    from chalicelib.events import stats as stats_events
+
     return stats_events.handle_sessions(event.to_dict())
 
 
 @app.on_sqs_message(queue=queue_name(ALERTS), batch_size=1)  # a batch of 100 subscribers is a run's work
 def tell_subscribers(event):
+    from chalicelib.events import alerts as alert_events
+
     return alert_events.handle(event.to_dict())
 
 
 @app.on_sqs_message(queue=queue_name(CERTIFICATES), batch_size=10)
 def issue_certificates(event):
+    from chalicelib.events import certificates as certificate_events
+
     return certificate_events.handle(event.to_dict())
 
 
 # The safety net of issuance: certificates the event path has not delivered within minutes.
 @app.schedule(Rate(get_settings().certificate_sweep_minutes, unit=Rate.MINUTES))
 def sweep_certificates(event):
-    return {"queued": sweep_due_certificates()}
+    from chalicelib.services.certificates import sweep
+
+    return {"queued": sweep()}
 
 
 # Reminders due by now (appointments tomorrow, dose 2, precaution doses): each shard of the due days
 # to a worker, and each reminder sent once.
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def send_reminders(event):
+    from chalicelib.services import reminders
+
     reminders.due_shards(int(time.time()), get_settings().country)
 
 
 @app.on_sqs_message(queue=queue_name(REMINDERS), batch_size=1)
 def send_reminder_shard(event):
+    from chalicelib.events import reminders as reminder_events
+
     return reminder_events.handle(event.to_dict())
 
 

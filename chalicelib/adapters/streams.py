@@ -6,15 +6,16 @@ template, and the local dispatcher resolves it to the embedded table's latest st
 """
 from __future__ import annotations
 
-from pynamodb.models import Model
-
 from chalicelib.config import get_settings
 
 PLACEHOLDER_ACCOUNT = "000000000000"
 
 
-def stream_arn(model: type[Model]) -> str:
-    return (f"arn:aws:dynamodb:{get_settings().region}:{PLACEHOLDER_ACCOUNT}:table/{model.Meta.table_name}"
+def stream_arn(table: str) -> str:
+    """The stream of a table named as in its model's `table_meta` ("doses"): by name, so that importing
+    app.py does not import the table models (the whole store) into every function's cold start."""
+    settings = get_settings()
+    return (f"arn:aws:dynamodb:{settings.region}:{PLACEHOLDER_ACCOUNT}:table/{settings.table_name(table)}"
             "/stream/latest")
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint
 
@@ -9,19 +10,27 @@ from chalicelib.api.http import ApiRequest, endpoint, json_response
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.roles import ANYONE_LOGGED_IN
-from chalicelib.services import accounts, auth
 
+if TYPE_CHECKING:
+    from chalicelib.services.auth import Login
+
+# Use cases are imported inside the routes that call them, not here: a cold start then loads only what its
+# first request needs (docs/architecture.md, "Cold start").
 bp = Blueprint(__name__)
 
 SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def _generate(request: ApiRequest):
+    from chalicelib.services import auth
+
     mobile = inputs.mobile(request.json(), "mobile", request.profile.mobile_pattern)
     return json_response({"txnId": auth.logins(request.settings).generate_otp(mobile, request.now)})
 
 
-def _confirm(request: ApiRequest) -> auth.Login:
+def _confirm(request: ApiRequest) -> Login:
+    from chalicelib.services import auth
+
     body = request.json()
     try:
         client_hash = inputs.text(body, "otp")
@@ -69,10 +78,14 @@ def validate_mobile_otp(request: ApiRequest):
 @endpoint(bp, "/v2/account/settings", roles=ANYONE_LOGGED_IN)
 def account_settings(request: ApiRequest):
     """The language Teeka writes to this mobile in, and the country's languages to choose from."""
+    from chalicelib.services import accounts
+
     return json_response(accounts.settings(request.profile, request.caller.mobile))
 
 
 @endpoint(bp, "/v2/account/settings", methods=("PUT",), roles=ANYONE_LOGGED_IN)
 def choose_account_settings(request: ApiRequest):
+    from chalicelib.services import accounts
+
     language = inputs.text(request.json(), "language", 20)
     return json_response(accounts.choose_language(request.profile, request.caller.mobile, language))

@@ -8,8 +8,9 @@ from chalicelib.api.http import PDF_CONTENT_TYPE, ApiRequest, cacheable_response
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.roles import CITIZENS
-from chalicelib.services import certificates, international
 
+# Use cases are imported inside the routes that call them, not here: a cold start then loads only what its
+# first request needs (docs/architecture.md, "Cold start").
 bp = Blueprint(__name__)
 KEYS_MAX_AGE = 300
 REVOCATIONS_MAX_AGE = 60
@@ -28,16 +29,22 @@ def _pdf(body: bytes, name: str) -> Response:
 
 @endpoint(bp, "/v2/registration/certificate/public/download", roles=CITIZENS)
 def public_download(request: ApiRequest):
+    from chalicelib.services import certificates
+
     return _pdf(certificates.pdf(request.caller.mobile, request.query), "certificate.pdf")
 
 
 @endpoint(bp, "/v2/registration/certificate/download", roles=CITIZENS)
 def download(request: ApiRequest):
+    from chalicelib.services import certificates
+
     return _pdf(certificates.pdf(request.caller.mobile, request.query), "certificate.pdf")
 
 
 @endpoint(bp, "/v2/registration/beneficiary/passport", methods=("POST",), roles=CITIZENS)
 def add_passport(request: ApiRequest):
+    from chalicelib.services import international
+
     body = request.json()
     return json_response(international.add_travel_details(
         request.caller.mobile, inputs.text(body, "beneficiary_reference_id", 20), body, request.now,
@@ -46,23 +53,31 @@ def add_passport(request: ApiRequest):
 
 @endpoint(bp, "/v2/registration/certificate/international/download", roles=CITIZENS)
 def international_download(request: ApiRequest):
+    from chalicelib.services import international
+
     return _pdf(international.international_pdf(request.caller.mobile, request.query, request.profile),
                 "international-certificate.pdf")
 
 
 @endpoint(bp, "/v2/registration/certificate/international/ddcc", roles=CITIZENS)
 def international_ddcc(request: ApiRequest):
+    from chalicelib.services import international
+
     return _private(international.ddcc(request.caller.mobile, request.query, request.profile))
 
 
 @endpoint(bp, "/v2/registration/certificate/international/shc", roles=CITIZENS)
 def international_shc(request: ApiRequest):
+    from chalicelib.services import international
+
     return _private(international.smart_health_card(request.caller.mobile, request.query, request.profile),
                     SHC_CONTENT_TYPE)
 
 
 @endpoint(bp, "/v2/registration/certificate/international/dcc", roles=CITIZENS)
 def international_dcc(request: ApiRequest):
+    from chalicelib.services import international
+
     return _private(international.eu_dcc(request.caller.mobile, request.query, request.profile))
 
 
@@ -73,12 +88,16 @@ def _private(body: dict, content_type: str = "application/json") -> Response:
 
 @endpoint(bp, "/v2/registration/certificate/credential", roles=CITIZENS)
 def credential(request: ApiRequest):
+    from chalicelib.services import certificates
+
     return json_response(certificates.credential(request.caller.mobile, request.query),
                          headers={"Cache-Control": "private, no-store"})
 
 
 @endpoint(bp, "/.well-known/jwks.json")
 def public_keys(request: ApiRequest):
+    from chalicelib.services import international
+
     return _for_any_origin(cacheable_response(request, international.public_keys(), KEYS_MAX_AGE))
 
 
@@ -90,6 +109,8 @@ def _for_any_origin(response: Response) -> Response:
 @endpoint(bp, "/.well-known/crl/{file_name}")
 def shc_revocations(request: ApiRequest, file_name: str):
     """SMART Health Cards' revocation list of one key: `/.well-known/crl/<kid>.json`."""
+    from chalicelib.services import international
+
     if not file_name.endswith(".json"):
         raise ApiError(errors.UNKNOWN_SIGNING_KEY)
     return _for_any_origin(cacheable_response(
@@ -98,19 +119,27 @@ def shc_revocations(request: ApiRequest, file_name: str):
 
 @endpoint(bp, "/v2/certificate/dcc/trust-list")
 def dcc_trust_list(request: ApiRequest):
+    from chalicelib.services import international
+
     return _for_any_origin(cacheable_response(request, international.dcc_trust_list(), KEYS_MAX_AGE))
 
 
 @endpoint(bp, "/v2/certificate/dcc/revoked")
 def dcc_revoked(request: ApiRequest):
+    from chalicelib.services import international
+
     return _for_any_origin(cacheable_response(request, international.dcc_revocations(), REVOCATIONS_MAX_AGE))
 
 
 @endpoint(bp, "/v2/certificate/verify", methods=("POST",))
 def verify(request: ApiRequest):
+    from chalicelib.services import certificates
+
     return json_response(certificates.verify(request.json()))
 
 
 @endpoint(bp, "/v2/certificate/revoked")
 def revoked(request: ApiRequest):
+    from chalicelib.services import certificates
+
     return cacheable_response(request, certificates.revoked(request.query), REVOCATIONS_MAX_AGE)

@@ -120,6 +120,37 @@ def test_public_answers_are_cacheable_and_revalidate_with_304(api, seeded):
     assert hindi.headers["ETag"] != first.headers["ETag"]
 
 
+def test_an_answer_over_the_budget_keeps_whole_centres_and_says_so(api, seeded, monkeypatch):
+    from chalicelib.domain import availability as shapes
+
+    path = f"{PUBLIC}/calendarByDistrict?district_id={MUMBAI}&date={seeded}"
+    full = get(api, path)
+    assert "X-Centers-Omitted" not in full.headers and "X-Omitted-Pincodes" not in full.headers
+    whole = full.json_body["centers"]
+    monkeypatch.setattr(shapes, "ANSWER_BUDGET", shapes.lambda_bytes(whole) // 2)
+
+    response = get(api, path)
+    validate(response.json_body, "inline_response_200_5")
+    assert response.body == shapes.json_text(response.json_body).encode()  # as within_budget counts it
+    kept = {centre["center_id"] for centre in response.json_body["centers"]}
+    assert response.json_body["centers"] == [centre for centre in whole if centre["center_id"] in kept]
+    left_out = [centre for centre in whole if centre["center_id"] not in kept]
+    assert kept and left_out and response.headers["X-Centers-Omitted"] == str(len(left_out))
+    pincodes = sorted({centre["pincode"] for centre in left_out})
+    assert response.headers["X-Omitted-Pincodes"] == ",".join(map(str, pincodes))
+
+    # A partial answer is cached like any other, and its 304 says it is partial too.
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    assert response.headers["ETag"] != full.headers["ETag"]
+    again = get(api, path, {"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["X-Centers-Omitted"] == str(len(left_out))
+
+    # The centres left out are each in the calendar of a pincode named.
+    reached = [centre for pincode in pincodes
+               for centre in get(api, f"{PUBLIC}/calendarByPin?pincode={pincode}&date={seeded}").json_body["centers"]]
+    assert all(centre in reached for centre in left_out)
+
+
 def test_protected_variants_need_a_token_filter_by_vaccine_and_are_private(api, seeded):
     query = f"findByDistrict?district_id={MUMBAI}&date={seeded}&vaccine=covaxin"
     denied = get(api, f"/v2/appointment/sessions/{query}")
