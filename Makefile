@@ -5,16 +5,18 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 COUNTRY ?= in
 
-.PHONY: run test check bench surge package catalogues clean
+.PHONY: run test check bench surge load capacity package catalogues clean
 
 # The venv is rebuilt whenever a requirements file changes.
 $(STAMP): requirements.txt requirements-dev.txt requirements-compat.txt
 	@echo "Installing the Python dependencies into $(VENV) (once, or after a requirements file changes: a minute or two)..."
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
-	$(BIN)/pip install --quiet --no-deps -r requirements-compat.txt
-	touch $(STAMP)
+	@test -x $(BIN)/python || { echo "  creating the virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "  upgrading pip"; $(BIN)/pip install --quiet --upgrade pip
+	@echo "  installing the runtime and the development tools (requirements-dev.txt: about 150 packages)"
+	@$(BIN)/pip install --quiet -r requirements-dev.txt
+	@echo "  installing the public CoWIN clients the compatibility tests drive (requirements-compat.txt)"
+	@$(BIN)/pip install --quiet --no-deps -r requirements-compat.txt
+	@touch $(STAMP); echo "  done: $(VENV) is ready"
 
 # The independent SMART Health Card and EU DCC verifiers the tests run (tests/thirdparty, from npm; never shipped).
 NODE_TOOLS := tests/thirdparty/node_modules/.package-lock.json
@@ -45,6 +47,16 @@ surge: $(STAMP)
 ## Benchmarks: writes bench/results/report.md.
 bench: $(STAMP)
 	$(BIN)/python -m local.bench
+
+## The load test: the campaign mix (load/locustfile.py) on a fresh local stack for 60 s, then the invariants
+## (ARGS="--users 100 --duration 120"; docs/load.md).
+load: $(STAMP)
+	$(BIN)/python -m load.run $(ARGS)
+
+## The capacity and cost model: measures on moto (2-3 minutes), writes bench/results/capacity-inputs.json and
+## docs/capacity.md (`python -m local.capacity --render` re-renders it from the recorded measurements).
+capacity: $(STAMP)
+	$(BIN)/python -m local.capacity
 
 ## Render COUNTRY's deployable CloudFormation template (chalice package + infra/ resources) into
 ## build/<country>-<stage>/ (STAGE=dev|prod).
