@@ -53,9 +53,10 @@ def policy(template: dict[str, Any], settings: Settings) -> dict[str, Any]:
          "Resource": [_arn(queue) for queue in queues]},
         {"Sid": "Sms", "Action": ["sns:Publish"], "Resource": "*"},  # an SMS's phone number has no ARN
         {"Sid": "Tracing", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"},
-        # Only the key that signs now may sign; every key ever published may be read (the JWKS).
-        {"Sid": "CertificateSigning", "Action": ["kms:Sign"], "Resource": _arn(keys[-1])},
-        {"Sid": "CertificateKeys", "Action": ["kms:GetPublicKey"], "Resource": [_arn(key) for key in keys]},
+        # The certificate keys alone: the newest signs certificates; each key also signs, once, its own
+        # EU DCC document signer certificate, which an earlier key may not have made before a rotation.
+        {"Sid": "CertificateSigning", "Action": ["kms:Sign", "kms:GetPublicKey"],
+         "Resource": [_arn(key) for key in keys]},
         {"Sid": "CertificateAliases", "Action": ["kms:ListAliases"], "Resource": "*"},  # no resource-level form
         {"Sid": "CertificatePdfs", "Action": ["s3:GetObject", "s3:PutObject"],
          "Resource": [{"Fn::Sub": "${CertificateBucket.Arn}/certificates/*"},

@@ -26,8 +26,11 @@ wheel: the build linked this machine's libjpeg and libxcb, and left colour manag
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
+import py_compile
 import re
 import struct
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -42,8 +45,8 @@ def _each(reason: str, *patterns: str) -> dict[str, str]:
 # fnmatch patterns on the zip's paths (`*` crosses `/`) -> why the Lambda never needs what they match.
 UNUSED: dict[str, str] = {
     # Anywhere.
-    **_each("stale bytecode from the build machine's working tree (a few files, not the sources "
-            "shipped); Python compiles the sources", "*__pycache__/*"),
+    **_each("stale bytecode from the build machine's working tree (a few files, not the sources shipped): "
+            "trim compiles every module afresh", "*__pycache__/*"),
     **_each("type hints: read by type checkers only", "*.pyi", "*-stubs/*", "*py.typed"),
     **_each("C sources of extensions shipped compiled beside them (fontTools' Cython output, wrapt)", "*.c"),
     **_each("wheels' install-time data: fontTools' man page, jmespath's jp.py script", "*.data/*"),
@@ -154,17 +157,45 @@ def reason_to_drop(name: str) -> str | None:
 
 
 def trim(zip_path: Path) -> None:
-    """Rewrite the deployment package at `zip_path` without the SDK and what UNUSED names."""
+    """Rewrite the deployment package at `zip_path` without the SDK and what UNUSED names, each module
+    with its bytecode beside it."""
     trimmed = zip_path.with_suffix(".trimmed.zip")
-    with zipfile.ZipFile(zip_path) as source:
+    with zipfile.ZipFile(zip_path) as source, tempfile.TemporaryDirectory() as scratch:
         entries = source.infolist()
         dropped = {entry.filename for entry in entries if reason_to_drop(entry.filename)}
         _check(source, dropped)
         with zipfile.ZipFile(trimmed, "w", zipfile.ZIP_DEFLATED) as target:
             for entry in entries:
-                if entry.filename not in dropped:
-                    target.writestr(entry, source.read(entry.filename))  # same name, date, mode, compression
+                if entry.filename in dropped:
+                    continue
+                content = source.read(entry.filename)
+                target.writestr(entry, content)  # same name, date, mode, compression
+                if entry.filename.endswith(".py"):
+                    compiled = _bytecode(entry.filename, content, Path(scratch))
+                    if compiled is not None:
+                        target.writestr(zipfile.ZipInfo(_pyc_name(entry.filename), entry.date_time), compiled,
+                                        zipfile.ZIP_DEFLATED)
     trimmed.replace(zip_path)
+
+
+def _pyc_name(module: str) -> str:
+    return importlib.util.cache_from_source(module)
+
+
+def _bytecode(name: str, source: bytes, scratch: Path) -> bytes | None:
+    """The module compiled as Lambda would, or None if it does not compile (never imported, then).
+
+    Lambda's /var/task is read-only, so Python cannot cache what it compiles: without this every cold
+    start compiles every module it imports. Unchecked-hash bytecode is used whatever the files' dates
+    (a zip's are 1980); this interpreter is the one whose version `chalice package` made the runtime."""
+    module, compiled = scratch / "module.py", scratch / "module.pyc"
+    module.write_bytes(source)
+    try:
+        py_compile.compile(str(module), cfile=str(compiled), dfile=f"/var/task/{name}", doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    except py_compile.PyCompileError:
+        return None
+    return compiled.read_bytes()
 
 
 def _check(source: zipfile.ZipFile, dropped: set[str]) -> None:

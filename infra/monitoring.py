@@ -3,7 +3,7 @@
 Alarms tell the stage's operators topic (`OperatorAlarms`: subscribe an e-mail or a pager to it) when
 the API answers 5xx or slowly, any function fails or is throttled, any table throttles, any message
 reaches a dead-letter queue, or SMS fail. The dashboard shows the business metrics the code emits
-(namespace `Teeka`, dimension `service` = the stage, listed in docs/operations.md) and the queues' depth.
+(namespace `Teeka`, dimension `service` = the stage, listed in docs/deploy.md) and the queues' depth.
 """
 from __future__ import annotations
 

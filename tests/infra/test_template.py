@@ -130,8 +130,8 @@ def test_permissions_are_least_privilege_and_by_reference(rendered):
              json.dumps(r["Properties"]["AssumeRolePolicyDocument"])]
     assert len(roles) == 12 and len({json.dumps(r["Properties"]["Policies"]) for r in roles}) == 1
     statements = {s["Sid"]: s for s in roles[0]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]}
-    assert statements["CertificateSigning"]["Action"] == ["kms:Sign"]
-    assert statements["CertificateSigning"]["Resource"] == {"Fn::GetAtt": ["CertificateSigningKey", "Arn"]}
+    assert statements["CertificateSigning"]["Action"] == ["kms:Sign", "kms:GetPublicKey"]
+    assert statements["CertificateSigning"]["Resource"] == [{"Fn::GetAtt": ["CertificateSigningKey", "Arn"]}]
     assert "logs:CreateLogGroup" not in json.dumps(statements)
     anywhere = {sid for sid, s in statements.items() if s.get("Resource") == "*"}
     # What has no resource-level permission, or is an AWS-managed key reached only through its service.
