@@ -37,8 +37,9 @@ def otp_paths() -> list[tuple[str, str]]:
 
 
 def _method_setting(path: str, method: str, throttle: Throttle) -> dict[str, Any]:
-    # API Gateway names a method by its resource path: a leading "/", then each further "/" written "~1".
-    return {"ResourcePath": path if path == "/*" else "/" + path[1:].replace("/", "~1"), "HttpMethod": method,
+    # API Gateway names a method by its resource path with every "/" written "~1", after a leading "/":
+    # /v2/auth/generateOTP is "/~1v2~1auth~1generateOTP".
+    return {"ResourcePath": path if path == "/*" else "/" + path.replace("/", "~1"), "HttpMethod": method,
             "ThrottlingRateLimit": throttle.rate, "ThrottlingBurstLimit": throttle.burst,
             "MetricsEnabled": False, "DataTraceEnabled": False}
 
@@ -54,7 +55,12 @@ def configure(template: dict[str, Any], settings: Settings, stage: str) -> None:
     """Throttle the stage (a whole default, tighter for the cached reads' origin and for OTPs), log every
     request as JSON to a log group kept for the stage's retention, and trace it."""
     resources = template["Resources"]
-    resources["RestAPI"]["Properties"]["Name"] = settings.resource_prefix  # its metrics' ApiName
+    api = resources["RestAPI"]["Properties"]
+    api["Name"] = api["Body"]["info"]["title"] = settings.resource_prefix  # its metrics' ApiName
+    # SAM's deployment would also make a stage named "Stage", unthrottled and unlogged: only `api` exists.
+    for resource in resources.values():
+        if resource["Type"] == "AWS::ApiGateway::Deployment":
+            resource["Properties"].pop("StageName", None)
     properties = resources[STAGE_ID]["Properties"]
     properties.update(
         MethodSettings=method_settings(stage), TracingEnabled=True,
@@ -66,8 +72,9 @@ def configure(template: dict[str, Any], settings: Settings, stage: str) -> None:
         "Properties": {"LogGroupName": f"/aws/apigateway/{settings.resource_prefix}",
                        "RetentionInDays": STAGES[stage].log_retention_days},
     }
+    # Kept when a stack goes: the account's setting (of every stage in the region) may point at it.
     resources["ApiGatewayLogsRole"] = {
-        "Type": "AWS::IAM::Role",
+        "Type": "AWS::IAM::Role", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
         "Properties": {
             "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
@@ -75,7 +82,7 @@ def configure(template: dict[str, Any], settings: Settings, stage: str) -> None:
                 {"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"}],
         },
     }
-    # One per account and region: a second country's stack sets the same kind of role again, harmlessly.
+    # One setting per account and region: a second country's stack sets the same kind of role again.
     resources["ApiGatewayAccount"] = {
         "Type": "AWS::ApiGateway::Account",
         "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["ApiGatewayLogsRole", "Arn"]}}}

@@ -81,7 +81,6 @@ def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
         "FunctionAssociations": [{"EventType": "viewer-request",
                                   "FunctionARN": {"Fn::GetAtt": ["PublicReadKeys", "FunctionARN"]}}],
     } for path in PUBLIC_READ_PATHS]
-    read = sorted({name for names in edge.read_parameters().values() for name in names})
     pages_origin = {"Id": "pages", "DomainName": {"Fn::GetAtt": ["PagesBucket", "RegionalDomainName"]},
                     "S3OriginConfig": {"OriginAccessIdentity": ""},
                     "OriginAccessControlId": {"Fn::GetAtt": ["PagesAccessControl", "Id"]}}
@@ -107,7 +106,9 @@ def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
                 "MinTTL": 0, "DefaultTTL": 0, "MaxTTL": LONGEST_CACHE_SECONDS,
                 "ParametersInCacheKeyAndForwardedToOrigin": {
                     "EnableAcceptEncodingGzip": True, "EnableAcceptEncodingBrotli": True,
-                    "QueryStringsConfig": {"QueryStringBehavior": "whitelist", "QueryStrings": read},
+                    # "all" of what reaches the cache: the viewer-request function has already kept only
+                    # the route's own parameters (a whitelist would be their union, and CloudFront allows 10).
+                    "QueryStringsConfig": {"QueryStringBehavior": "all"},
                     "HeadersConfig": {"HeaderBehavior": "whitelist", "Headers": ["Accept-Language"]},
                     "CookiesConfig": {"CookieBehavior": "none"},
                 },

@@ -44,6 +44,30 @@ def wire_event_sources(sam: dict[str, Any]) -> None:
                 source.update(BisectBatchOnFunctionError=True, MaximumRetryAttempts=10)
 
 
+STREAM_FAILURES = "StreamFailuresDeadLetters"  # its name ends like the queues' DLQs: the same alarm watches it
+
+
+def configure_sources(template: dict[str, Any], settings: Settings) -> None:
+    """A queue's poller runs at most as many batches at once as its function may run (Lambda's pollers
+    ignore reserved concurrency: a batch throttled five times would be dead-lettered unprocessed); a
+    stream record that fails every retry is kept, with where it came from, on a queue an alarm watches."""
+    resources = template["Resources"]
+    for mapping in resources.values():
+        if mapping["Type"] != "AWS::Lambda::EventSourceMapping":
+            continue
+        source = mapping["Properties"]
+        function = resources[source["FunctionName"]["Ref"]]["Properties"]
+        if source["EventSourceArn"]["Fn::GetAtt"][1] == "StreamArn":
+            source["DestinationConfig"] = {"OnFailure": {"Destination": {"Fn::GetAtt": [STREAM_FAILURES, "Arn"]}}}
+        elif "ReservedConcurrentExecutions" in function:
+            source["ScalingConfig"] = {"MaximumConcurrency": max(2, function["ReservedConcurrentExecutions"])}
+    resources[STREAM_FAILURES] = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {"QueueName": settings.resource_name("stream-failures"), "SqsManagedSseEnabled": True,
+                       "MessageRetentionPeriod": 14 * 24 * 3600},
+    }
+
+
 def configure(template: dict[str, Any], settings: Settings, stage: str) -> None:
     """Name every function, give it a log group kept for the stage's retention (created before the
     function can run, so Lambda never makes one that keeps logs forever), and tell it its country."""

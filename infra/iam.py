@@ -52,6 +52,7 @@ def policy(template: dict[str, Any], settings: Settings) -> dict[str, Any]:
                                      "sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
          "Resource": [_arn(queue) for queue in queues]},
         {"Sid": "Sms", "Action": ["sns:Publish"], "Resource": "*"},  # an SMS's phone number has no ARN
+        {"Sid": "NoTopics", "Effect": "Deny", "Action": ["sns:Publish"], "Resource": "arn:*:sns:*:*:*"},
         {"Sid": "Tracing", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"},
         # The certificate keys alone: the newest signs certificates; each key also signs, once, its own
         # EU DCC document signer certificate, which an earlier key may not have made before a rotation.
@@ -65,7 +66,7 @@ def policy(template: dict[str, Any], settings: Settings) -> dict[str, Any]:
         {"Sid": "CertificatePdfEncryption", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*",
          "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}},  # S3's own AWS-managed key
     ]
-    allowed: list[dict[str, Any]] = [{"Effect": "Allow", **statement} for statement in statements]
+    allowed: list[dict[str, Any]] = [{"Effect": "Allow", **statement} for statement in statements]  # unless Deny
     return {"Version": "2012-10-17", "Statement": allowed}
 
 
@@ -73,6 +74,10 @@ def apply(template: dict[str, Any], settings: Settings) -> None:
     """Give every function's role the policy (Chalice wrote a placeholder from .chalice/policy.json)."""
     document = policy(template, settings)
     resources = template["Resources"]
+    roles = []
     for function in _of_type(resources, "AWS::Lambda::Function"):
         role = resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
         resources[role]["Properties"]["Policies"] = [{"PolicyName": "teeka", "PolicyDocument": document}]
+        roles.append(role)
+    # A rotation moves the signing alias only once the roles may sign with the key it names.
+    resources["CertificateSigningAlias"]["DependsOn"] = sorted(set(roles))

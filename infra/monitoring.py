@@ -98,8 +98,9 @@ def resources(template: dict[str, Any], settings: Settings, stage: str) -> dict[
             metric=_metric("AWS/SQS", "ApproximateNumberOfMessagesVisible",
                            {"QueueName": {"Fn::GetAtt": [queue, "QueueName"]}}, statistic="Maximum",
                            period=5 * MINUTE))
-    topic = {TOPIC: {"Type": "AWS::SNS::Topic",
-                     "Properties": {"TopicName": settings.resource_name("alarms"), "KmsMasterKeyId": "alias/aws/sns"}}}
+    # Not encrypted: CloudWatch cannot publish to a topic under SNS's AWS-managed key, and an alarm's
+    # message names only the alarm.
+    topic = {TOPIC: {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": settings.resource_name("alarms")}}}
     return {**topic, **alarms, "CampaignDashboard": dashboard(template, settings)}
 
 

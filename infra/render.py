@@ -70,6 +70,7 @@ def build(sam: dict[str, Any], stage: str) -> dict[str, Any]:
     functions.wire_event_sources(sam)
     template = translate(sam, settings.region)
     functions.configure(template, settings, stage)
+    functions.configure_sources(template, settings)
     api.configure(template, settings, stage)
     iam.apply(template, settings)
     template["Resources"].update(monitoring.resources(template, settings, stage))

@@ -70,8 +70,7 @@ def create_bucket() -> None:
 
 def cloudformation_resources() -> dict[str, Any]:
     return {"CertificateBucket": {
-        "Type": "AWS::S3::Bucket",
-        "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+        "Type": "AWS::S3::Bucket",  # kept when its stack goes (infra/resources.keep_the_records)
         "Properties": {
             "BucketName": bucket(),
             "BucketEncryption": {"ServerSideEncryptionConfiguration": [{

@@ -222,9 +222,7 @@ def key_resource() -> dict:
     """One signing key as a CloudFormation resource (infra/signing_keys.py declares each generation)."""
     stage = get_settings().resource_prefix
     return {
-        "Type": "AWS::KMS::Key",
-        # Deleting a signing key would make every certificate it signed unverifiable.
-        "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+        "Type": "AWS::KMS::Key",  # kept when its stack goes (infra/resources.keep_the_records)
         "Properties": {
             "Description": _description(),
             "KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY", "Enabled": True,

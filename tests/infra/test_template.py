@@ -139,6 +139,29 @@ def test_permissions_are_least_privilege_and_by_reference(rendered):
     assert all("Condition" in statements[sid] for sid in ("SecretsKey", "CertificatePdfEncryption"))
 
 
+def test_consumers_never_lose_a_message_to_throttling_or_a_stream_record_to_retries(rendered):
+    resources = json.loads(rendered.read_text())["Resources"]
+    for mapping in (r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"):
+        function = resources[mapping["FunctionName"]["Ref"]]["Properties"]
+        if mapping["EventSourceArn"]["Fn::GetAtt"][1] == "StreamArn":
+            assert mapping["DestinationConfig"] == {"OnFailure": {"Destination": {
+                "Fn::GetAtt": ["StreamFailuresDeadLetters", "Arn"]}}}
+        else:
+            assert mapping["ScalingConfig"]["MaximumConcurrency"] == max(2, function["ReservedConcurrentExecutions"])
+
+
+def test_records_outlive_their_stack(rendered):
+    resources = json.loads(rendered.read_text())["Resources"]
+    kept = {name for name, r in resources.items() if r.get("DeletionPolicy") == "RetainExceptOnCreate"}
+    records = {name for name, r in resources.items()
+               if r["Type"] in ("AWS::DynamoDB::Table", "AWS::KMS::Key") or name == "CertificateBucket"}
+    assert records <= kept and "PagesBucket" not in kept
+    assert all(resources[name]["Properties"]["DeletionProtectionEnabled"] for name in records
+               if resources[name]["Type"] == "AWS::DynamoDB::Table")
+    [deployment] = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Deployment"]
+    assert "StageName" not in deployment["Properties"]  # the stage `api` is the API's only one
+
+
 def test_every_function_logs_to_its_own_group_kept_for_the_stage(rendered):
     resources = json.loads(rendered.read_text())["Resources"]
     for name, resource in resources.items():
@@ -160,9 +183,9 @@ def test_api_gateway_logs_each_request_and_throttles_by_route(rendered):
     settings = {(s["ResourcePath"], s["HttpMethod"]): s for s in stage["MethodSettings"]}
     prod = STAGES["prod"]
     assert settings[("/*", "*")]["ThrottlingRateLimit"] == prod.api.rate
-    calendar = settings[("/v2~1appointment~1sessions~1public~1calendarByDistrict", "GET")]
+    calendar = settings[("/~1v2~1appointment~1sessions~1public~1calendarByDistrict", "GET")]
     assert calendar["ThrottlingRateLimit"] == prod.public_reads.rate < prod.api.rate
-    assert settings[("/v2~1auth~1public~1generateOTP", "POST")]["ThrottlingRateLimit"] == prod.otp.rate
+    assert settings[("/~1v2~1auth~1public~1generateOTP", "POST")]["ThrottlingRateLimit"] == prod.otp.rate
     assert resources["RestAPI"]["Properties"]["MinimumCompressionSize"] == 1024
 
 
@@ -175,7 +198,7 @@ def test_alarms_watch_errors_latency_throttles_dead_letters_and_sms(rendered):
     expected = ({"ApiServerErrorsAlarm", "ApiLatencyAlarm", "SmsFailuresAlarm"}
                 | {f"{f}{kind}Alarm" for f in functions for kind in ("Errors", "Throttles")}
                 | {f"{t}ThrottlesAlarm" for t in tables} | {f"{q}Alarm" for q in dead_letters})
-    assert alarms.keys() == expected and len(dead_letters) == 5
+    assert alarms.keys() == expected and len(dead_letters) == 6  # the five queues' and the streams' failures
     assert all(a["AlarmActions"] == [{"Ref": "OperatorAlarms"}] for a in alarms.values())
     assert alarms["ApiLatencyAlarm"]["ExtendedStatistic"] == "p99"
     assert alarms["SmsFailuresAlarm"]["Dimensions"] == [{"Name": "service", "Value": "teeka-ug-prod"}]
@@ -219,7 +242,7 @@ def test_a_cdn_caches_public_reads_and_passes_the_rest_through(rendered):
     key = resources["PublicReadCachePolicy"]["Properties"]["CachePolicyConfig"]
     assert key["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]["Headers"] == ["Accept-Language"]
     queries = key["ParametersInCacheKeyAndForwardedToOrigin"]["QueryStringsConfig"]
-    assert queries["QueryStringBehavior"] == "whitelist" and "district_id" in queries["QueryStrings"]
+    assert queries == {"QueryStringBehavior": "all"}  # what the function below left: the route's own
     assert all(b["FunctionAssociations"] == [{"EventType": "viewer-request", "FunctionARN": {
         "Fn::GetAtt": ["PublicReadKeys", "FunctionARN"]}}] for b in api_reads)
     assert config["WebACLId"] == {"Fn::If": ["HasEdgeWebAcl", {"Ref": "EdgeWebAclArn"}, {"Ref": "AWS::NoValue"}]}

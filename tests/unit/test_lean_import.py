@@ -50,12 +50,16 @@ assert "aws_xray_sdk" not in sys.modules
 traced = observability.capture_lambda_handler(lambda event, context: {"answer": 42})
 assert traced({}, None) == {"answer": 42}
 assert observability.tracer() is not None and not observability.tracer().disabled
+# The deployed stack's service names every metric's dimension and every log line (the alarms use it).
+assert observability.metrics.service == observability.logger.service == "teeka-ug-prod"
 """
     # A trace header as Lambda sets it; the subsegments go to an X-Ray daemon that is not there (UDP).
     modules = _modules_after(code, _X_AMZN_TRACE_ID="Root=1-5759e988-bd862e3fe1be46a994272793;"
-                                                    "Parent=53995c3f42cd8ad8;Sampled=1")
+                                                    "Parent=53995c3f42cd8ad8;Sampled=1",
+                             POWERTOOLS_SERVICE_NAME="teeka-ug-prod")
 
     assert "aws_xray_sdk.core" in modules
+    assert _loaded(modules, ("aws_xray_sdk.ext.requests", "aws_xray_sdk.ext.httpx")) == []  # botocore alone
 
 
 def test_where_tracing_is_off_the_x_ray_sdk_is_never_imported():
