@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from chalicelib.config import Settings
+from infra import package
 from infra.stages import STAGES
 
 
@@ -78,6 +79,7 @@ def configure(template: dict[str, Any], settings: Settings, stage: str) -> None:
         properties = resource["Properties"]
         name = function_name(settings, function_id)
         properties["FunctionName"] = name
+        properties["Runtime"] = package.RUNTIME  # Chalice names this Python's; the code is built for Lambda's
         variables = properties.setdefault("Environment", {}).setdefault("Variables", {})
         # The service dimension of every metric and log line: two countries' numbers never mix.
         # The bucket by reference: its name (bucket names are global, TEEKA_CERTIFICATE_BUCKET may set

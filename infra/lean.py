@@ -156,9 +156,9 @@ def reason_to_drop(name: str) -> str | None:
     return next((reason for pattern, reason in UNUSED.items() if fnmatch.fnmatchcase(name, pattern)), None)
 
 
-def trim(zip_path: Path) -> None:
+def trim(zip_path: Path, bytecode: bool = True) -> None:
     """Rewrite the deployment package at `zip_path` without the SDK and what UNUSED names, each module
-    with its bytecode beside it."""
+    with its bytecode beside it when `bytecode` (only if this Python is the runtime's: infra/package.py)."""
     trimmed = zip_path.with_suffix(".trimmed.zip")
     with zipfile.ZipFile(zip_path) as source, tempfile.TemporaryDirectory() as scratch:
         entries = source.infolist()
@@ -170,7 +170,7 @@ def trim(zip_path: Path) -> None:
                     continue
                 content = source.read(entry.filename)
                 target.writestr(entry, content)  # same name, date, mode, compression
-                if entry.filename.endswith(".py"):
+                if bytecode and entry.filename.endswith(".py"):
                     compiled = _bytecode(entry.filename, content, Path(scratch))
                     if compiled is not None:
                         target.writestr(zipfile.ZipInfo(_pyc_name(entry.filename), entry.date_time), compiled,

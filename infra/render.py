@@ -38,16 +38,32 @@ def main(argv: list[str] | None = None) -> Path:
     from chalicelib.config import load_pack
 
     load_pack(args.country)  # a wrong or incomplete pack stops here, saying what is wrong
-    from infra import edge, lean
+    from infra import edge, lean, package
 
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as packaged:
+    with tempfile.TemporaryDirectory() as work:
+        # Chalice zips the app alone (its own dependency build would target this Python, not Lambda's);
+        # the requirements come from the runtime's wheels.
+        project, packaged = Path(work) / "project", Path(work) / "packaged"
+        project.mkdir()
+        for name in ("app.py", "chalicelib", ".chalice"):
+            source = PROJECT_DIR / name
+            if source.is_dir():
+                shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__", "deployments"))
+            else:
+                shutil.copy(source, project / name)
+        (project / "requirements.txt").write_text("")
         chalice = Path(sys.executable).with_name("chalice")
-        subprocess.run([str(chalice), "package", "--stage", args.stage, packaged], cwd=PROJECT_DIR, check=True)
-        sam = json.loads((Path(packaged) / "sam.json").read_text())
-        shutil.copy(Path(packaged) / CODE, out / CODE)
-    lean.trim(out / CODE)
+        print("Packaging the app (chalice package)...", flush=True)
+        subprocess.run([str(chalice), "package", "--stage", args.stage, str(packaged)], cwd=project, check=True,
+                       stdout=subprocess.DEVNULL)
+        sam = json.loads((packaged / "sam.json").read_text())
+        shutil.copy(packaged / CODE, out / CODE)
+    print(f"Installing requirements.txt from {package.RUNTIME} wheels...", flush=True)
+    package.add_requirements(out / CODE, PROJECT_DIR / "requirements.txt")
+    print("Trimming the package to what the functions import...", flush=True)
+    lean.trim(out / CODE, bytecode=package.builds_bytecode())
     template = build(sam, args.stage)
     (out / "template.json").write_text(json.dumps(template, indent=1))
     (out / "edge.json").write_text(json.dumps(edge.template(), indent=1))
