@@ -18,12 +18,10 @@ import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -31,6 +29,7 @@ from pathlib import Path
 import requests
 
 from load import invariants
+from local.stack import local_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "load" / "locustfile.py"
@@ -43,59 +42,7 @@ VACCINE, BATCH = "COVISHIELD", "LOAD-0001"
 STOP_TIMEOUT_SECONDS = 10  # users finish the request they are in when the time is up
 
 
-# -- the local stack --------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def local_stack(log_path: Path, **settings: str) -> Iterator[tuple[str, str]]:
-    """`python -m local.run` (what `make run` starts) on free ports; yields (API url, embedded AWS url)."""
-    for _ in range(3):  # a port found free may be taken before the server binds it: then try others
-        port, moto_port = free_port(), free_port()
-        log = log_path.open("w+")
-        env = {key: value for key, value in os.environ.items() if key != "AWS_ENDPOINT_URL"}
-        env.update(settings, PORT=str(port), MOTO_PORT=str(moto_port))
-        process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, text=True)
-        url = f"http://127.0.0.1:{port}"
-        if _wait_for(process, url, log_path):
-            break
-        log.close()
-    else:
-        raise RuntimeError(f"the local stack would not start; its log: {log_path}")
-    try:
-        yield url, f"http://127.0.0.1:{moto_port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _wait_for(process: subprocess.Popen, url: str, log_path: Path) -> bool:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        said = log_path.read_text()
-        if process.poll() is not None:
-            if "Cannot serve" in said or "Address already in use" in said:
-                return False
-            raise RuntimeError(f"the local stack exited:\n{said}")
-        if f"Teeka is running at {url}" in said:
-            try:
-                if requests.get(f"{url}/v2/admin/location/states", timeout=5).status_code == 200:
-                    return True
-            except requests.RequestException:
-                pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the local stack did not start within 90 s; its log: {log_path}")
-
+# -- the stage's data -------------------------------------------------------------------------------------
 
 def dynamodb_client(endpoint: str | None):
     """The stage's DynamoDB: the embedded AWS at `endpoint`, or AWS itself (the ambient credentials)."""

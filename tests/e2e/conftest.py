@@ -3,22 +3,13 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-from contextlib import contextmanager
 
 import pytest
-import requests
 
+from local.stack import local_stack
 from tests.conftest import ROOT
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+local_server = local_stack  # the name the end-to-end tests use
 
 
 @pytest.fixture(scope="session")
@@ -38,59 +29,6 @@ def vaccinator(server_url):
     from tests.e2e.helpers import login
 
     return login(server_url, "9000000006")
-
-
-@contextmanager
-def local_server(log_path, **settings: str):
-    """`python -m local.run` on free ports with extra environment `settings`; yields (API url, AWS url).
-    A port found free can be taken by another worker's server before this one binds it: then this one
-    exits ("Cannot serve"), and it starts again on other ports."""
-    for _ in range(3):
-        process, url, aws_url, log = _start(log_path, settings)
-        if process is not None:
-            break
-    else:
-        log.seek(0)
-        raise RuntimeError(f"local server exited:\n{log.read()}")
-    try:
-        yield url, aws_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-def _start(log_path, settings: dict[str, str]):
-    """The server's process, API url, AWS url and log; the process is None if it could not bind its ports."""
-    port, moto_port = free_port(), free_port()
-    log = log_path.open("w+")
-    env = {key: value for key, value in os.environ.items() if key != "AWS_ENDPOINT_URL"}
-    env.update(settings, PORT=str(port), MOTO_PORT=str(moto_port))
-    process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        log.seek(0)
-        said = log.read()
-        if process.poll() is not None:
-            if "Cannot serve" in said or "Address already in use" in said or port == moto_port:
-                log.close()
-                return None, url, "", log_path.open("r")
-            raise RuntimeError(f"local server exited:\n{said}")
-        if f"Teeka is running at {url}" in said:  # this server bound its port, not another that holds it
-            try:
-                if requests.get(f"{url}/v2/admin/location/states", timeout=5).status_code == 200:
-                    return process, url, f"http://127.0.0.1:{moto_port}", log
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-        if time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("local server did not start within 60 s")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")

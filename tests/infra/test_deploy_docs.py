@@ -9,12 +9,12 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 
 import boto3
 import pytest
 
+from local.stack import free_port
 from tests.conftest import ROOT
 from tests.infra import moto_cloudformation
 
@@ -28,18 +28,12 @@ def shell_blocks(page: str) -> list[str]:
     return re.findall(r"```sh\n(.*?)```", page, flags=re.S)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def moto_server():
     from moto.server import ThreadedMotoServer
 
     moto_cloudformation.install()  # the server runs in this process: its CloudFormation has the placeholders
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
     # "localhost": moto finds a TemplateURL's bucket in the path only for that host name.
