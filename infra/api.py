@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-from fnmatch import fnmatch
 from typing import Any
 
 from chalicelib.config import Settings
+from infra import routes
 from infra.stages import STAGES, Throttle
 
 STAGE_ID = "RestAPIapiStage"  # what aws-sam-translator names the stage of Chalice's `RestAPI`
@@ -20,22 +20,6 @@ ACCESS_LOG_FORMAT = json.dumps({
 }, separators=(",", ":"))
 
 
-def public_read_paths() -> list[str]:
-    from app import app  # noqa: F401  (registers the routes)
-    from chalicelib.api.http import ROUTE_ACCESS
-    from infra.cdn import PUBLIC_READ_PATHS
-
-    return sorted(path for path, method in ROUTE_ACCESS
-                  if method == "GET" and any(fnmatch(path, pattern) for pattern in PUBLIC_READ_PATHS))
-
-
-def otp_paths() -> list[tuple[str, str]]:
-    from app import app  # noqa: F401
-    from chalicelib.api.http import ROUTE_ACCESS
-
-    return sorted(route for route in ROUTE_ACCESS if "otp" in route[0].lower())
-
-
 def _method_setting(path: str, method: str, throttle: Throttle) -> dict[str, Any]:
     # API Gateway names a method by its resource path with every "/" written "~1", after a leading "/":
     # /v2/auth/generateOTP is "/~1v2~1auth~1generateOTP".
@@ -47,8 +31,8 @@ def _method_setting(path: str, method: str, throttle: Throttle) -> dict[str, Any
 def method_settings(stage: str) -> list[dict[str, Any]]:
     operations = STAGES[stage]
     return ([_method_setting("/*", "*", operations.api)]
-            + [_method_setting(path, "GET", operations.public_reads) for path in public_read_paths()]
-            + [_method_setting(path, method, operations.otp) for path, method in otp_paths()])
+            + [_method_setting(path, "GET", operations.public_reads) for path in routes.public_read_paths()]
+            + [_method_setting(path, method, operations.otp) for path, method in routes.otp_paths()])
 
 
 def configure(template: dict[str, Any], settings: Settings, stage: str) -> None:

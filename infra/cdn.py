@@ -13,17 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-# The paths whose answers are the same for everyone who asks the same question.
-PUBLIC_READ_PATHS = (
-    "/v2/appointment/sessions/public/*",
-    "/v2/appointment/centers/public/*",
-    "/v2/admin/location/*",
-    "/.well-known/*",  # the certificate signing keys, the SMART Health Card revocation lists
-    "/v2/certificate/revoked",
-    "/v2/certificate/dcc/*",  # the EU DCC trust list and revocation list
-    "/v1/reports/*",  # the public dashboard's reports and open data
-    "/v2/web/*",  # the web pages' texts
-)
 # AWS-managed policies (fixed ids, documented by CloudFront).
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # honours each object's Cache-Control
@@ -66,7 +55,7 @@ def _pages(prefix: str) -> dict[str, Any]:
 
 def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
     from chalicelib.config import get_settings
-    from infra import edge, web
+    from infra import edge, routes, web
 
     origin = {
         "Id": "api",
@@ -80,7 +69,7 @@ def cloudformation_resources(prefix: str, api_stage: str) -> dict[str, Any]:
         "CachePolicyId": {"Ref": "PublicReadCachePolicy"},
         "FunctionAssociations": [{"EventType": "viewer-request",
                                   "FunctionARN": {"Fn::GetAtt": ["PublicReadKeys", "FunctionARN"]}}],
-    } for path in PUBLIC_READ_PATHS]
+    } for path in routes.PUBLIC_READ_PATHS]
     pages_origin = {"Id": "pages", "DomainName": {"Fn::GetAtt": ["PagesBucket", "RegionalDomainName"]},
                     "S3OriginConfig": {"OriginAccessIdentity": ""},
                     "OriginAccessControlId": {"Fn::GetAtt": ["PagesAccessControl", "Id"]}}

@@ -17,31 +17,13 @@ from __future__ import annotations
 
 import json
 import re
-from fnmatch import fnmatch
-from pathlib import Path
 from typing import Any
 
-OPENAPI = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 FIVE_MINUTES = 300
 # Requests per address per five minutes before WAF answers 429 for a while.
 OTP_PER_ADDRESS = 300
 PUBLIC_READS_PER_ADDRESS = 6_000
 TOO_MANY = json.dumps({"errorCode": "USRRES0429", "error": "Too many requests, please wait and try again"})
-
-
-def read_parameters() -> dict[str, list[str]]:
-    """Each public read route (its template) -> the query parameters it reads, from the API document."""
-    import yaml
-
-    from infra.cdn import PUBLIC_READ_PATHS
-
-    document = yaml.safe_load(OPENAPI.read_text())
-    routes = {}
-    for path, item in document["paths"].items():
-        if "get" in item and any(fnmatch(path, pattern) for pattern in PUBLIC_READ_PATHS):
-            parameters = item["get"].get("parameters", []) + item.get("parameters", [])
-            routes[path] = sorted(parameter["name"] for parameter in parameters if parameter.get("in") == "query")
-    return routes
 
 
 def _route_pattern(template: str) -> str:
@@ -50,6 +32,8 @@ def _route_pattern(template: str) -> str:
 
 def normaliser_code(languages: tuple[str, ...]) -> str:
     """The CloudFront Function (cloudfront-js-2.0) for the public reads of a pack with `languages`."""
+    from infra.routes import read_parameters
+
     routes = [[_route_pattern(template), names] for template, names in sorted(read_parameters().items())]
     return (NORMALISER.replace("__ROUTES__", json.dumps(routes))
             .replace("__LANGUAGES__", json.dumps(list(languages))))
@@ -121,8 +105,7 @@ def _rate_rule(name: str, priority: int, limit: int, paths: list[str]) -> dict[s
 
 
 def web_acl(prefix: str) -> dict[str, Any]:
-    from infra.api import otp_paths
-    from infra.cdn import PUBLIC_READ_PATHS
+    from infra.routes import PUBLIC_READ_PATHS, otp_paths
 
     public = sorted({pattern.rstrip("*") for pattern in PUBLIC_READ_PATHS})
     return {

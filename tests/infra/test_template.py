@@ -219,7 +219,8 @@ def test_queues_have_dead_letter_queues_and_report_partial_failures(rendered):
 
 def test_a_cdn_caches_public_reads_and_passes_the_rest_through(rendered):
     from infra import web
-    from infra.cdn import CACHING_DISABLED, PUBLIC_READ_PATHS
+    from infra.cdn import CACHING_DISABLED
+    from infra.routes import PUBLIC_READ_PATHS
 
     template = json.loads(rendered.read_text())
     resources = template["Resources"]
@@ -254,7 +255,7 @@ def test_every_public_get_route_is_cached_at_the_edge_and_no_protected_one_is():
 
     from app import app  # noqa: F401  (registers the routes)
     from chalicelib.api.http import ROUTE_ACCESS
-    from infra.cdn import PUBLIC_READ_PATHS
+    from infra.routes import PUBLIC_READ_PATHS
 
     for (path, method), roles in ROUTE_ACCESS.items():
         cached = any(fnmatch(path, pattern) for pattern in PUBLIC_READ_PATHS)
