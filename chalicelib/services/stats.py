@@ -2,9 +2,11 @@
 answer (getPublicReports) and the open-data CSV read from the counters.
 
 Writes per dose: the stream worker adds a batch's doses in one transaction per up to ~100 items: each
-dose's marker, and the country's, its state's and its district's day and all-time items, shared by the
-batch's doses (see store/stats.py). Reads per view: 1 Query (the area's items of the last 7 days and the
-campaign so far); a district's view adds 1 Query for its sites' names.
+dose's marker, and the country's, its state's and its district's day and all-time items (one shard of
+each area, a partition of its own), shared by the batch's doses (see store/stats.py). Reads per view: 1
+Query per shard, 8 (the area's items from the last 7 days on, the days sessions are planned for, and the
+campaign so far); a district's view adds 1 Query for its sites' names. Open data of a day: 1 BatchGetItem
+(the area's 8 items of that day).
 """
 from __future__ import annotations
 
@@ -164,7 +166,7 @@ def open_data(query: Mapping[str, str], profile: CountryProfile, now: int) -> st
     """The day's doses in an area as CSV (rules.CSV_COLUMNS): one row per vaccine, dose, age band and gender."""
     state_id, district_id = _area_of(query, profile)
     day = _date_of(query, profile, now, OPEN_DATA_DAYS)
-    counts = rules.Counts(store.rows(_area_key(state_id, district_id), day, until=day), day)
+    counts = rules.Counts(store.day_rows(_area_key(state_id, district_id), day), day)  # the cube: no site slices
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(rules.CSV_COLUMNS)

@@ -5,10 +5,13 @@ item `applied#<event id>` in the same transaction as its counters, only if absen
 batch finds its markers and adds nothing; markers expire after the streams' 24 hours of retention. A
 stream batch's events share one transaction (up to 100 items), so its doses share their counter writes.
 
-Hot keys: an area's counters for a period are split over SHARDS items (`<period>#<shard>`); each
-transaction writes to one shard chosen at random, so concurrent stream workers rarely meet on one item
-(a conflict is retried on another shard), and the country's day item takes at most 1/SHARDS of the
-writes. A reader sums the shards: one Query per area returns them all.
+Hot keys: an area's counters are split over SHARDS partition keys (`<area>#<shard>`: `country#3`,
+`state#21#3`, `district#395#3`), the period (a day, `all`, a district's site slice) being the sort key.
+DynamoDB's per-partition limit (1,000 write units a second) applies to a partition key, so the shard must
+be in it: each transaction writes to one shard chosen at random, and an area's writes spread over SHARDS
+partitions (a conflict is retried on another shard). A reader sums the shards: one Query per shard
+(`rows`: a report reads every day from a week back on, and sessions are planned for days to come, so
+its keys are not known), or one BatchGetItem when they are (`day_rows`: a day's own items).
 
 Counters are written with DynamoDB's raw API: their cell names are data (a vaccine, a district id), which
 PynamoDB's declared attributes cannot name.
@@ -27,10 +30,11 @@ from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.common import connection
 
-SHARDS = 8  # 2,000 doses/s in batches of 100 from a few stream shards: a handful of writes/s per item
+SHARDS = 8  # partitions per area: the busiest state's 1,899 write units/s at the dose day's peak become ~237 each
 MAX_ITEMS = 100  # DynamoDB's limit per transaction
 MARKER_SECONDS = 2 * 24 * 3600  # longer than a stream keeps a record (24 h): no redelivery outlives it
 CONFLICT_RETRIES = 8
+READ_RETRIES = 8  # BatchGetItem may leave keys unprocessed (throttling): read them again, backing off
 
 
 class StatsItem(TeekaModel):
@@ -38,8 +42,9 @@ class StatsItem(TeekaModel):
     guards (its active sessions that day and ever: attribute `sessions`) live here too."""
 
     Meta = table_meta("stats")
-    area = UnicodeAttribute(hash_key=True)  # country | state#<id> | district#<id> | center#<id> | applied#<event>
-    period = UnicodeAttribute(range_key=True)  # <ISO day>#<shard> | all#<shard> | <ISO day> | all | -
+    # country#<shard> | state#<id>#<shard> | district#<id>#<shard> | center#<id>#<district>#<fee> | applied#<event>
+    area = UnicodeAttribute(hash_key=True)
+    period = UnicodeAttribute(range_key=True)  # <ISO day> | all | <ISO day>~<slice> | all~<slice> | - (a marker)
     sessions = NumberAttribute(null=True)
     expires_at = TTLAttribute(null=True)  # markers expire (written as epoch seconds)
 
@@ -87,6 +92,11 @@ def _table() -> str:
 
 def _key(area: str, period: str) -> dict:
     return {"area": {"S": area}, "period": {"S": period}}
+
+
+def sharded(area: str, shard: int) -> str:
+    """The partition key of one shard of an area's counters."""
+    return f"{area}#{shard}"
 
 
 def _marker(event_id: str, now: int) -> dict:
@@ -138,8 +148,9 @@ def _read_guards(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return {key: found.get(key, 0) for key in keys}
 
 
-def _writes(chunk: Sequence[Counting], now: int) -> list[dict]:
-    """The chunk's transaction: markers first (in the chunk's order), then guards, then counters."""
+def _writes(chunk: Sequence[Counting], now: int, shard: int) -> list[dict]:
+    """The chunk's transaction: markers first (in the chunk's order), then guards, then counters (on
+    `shard` of each area)."""
     guard_keys = list(dict.fromkeys(key for counting in chunk for key in counting.guards()))
     read = _read_guards(guard_keys)
     running = dict(read)
@@ -155,10 +166,9 @@ def _writes(chunk: Sequence[Counting], now: int) -> list[dict]:
                 into = cells.setdefault(key, {})
                 for cell, n in changes.items():
                     into[cell] = into.get(cell, 0) + n
-    shard = random.randrange(SHARDS)
     writes = [_marker(counting.event_id, now) for counting in chunk]
     writes += [_guard(area, period, read[(area, period)], running[(area, period)]) for area, period in guard_keys]
-    writes += [_add(area, f"{period}#{shard}", {c: n for c, n in changes.items() if n})
+    writes += [_add(sharded(area, shard), period, {c: n for c, n in changes.items() if n})
                for (area, period), changes in cells.items() if any(changes.values())]
     return writes
 
@@ -173,11 +183,12 @@ def apply(countings: Sequence[Counting], now: int) -> int:
         once.setdefault(counting.event_id, counting)
     for chunk in _chunks(list(once.values())):
         pending = list(chunk)
+        shard = random.randrange(SHARDS)
         for attempt in range(CONFLICT_RETRIES):
             if not pending:
                 break
             try:
-                _call("TransactWriteItems", TransactItems=_writes(pending, now))
+                _call("TransactWriteItems", TransactItems=_writes(pending, now, shard))
                 added += len(pending)
                 break
             except ClientError as error:
@@ -186,26 +197,48 @@ def apply(countings: Sequence[Counting], now: int) -> int:
                 if not done and not {"ConditionalCheckFailed", "TransactionConflict"} & set(reasons):
                     raise
                 pending = [counting for i, counting in enumerate(pending) if i not in done]
-                if not done:
+                if not done:  # a conflict: another writer on an item (or a guard changed): another shard
+                    shard = (shard + random.randrange(1, SHARDS)) % SHARDS
                     time.sleep(random.uniform(0, 0.05 * (attempt + 1)))
         else:
             raise RuntimeError(f"stats: {len(pending)} countings still conflict after {CONFLICT_RETRIES} tries")
     return added
 
 
+def _cells(item: Mapping[str, Any]) -> dict[str, int]:
+    return {name: int(value["N"]) for name, value in item.items() if "N" in value and "|" in name}
+
+
 def rows(area: str, from_day: str, until: str | None = None) -> list[tuple[str, dict[str, int]]]:
     """Every counter item of `area` from `from_day` on (until the day `until`, or on to its all-time
-    items): (period without shard, cells). One Query (a 1 MB page holds a district's 7 days)."""
+    items, past the days to come that sessions are planned for): (period, cells), a period once per shard.
+    One Query per shard (SHARDS; a shard's 1 MB page holds a district's week and its site slices)."""
     found: list[tuple[str, dict[str, int]]] = []
     last = f"{until}~~" if until else "~"  # after a day's items and its slices ("~" sorts after them)
-    request: dict[str, Any] = {
-        "TableName": _table(), "KeyConditionExpression": "area = :area AND period BETWEEN :from AND :last",
-        "ExpressionAttributeValues": {":area": {"S": area}, ":from": {"S": from_day}, ":last": {"S": last}}}
-    while True:
-        page = _call("Query", **request)
-        for item in page["Items"]:
-            cells = {name: int(value["N"]) for name, value in item.items() if "N" in value and "|" in name}
-            found.append((item["period"]["S"].rsplit("#", 1)[0], cells))
-        if "LastEvaluatedKey" not in page:
+    for shard in range(SHARDS):
+        request: dict[str, Any] = {
+            "TableName": _table(), "KeyConditionExpression": "area = :area AND period BETWEEN :from AND :last",
+            "ExpressionAttributeValues": {":area": {"S": sharded(area, shard)}, ":from": {"S": from_day},
+                                          ":last": {"S": last}}}
+        while True:
+            page = _call("Query", **request)
+            found += [(item["period"]["S"], _cells(item)) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return found
+
+
+def day_rows(area: str, day: str) -> list[tuple[str, dict[str, int]]]:
+    """The area's own items of one day (not a district's site slices), every shard: SHARDS known keys,
+    one BatchGetItem (again for any keys DynamoDB leaves unprocessed)."""
+    keys = [_key(sharded(area, shard), day) for shard in range(SHARDS)]
+    found: list[tuple[str, dict[str, int]]] = []
+    for attempt in range(READ_RETRIES):
+        answer = _call("BatchGetItem", RequestItems={_table(): {"Keys": keys}})
+        found += [(item["period"]["S"], _cells(item)) for item in answer["Responses"].get(_table(), [])]
+        keys = answer.get("UnprocessedKeys", {}).get(_table(), {}).get("Keys", [])
+        if not keys:
             return found
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        time.sleep(random.uniform(0, 0.05 * 2 ** attempt))
+    raise RuntimeError(f"stats: {len(keys)} counter items of {area} on {day} unread after {READ_RETRIES} tries")

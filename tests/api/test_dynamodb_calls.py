@@ -40,14 +40,23 @@ def test_registration_paths(api):
     assert calls == {"GetItem": 1, "TransactWriteItems": 1}
 
 
-def test_a_report_view_is_one_query_and_a_districts_adds_its_sites(api):
+def test_a_report_view_is_a_query_per_shard_and_a_districts_adds_its_sites(api):
+    from chalicelib.store.stats import SHARDS
+
     with count_dynamodb_calls() as calls:
         assert api.http.get("/v1/reports/v2/getPublicReports").status_code == 200
         assert api.http.get("/v1/reports/v2/getPublicReports?state_id=21").status_code == 200
-    assert calls == {"Query": 2}
+    assert SHARDS == 8 and calls == {"Query": 2 * 8}  # each area's 8 partitions (its shards)
     with count_dynamodb_calls() as calls:
         assert api.http.get("/v1/reports/v2/getPublicReports?state_id=21&district_id=395").status_code == 200
-    assert calls == {"Query": 2}  # its counters, and its sites' names
+    assert calls == {"Query": 8 + 1}  # its counters' 8 shards, and its sites' names
+
+
+def test_a_days_open_data_is_one_batch_of_its_known_keys(api):
+    with count_dynamodb_calls() as calls:
+        assert api.http.get("/v1/reports/v2/openData.csv").status_code == 200
+        assert api.http.get("/v1/reports/v2/openData.csv?state_id=21&district_id=395").status_code == 200
+    assert calls == {"BatchGetItem": 2}  # the area's day item on each of its 8 shards: 8 keys, one call each
 
 
 def test_a_stream_batch_of_doses_is_counted_in_one_transaction(api):
@@ -59,4 +68,11 @@ def test_a_stream_batch_of_doses_is_counted_in_one_transaction(api):
               "dose": 1, "birth_year": 1990, "gender_id": 1 + i % 3} for i in range(100)]
     with count_dynamodb_calls() as calls:
         assert stats.count_doses(doses, load_pack("in"), 1796047807) == 100
-    assert calls == {"TransactWriteItems": 2}  # 100 markers and 6 counter items: two transactions of <= 100
+    assert calls == {"TransactWriteItems": 2}  # 100 markers, 16 counter items (6, 10 site slices) each: 2 of <= 100
+    from chalicelib.store.stats import SHARDS, StatsItem
+
+    written = {(item.area, item.period) for item in StatsItem.scan() if not item.area.startswith("applied#")}
+    # each transaction writes one shard of each area, the shard in the partition key: `state#21#<shard>`
+    assert {int(area.rsplit("#", 1)[1]) for area, _ in written} <= set(range(SHARDS))
+    assert {(area.rsplit("#", 1)[0], period.split("~")[0]) for area, period in written} == {
+        (area, period) for area in ("country", "state#21", "district#395") for period in ("2026-11-30", "all")}

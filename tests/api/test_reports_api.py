@@ -3,6 +3,7 @@ redelivered stream, corrections of a dose and of a person, sessions and sites, C
 data, caching and bad input."""
 import csv
 import io
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -278,3 +279,62 @@ def test_a_dose_is_not_recorded_with_the_details_a_correction_just_replaced(api,
                                 verifier=VACCINATOR, recorded_by=VACCINATOR, now=1796047807, appointment_id=None,
                                 capture=None)
     assert dose_store.record(fresh, takes_seat=True, completes=None) is None
+
+
+def _doses_today(count: int, first: int) -> list[dict]:
+    """Dose records of Mumbai's centre 100001, as the doses stream delivers them, given now."""
+    now = int(datetime.now().timestamp())
+    today = datetime.now(ZoneInfo(get_settings().country.time_zone)).date().isoformat()
+    return [{"kind": "dose", "record_id": f"spread-{first + n}", "given_at": now, "given_on": today,
+             "state_id": MAHARASHTRA, "district_id": MUMBAI, "center_id": 100001, "vaccine": "COVISHIELD",
+             "dose": 1 + n % 2, "birth_year": 1990, "gender_id": 1 + n % 3} for n in range(count)]
+
+
+def test_an_areas_counters_spread_over_its_shards_partitions_and_a_view_sums_them(api, monkeypatch):
+    """Each transaction writes one shard of each area, the shard in the partition key (`country#3`): 8
+    batches on the 8 shards are 8 partitions of the country, and every view reads them all back."""
+    from chalicelib.services import stats
+    from chalicelib.store import stats as store
+
+    shards, randrange = iter(range(store.SHARDS)), store.random.randrange
+    monkeypatch.setattr(store.random, "randrange",
+                        lambda *bounds: next(shards) if bounds == (store.SHARDS,) else randrange(*bounds))
+    for batch in range(store.SHARDS):
+        assert stats.count_doses(_doses_today(3, 3 * batch), get_settings().country, int(time.time())) == 3
+    keys = {(item.area, item.period) for item in store.StatsItem.scan() if not item.area.startswith("applied#")}
+    assert {area for area, _ in keys if area.startswith("country")} == {f"country#{n}" for n in range(store.SHARDS)}
+    assert {area.rsplit("#", 1)[0] for area, _ in keys} == {"country", f"state#{MAHARASHTRA}", f"district#{MUMBAI}"}
+    assert all("#" not in period for _, period in keys)  # the sort key is the day or `all` (and a site slice)
+    for area in ({}, {"state_id": MAHARASHTRA}, {"state_id": MAHARASHTRA, "district_id": MUMBAI}):
+        vaccination = report(api, **area)["topBlock"]["vaccination"]
+        assert (vaccination["total_doses"], vaccination["today"], vaccination["tot_dose_1"]) == (24, 24, 16)
+    by_state = {row["state_id"]: row for row in report(api)["getBeneficiariesGroupBy"]}
+    assert (by_state[MAHARASHTRA]["total"], by_state[MAHARASHTRA]["today"]) == (16, 24)
+    rows = list(csv.DictReader(io.StringIO(api.http.get("/v1/reports/v2/openData.csv").body.decode())))
+    assert sum(int(row["doses"]) for row in rows) == 24
+
+
+def test_a_conflicting_transaction_is_tried_again_on_another_shard_and_counted_once(api, monkeypatch):
+    from pynamodb.exceptions import CancellationReason, VerboseClientError
+
+    from chalicelib.services import stats
+    from chalicelib.store import stats as store
+
+    tried: list[set[str]] = []
+    call = store._call
+
+    def conflicting_once(operation: str, **arguments):
+        if operation == "TransactWriteItems":
+            items = arguments["TransactItems"]
+            tried.append({item["Update"]["Key"]["area"]["S"] for item in items if "Update" in item})
+            if len(tried) == 1:  # another writer holds the country's item: DynamoDB cancels the transaction
+                raise VerboseClientError(
+                    {"Error": {"Code": "TransactionCanceledException", "Message": "conflict"}}, operation,
+                    cancellation_reasons=[None] * (len(items) - 1) + [CancellationReason(code="TransactionConflict")])
+        return call(operation, **arguments)
+
+    monkeypatch.setattr(store, "_call", conflicting_once)
+    assert stats.count_doses(_doses_today(2, 100), get_settings().country, int(time.time())) == 2
+    first, second = ({int(area.rsplit("#", 1)[1]) for area in attempt} for attempt in tried)
+    assert len(tried) == 2 and len(first) == len(second) == 1 and first != second
+    assert report(api)["topBlock"]["vaccination"]["total_doses"] == 2
