@@ -166,7 +166,7 @@ PLATFORM_LOG_BYTES = 300
 HINDI_SHARE = 0.3
 # Where the hottest instance of each kind of partition key sits: its share of the national rate.
 HOTTEST_SHARE: dict[str, float] = {
-    "country": 1.0,  # one item for the whole country (sharded by sort key, one partition key)
+    "country": 1.0,  # the whole country (its counters: one partition key per shard, see counter_shards)
     "state": 0.17,  # Uttar Pradesh: about 17% of India's people
     "district": 0.03,  # a large urban district during a rush (its population is ~1%)
     "pincode": 0.03,
@@ -988,7 +988,7 @@ def _national_counting(meter: Meter, profile: Any, today: date, now: int, read_l
         area, period = key["area"]["S"], key["period"]["S"]
         if area.startswith(("applied#", "center#")):
             return None
-        kind = ("country" if area == "country" else "state" if area.startswith("state#") else
+        kind = ("country" if area.startswith("country") else "state" if area.startswith("state#") else
                 "slice" if "~" in period else "district")
         return sizes[f"{kind} {'all' if period.startswith('all') else 'day'}"]
 
@@ -1068,6 +1068,18 @@ def _scope_of(label: str) -> str:
     return label.rsplit("[", 1)[-1].rstrip("]")
 
 
+def counter_shards() -> int:
+    from chalicelib.store.stats import SHARDS
+
+    return SHARDS
+
+
+def _shards_of(label: str) -> int:
+    """How many partition keys share a hot key's writes: the counters' areas are sharded in the key."""
+    sharded = label.startswith("stats ") and _scope_of(label) in ("country", "state", "district")
+    return counter_shards() if sharded else 1
+
+
 def weighted_parts(parts: Mapping[str, float], languages: list[str]) -> float:
     """SMS parts as sent: the first language's for most accounts, the last one's (Hindi) for HINDI_SHARE."""
     if not parts:
@@ -1109,7 +1121,7 @@ class Model:
             accumulate(load.hot_write, self.counter_hot(usage))
         else:
             for label, units in usage["hot_write_units"].items():
-                share = HOTTEST_SHARE[_scope_of(label)]
+                share = HOTTEST_SHARE[_scope_of(label)] / _shards_of(label)
                 if share:
                     load.hot_write[label] += units * share
         for label, units in usage["hot_read_units"].items():
@@ -1137,7 +1149,9 @@ class Model:
             return {}
         per = 1 / transactions
         touch = counter_touch_units(self.inputs["counting"]["grown_item_bytes"])
-        return {f"stats [{scope}]": transactions * units * (1 - (1 - HOTTEST_SHARE[scope]) ** per)
+        # Each transaction writes one shard of each area, at random: a shard's partition takes 1/SHARDS of it.
+        shards = counter_shards()
+        return {f"stats [{scope}]": transactions * units * (1 - (1 - HOTTEST_SHARE[scope]) ** per) / shards
                 for scope, units in touch.items()}
 
     def consumer(self, name: str, depth: int = 0) -> Load:
