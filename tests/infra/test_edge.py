@@ -84,7 +84,7 @@ def test_every_public_read_route_has_its_parameters_from_the_api_document():
     assert routes["/.well-known/jwks.json"] == []
 
 
-@pytest.mark.parametrize("lang", ["hi-IN,en;q=0.5", "ta", None, "de, mr"])
+@pytest.mark.parametrize("lang", ["hi-IN,en;q=0.5", None, "de, mr"])
 def test_the_api_answers_a_rewritten_request_as_the_original(api, seeded, lang):
     from local.seed import BBMP, MUMBAI
 
