@@ -26,12 +26,12 @@ wheel: the build linked this machine's libjpeg and libxcb, and left colour manag
 from __future__ import annotations
 
 import fnmatch
-import importlib.util
-import py_compile
 import re
 import struct
+import subprocess
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 # The Lambda Python runtime ships these; pynamodb pulls botocore in anyway (20 MB unzipped).
@@ -156,9 +156,9 @@ def reason_to_drop(name: str) -> str | None:
     return next((reason for pattern, reason in UNUSED.items() if fnmatch.fnmatchcase(name, pattern)), None)
 
 
-def trim(zip_path: Path, bytecode: bool = True) -> None:
-    """Rewrite the deployment package at `zip_path` without the SDK and what UNUSED names, each module
-    with its bytecode beside it when `bytecode` (only if this Python is the runtime's: infra/package.py)."""
+def trim(zip_path: Path, bytecode_python: str | None = None) -> None:
+    """Rewrite the deployment package at `zip_path` without the SDK and what UNUSED names; with every
+    module's bytecode beside it when `bytecode_python` (the runtime's Python: infra/package.py) is given."""
     trimmed = zip_path.with_suffix(".trimmed.zip")
     with zipfile.ZipFile(zip_path) as source, tempfile.TemporaryDirectory() as scratch:
         entries = source.infolist()
@@ -166,36 +166,29 @@ def trim(zip_path: Path, bytecode: bool = True) -> None:
         _check(source, dropped)
         with zipfile.ZipFile(trimmed, "w", zipfile.ZIP_DEFLATED) as target:
             for entry in entries:
-                if entry.filename in dropped:
-                    continue
-                content = source.read(entry.filename)
-                target.writestr(entry, content)  # same name, date, mode, compression
-                if bytecode and entry.filename.endswith(".py"):
-                    compiled = _bytecode(entry.filename, content, Path(scratch))
-                    if compiled is not None:
-                        target.writestr(zipfile.ZipInfo(_pyc_name(entry.filename), entry.date_time), compiled,
-                                        zipfile.ZIP_DEFLATED)
+                if entry.filename not in dropped:
+                    content = source.read(entry.filename)
+                    if bytecode_python and entry.filename.endswith(".py"):
+                        module = Path(scratch) / entry.filename
+                        module.parent.mkdir(parents=True, exist_ok=True)
+                        module.write_bytes(content)
+                    target.writestr(entry, content)  # same name, date, mode, compression
+            if bytecode_python:
+                for name, compiled in _bytecode(Path(scratch), bytecode_python):
+                    target.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), compiled, zipfile.ZIP_DEFLATED)
     trimmed.replace(zip_path)
 
 
-def _pyc_name(module: str) -> str:
-    return importlib.util.cache_from_source(module)
-
-
-def _bytecode(name: str, source: bytes, scratch: Path) -> bytes | None:
-    """The module compiled as Lambda would, or None if it does not compile (never imported, then).
+def _bytecode(sources: Path, python: str) -> Iterator[tuple[str, bytes]]:
+    """Every module under `sources` compiled by `python`, as (its name in the package, its bytecode).
 
     Lambda's /var/task is read-only, so Python cannot cache what it compiles: without this every cold
-    start compiles every module it imports. Unchecked-hash bytecode is used whatever the files' dates
-    (a zip's are 1980); this interpreter is the one whose version `chalice package` made the runtime."""
-    module, compiled = scratch / "module.py", scratch / "module.pyc"
-    module.write_bytes(source)
-    try:
-        py_compile.compile(str(module), cfile=str(compiled), dfile=f"/var/task/{name}", doraise=True,
-                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-    except py_compile.PyCompileError:
-        return None
-    return compiled.read_bytes()
+    start compiles every module it imports. Unchecked-hash bytecode is used whatever the files' dates (a
+    zip's are 1980). A module that does not compile (never imported, then) is left without."""
+    subprocess.run([python, "-m", "compileall", "-q", "-q", "-d", "/var/task", "--invalidation-mode",
+                    "unchecked-hash", str(sources)], check=False)
+    for compiled in sorted(sources.rglob("__pycache__/*.pyc")):
+        yield compiled.relative_to(sources).as_posix(), compiled.read_bytes()
 
 
 def _check(source: zipfile.ZipFile, dropped: set[str]) -> None:

@@ -5,10 +5,12 @@ Lambda's `python3.11` runs on Amazon Linux 2, whose support ended on 30 June 202
 creates functions on it. `python3.12` runs on Amazon Linux 2023 (glibc 2.34), so manylinux_2_28 wheels
 run there. The project is developed and tested on Python 3.11, whose code runs unchanged on 3.12; pip
 is asked for the target's wheels (`--python-version 3.12`), so a requirement without one stops the
-build instead of being left out.
+build instead of being left out, and a Python 3.12 compiles the package's bytecode.
 """
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,7 +47,15 @@ def add_requirements(zip_path: Path, requirements: Path) -> None:
                     package.write(file, name)
 
 
-def builds_bytecode() -> bool:
-    """Bytecode is only valid for the Python that compiles it: the package carries it when that is the
-    runtime's (build with Python 3.12 to have it; otherwise Lambda compiles each module it imports)."""
-    return f"{sys.version_info.major}.{sys.version_info.minor}" == runtime_version()
+def bytecode_python() -> str | None:
+    """A Python of the runtime's version, to compile the package's bytecode (bytecode is per version):
+    TEEKA_BUILD_PYTHON, else this one if it is, else `python3.12` on the PATH or under pyenv."""
+    named = os.environ.get("TEEKA_BUILD_PYTHON")
+    if named:
+        return named
+    version = runtime_version()
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    found = shutil.which(f"python{version}") or next(
+        (str(path) for path in sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))), None)
+    return found

@@ -62,8 +62,12 @@ def main(argv: list[str] | None = None) -> Path:
         shutil.copy(packaged / CODE, out / CODE)
     print(f"Installing requirements.txt from {package.RUNTIME} wheels...", flush=True)
     package.add_requirements(out / CODE, PROJECT_DIR / "requirements.txt")
-    print("Trimming the package to what the functions import...", flush=True)
-    lean.trim(out / CODE, bytecode=package.builds_bytecode())
+    python = package.bytecode_python()
+    if python is None:
+        print(f"WARNING: no Python {package.runtime_version()} here (set TEEKA_BUILD_PYTHON): the package has no "
+              "bytecode, so every cold start compiles what it imports", file=sys.stderr, flush=True)
+    print(f"Trimming the package to what the functions import, compiling it with {python}...", flush=True)
+    lean.trim(out / CODE, bytecode_python=python)
     template = build(sam, args.stage)
     (out / "template.json").write_text(json.dumps(template, indent=1))
     (out / "edge.json").write_text(json.dumps(edge.template(), indent=1))

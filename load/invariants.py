@@ -191,6 +191,11 @@ def check(tables: Tables, journal: Journal, sessions: set[str] | None = None,
                 *_told(tables, journal, by_person, doses_of)]
     checked = {"sessions": len(session_ids), "people": len(refs), "doses confirmed to the load": len(journal.doses),
                "appointments held by the load": sum(not b.unsure for b in journal.appointments.values())}
+    if not journal.events:
+        problems.append("the journal is empty: the load did not run (VACUOUS)")
+    elif (journal.users["citizen"] or journal.users["vaccinator"]) and not (
+            checked["doses confirmed to the load"] or checked["appointments held by the load"]):
+        problems.append("citizens or vaccinators ran, yet no dose or appointment was confirmed to check (VACUOUS)")
     return Verdict(checked, problems)
 
 
@@ -271,6 +276,16 @@ def _told(tables: Tables, journal: Journal, by_person: dict[str, list[dict]],
     for (ref, dose), count in confirmed.items():
         if count > 1:
             problems.append(f"person {ref}: dose {dose} confirmed {count} times (DOUBLED)")
+    # The load's own people get no dose it was not told of (one whose request went unanswered aside).
+    told: dict[str, set[str]] = defaultdict(set)
+    for event in journal.doses:
+        told[event["ref"]].add(event["record_id"])
+    unsure = journal.unsure_people | {belief.ref for belief in journal.appointments.values() if belief.unsure}
+    for ref in sorted(journal.people - unsure):
+        for record in doses_of[ref]:
+            if record["record_id"] not in told[ref]:
+                problems.append(f"person {ref}: dose {record['dose']} stored as record {record['record_id']}, which "
+                                "the load was never told of (DOUBLED)")
     for appointment_id, belief in journal.appointments.items():
         if belief.unsure:
             continue

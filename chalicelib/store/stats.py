@@ -185,8 +185,6 @@ def apply(countings: Sequence[Counting], now: int) -> int:
         pending = list(chunk)
         shard = random.randrange(SHARDS)
         for attempt in range(CONFLICT_RETRIES):
-            if not pending:
-                break
             try:
                 _call("TransactWriteItems", TransactItems=_writes(pending, now, shard))
                 added += len(pending)
@@ -197,6 +195,8 @@ def apply(countings: Sequence[Counting], now: int) -> int:
                 if not done and not {"ConditionalCheckFailed", "TransactionConflict"} & set(reasons):
                     raise
                 pending = [counting for i, counting in enumerate(pending) if i not in done]
+                if not pending:  # every one was added before
+                    break
                 if not done:  # a conflict: another writer on an item (or a guard changed): another shard
                     shard = (shard + random.randrange(1, SHARDS)) % SHARDS
                     time.sleep(random.uniform(0, 0.05 * (attempt + 1)))

@@ -338,3 +338,27 @@ def test_a_conflicting_transaction_is_tried_again_on_another_shard_and_counted_o
     first, second = ({int(area.rsplit("#", 1)[1]) for area in attempt} for attempt in tried)
     assert len(tried) == 2 and len(first) == len(second) == 1 and first != second
     assert report(api)["topBlock"]["vaccination"]["total_doses"] == 2
+
+
+def test_countings_found_added_before_on_the_last_try_are_no_conflict(monkeypatch):
+    """Seven conflicts, then the eighth try finds the event's marker: a redelivery's twin counted it. That is
+    done, not a failure (the batch would be failed and retried for nothing)."""
+    from pynamodb.exceptions import CancellationReason, VerboseClientError
+
+    from chalicelib.store import stats as store
+
+    calls = []
+
+    def cancelled(operation: str, **arguments):
+        calls.append(operation)
+        items = arguments["TransactItems"]
+        reasons = ([None] * (len(items) - 1) + [CancellationReason(code="TransactionConflict")]
+                   if len(calls) < store.CONFLICT_RETRIES else
+                   [CancellationReason(code="ConditionalCheckFailed")] + [None] * (len(items) - 1))
+        raise VerboseClientError({"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"}},
+                                 operation, cancellation_reasons=reasons)
+
+    monkeypatch.setattr(store, "_call", cancelled)
+    monkeypatch.setattr(store.time, "sleep", lambda seconds: None)
+    counting = store.Counting("event-1", {("country", "2026-11-30"): {"c|COVISHIELD|1|b|1": 1}})
+    assert store.apply([counting], 0) == 0 and len(calls) == store.CONFLICT_RETRIES

@@ -52,7 +52,7 @@ def test_every_module_ships_its_bytecode_and_python_runs_it_without_compiling(tm
     package = tmp_path / "deployment.zip"
     write_zip(package, {"probe/__init__.py": b"", "probe/value.py": b"ANSWER = 42\n", "probe/broken.py": b"def (:\n",
                         "probe/data.txt": b"x"})
-    lean.trim(package)
+    lean.trim(package, bytecode_python=sys.executable)
     compiled = {importlib.util.cache_from_source(name) for name in ("probe/__init__.py", "probe/value.py")}
     with zipfile.ZipFile(package) as archive:
         assert set(archive.namelist()) == {"probe/__init__.py", "probe/value.py", "probe/broken.py",
