@@ -147,9 +147,10 @@ def json_text(value: object) -> str:
 def lambda_bytes(value: object) -> int:
     """The bytes `value` takes inside Lambda's response envelope once written as an answer body: the runtime
     embeds the body as a JSON string, so every quote and backslash gains a backslash and, in Python 3.11's
-    runtime, every non-ASCII character becomes a 6-byte `\\uXXXX` (12 for one outside the BMP). The
-    python3.12 runtime Teeka deploys on writes UTF-8, never more bytes: counting as 3.11 is kept as the
-    upper bound whatever a runtime does (a Hindi answer keeps fewer centres than it could, never too many).
+    runtime, every non-ASCII character becomes a 6-byte escape, `\\u` and four hex digits (12 bytes for one
+    outside the BMP). The python3.12 runtime Teeka deploys on writes UTF-8, never more bytes: counting as
+    3.11 is kept as the upper bound whatever a runtime does (a Hindi answer keeps fewer centres than it
+    could, never too many).
     `lambda_bytes(value) >= len(json_text(value).encode())` always."""
     return len(json.dumps(json_text(value))) - 2
 
