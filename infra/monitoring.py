@@ -37,6 +37,13 @@ def _metric(namespace: str, name: str, dimensions: dict[str, Any], statistic: st
             "Dimensions": [{"Name": key, "Value": value} for key, value in dimensions.items()]}
 
 
+def _input(query_id: str, namespace: str, name: str, dimensions: dict[str, Any], stat: str = "Sum") -> dict[str, Any]:
+    """One metric read by an alarm's expression (metric math), not alarmed on by itself."""
+    metric = {key: value for key, value in _metric(namespace, name, dimensions).items()
+              if key in ("Namespace", "MetricName", "Dimensions")}
+    return {"Id": query_id, "ReturnData": False, "MetricStat": {"Metric": metric, "Period": MINUTE, "Stat": stat}}
+
+
 def _api_dimensions(settings: Settings) -> dict[str, Any]:
     return {"ApiName": settings.resource_prefix, "Stage": {"Ref": STAGE_ID}}  # infra/api.py names the API
 
@@ -52,14 +59,8 @@ def resources(template: dict[str, Any], settings: Settings, stage: str) -> dict[
         "ApiServerErrorsAlarm": _alarm(
             f"More than {operations.server_error_percent}% of API answers were 5xx, two minutes running",
             operations.server_error_percent, periods=2, metrics=[
-                {"Id": "errors", "ReturnData": False,
-                 "MetricStat": {"Metric": {k: v for k, v in _metric("AWS/ApiGateway", "5XXError", api).items()
-                                           if k in ("Namespace", "MetricName", "Dimensions")},
-                                "Period": MINUTE, "Stat": "Sum"}},
-                {"Id": "requests", "ReturnData": False,
-                 "MetricStat": {"Metric": {k: v for k, v in _metric("AWS/ApiGateway", "Count", api).items()
-                                           if k in ("Namespace", "MetricName", "Dimensions")},
-                                "Period": MINUTE, "Stat": "SampleCount"}},
+                _input("errors", "AWS/ApiGateway", "5XXError", api),
+                _input("requests", "AWS/ApiGateway", "Count", api, stat="SampleCount"),
                 {"Id": "percent", "Label": "5xx %", "ReturnData": True,
                  "Expression": "IF(requests > 0, 100 * errors / requests, 0)"}]),
         "ApiLatencyAlarm": _alarm(
@@ -81,17 +82,11 @@ def resources(template: dict[str, Any], settings: Settings, stage: str) -> dict[
             metric=_metric("AWS/Lambda", "Throttles", dimensions, period=5 * MINUTE))
     for table in tables:
         dimensions = {"TableName": {"Ref": table}}
-        alarms[f"{table}ThrottlesAlarm"] = _alarm(f"{table} throttled reads or writes (a hot partition?)", 0,
-                                                  metrics=[
-            {"Id": "reads", "ReturnData": False, "MetricStat": {"Metric": {
-                "Namespace": "AWS/DynamoDB", "MetricName": "ReadThrottleEvents",
-                "Dimensions": [{"Name": "TableName", "Value": dimensions["TableName"]}]},
-                "Period": MINUTE, "Stat": "Sum"}},
-            {"Id": "writes", "ReturnData": False, "MetricStat": {"Metric": {
-                "Namespace": "AWS/DynamoDB", "MetricName": "WriteThrottleEvents",
-                "Dimensions": [{"Name": "TableName", "Value": dimensions["TableName"]}]},
-                "Period": MINUTE, "Stat": "Sum"}},
-            {"Id": "throttled", "Label": "throttled", "ReturnData": True, "Expression": "reads + writes"}])
+        alarms[f"{table}ThrottlesAlarm"] = _alarm(
+            f"{table} throttled reads or writes (a hot partition?)", 0, metrics=[
+                _input("reads", "AWS/DynamoDB", "ReadThrottleEvents", dimensions),
+                _input("writes", "AWS/DynamoDB", "WriteThrottleEvents", dimensions),
+                {"Id": "throttled", "Label": "throttled", "ReturnData": True, "Expression": "reads + writes"}])
     for queue in dead_letters:
         alarms[f"{queue}Alarm"] = _alarm(
             f"A message reached {queue}: it failed every retry and waits for an operator", 0,
