@@ -20,6 +20,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -110,8 +111,21 @@ class VaccineCodes:
 
 
 @dataclass(frozen=True)
+class Precaution:
+    """A precaution (booster) dose of a vaccine, one after a completed primary series: which series it
+    may follow (the vaccine's own: homologous; another's: heterologous), how long after the series'
+    last dose, and from which date it is given at all."""
+
+    follows: tuple[str, ...]  # the primary series' vaccines it may follow
+    min_interval_days: int
+    max_interval_days: int = 0  # 0: no upper bound
+    opens_on: date | None = None  # none: as soon as a cohort's precaution doses open
+
+
+@dataclass(frozen=True)
 class Vaccine:
-    """A vaccine the campaign uses: doses, the window between doses, who may receive it."""
+    """A vaccine the campaign uses: its primary series (doses, the window between doses), who may
+    receive it, and its precaution dose, if the country gives one."""
 
     name: str
     manufacturer: str
@@ -119,9 +133,38 @@ class Vaccine:
     min_interval_days: int
     max_interval_days: int
     min_age_years: int = 18
-    # Days after the last primary dose when the country's rules make a precaution dose due (0: none).
-    precaution_after_days: int = 0
+    precaution: Precaution | None = None
     codes: VaccineCodes | None = None  # none: no international certificate for this vaccine
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Who may be vaccinated, from when, with which vaccines: an age band (in years, reckoned by
+    calendar year as CoWIN does), optionally narrowed to occupations or to people with a comorbidity.
+    A person in several cohorts may do what any of them allows."""
+
+    key: str
+    name: str
+    min_age: int
+    opens_on: date  # the primary series (dose 1) from this date
+    vaccines: tuple[str, ...]  # the primary series' vaccines this cohort may receive
+    max_age: int | None = None
+    occupations: tuple[str, ...] = ()  # none: anyone of the ages
+    comorbidity: bool = False  # only people with a declared comorbidity
+    precaution_opens_on: date | None = None  # none: this cohort gets no precaution dose
+
+    def includes(self, age: int, occupation: str | None, comorbidity: bool) -> bool:
+        return (self.min_age <= age and (self.max_age is None or age <= self.max_age)
+                and (not self.occupations or occupation in self.occupations)
+                and (comorbidity or not self.comorbidity))
+
+
+@dataclass(frozen=True)
+class Occupation:
+    """An occupation a cohort may name (health worker, front-line worker), as registration declares it."""
+
+    key: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -192,6 +235,9 @@ class CountryProfile:
     sms_sender_id: str = ""
     sms_entity_id: str = ""
     sms_templates: tuple[SmsTemplate, ...] = ()
+    # Programmes: who may be vaccinated when and with what (docs/programmes.md); the occupations they name.
+    cohorts: tuple[Cohort, ...] = ()
+    occupations: tuple[Occupation, ...] = ()
     # The public reports' age bands, youngest first (CoWIN's 2021 dashboard: 18-30, 30-45, 45-60, 60+).
     report_age_bands: tuple[AgeBand, ...] = (AgeBand("vac_18_30", 18), AgeBand("vac_30_45", 30),
                                              AgeBand("vac_45_60", 45), AgeBand("above_60", 60))
@@ -273,6 +319,11 @@ def _value(kind: Any, value: Any, where: str) -> Any:
         return None if value is None else _value(next(a for a in args if a is not type(None)), value, where)
     if dataclasses.is_dataclass(kind):
         return value if isinstance(value, kind) else _built(kind, _raw(value, where), where)  # type: ignore[arg-type]
+    if kind is date and isinstance(value, str):  # TOML has dates; a JSON override writes them as text
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise PackError(f"{where}: expected a date (YYYY-MM-DD), not {value!r}") from None
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -339,6 +390,37 @@ def _check(built: Any, where: str) -> None:
         unknown = sorted(set(built.verifiable_id_types) - {t.id for t in built.id_types})
         if unknown:
             raise PackError(f"{where}: verifiable_id_types names ID type {unknown[0]}, which the pack lacks")
+        _check_programmes(built, where)
+
+
+MAX_DOSE_NUMBER = 3  # a beneficiary keeps one appointment and one date per dose number, up to this one
+
+
+def _check_programmes(profile: CountryProfile, where: str) -> None:
+    """Cohorts and schedules name only what the pack has, and every dose has a number Teeka keeps."""
+    vaccines = {vaccine.name for vaccine in profile.vaccines}
+    occupations = {occupation.key for occupation in profile.occupations}
+    if not profile.cohorts or len({cohort.key for cohort in profile.cohorts}) != len(profile.cohorts):
+        raise PackError(f"{where}: cohorts must be a non-empty list with distinct keys")
+    for cohort in profile.cohorts:
+        named = f"{where}: cohort {cohort.key!r}"
+        if not cohort.vaccines or not set(cohort.vaccines) <= vaccines:
+            raise PackError(f"{named} names a vaccine the pack lacks (or none)")
+        if not set(cohort.occupations) <= occupations:
+            raise PackError(f"{named} names an occupation the pack lacks")
+        if cohort.max_age is not None and cohort.max_age < cohort.min_age:
+            raise PackError(f"{named}: max_age is below min_age")
+        if cohort.min_age < profile.min_age_years:
+            raise PackError(f"{named}: min_age is below min_age_years, so nobody of it could register")
+    for vaccine in profile.vaccines:
+        if not 1 <= vaccine.total_doses <= MAX_DOSE_NUMBER:
+            raise PackError(f"{where}: vaccine {vaccine.name!r}: total_doses must be 1 to {MAX_DOSE_NUMBER}")
+        follows = vaccine.precaution.follows if vaccine.precaution else ()
+        if not set(follows) <= vaccines:
+            raise PackError(f"{where}: vaccine {vaccine.name!r}: its precaution follows a vaccine the pack lacks")
+        if any(profile.vaccine(name).total_doses >= MAX_DOSE_NUMBER for name in follows):  # type: ignore[union-attr]
+            raise PackError(f"{where}: vaccine {vaccine.name!r}: a precaution dose after {MAX_DOSE_NUMBER} primary "
+                            f"doses would be dose {MAX_DOSE_NUMBER + 1}")
 
 
 CATALOGUE_DOMAIN = "teeka"

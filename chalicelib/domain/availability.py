@@ -57,10 +57,15 @@ def _centre_fields(record: Mapping, names: Names, language: str) -> dict:
 
 
 def _capacity(record: Mapping) -> dict:
+    """CoWIN's per-dose capacities, and the precaution dose's as CoWIN's 2022 answers named it: whether
+    the session gives precaution doses (`precaution_dose`, 1 or 0) and the seats left for them."""
     dose1 = max(int(record["capacity_dose1"]) - int(record["booked_dose1"]), 0)
     dose2 = max(int(record["capacity_dose2"]) - int(record["booked_dose2"]), 0)
-    return {"available_capacity": dose1 + dose2, "available_capacity_dose1": dose1,
-            "available_capacity_dose2": dose2}
+    planned = int(record.get("capacity_precaution") or 0)
+    precaution = max(planned - int(record.get("booked_precaution") or 0), 0)
+    return {"available_capacity": dose1 + dose2 + precaution, "available_capacity_dose1": dose1,
+            "available_capacity_dose2": dose2, "precaution_dose": 1 if planned else 0,
+            "precaution_online_dose_one_available": precaution}
 
 
 def _session_fields(record: Mapping) -> dict:

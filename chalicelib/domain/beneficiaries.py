@@ -25,6 +25,7 @@ class Registration:
     photo_id_number: str  # normalised; never stored, only hashed into the claim and cut to its last 4
     comorbidity_ind: str
     consent_version: str
+    occupation: str | None = None  # one of the pack's occupations, when a cohort names it
 
 
 def new_reference_id() -> str:
@@ -68,7 +69,19 @@ def parse_registration(body: Mapping[str, Any], current_year: int, profile: Coun
         photo_id_number=check_photo_id(id_type, inputs.text(body, "photo_id_number", max_length=40), profile),
         comorbidity_ind=comorbidity,
         consent_version=inputs.text(body, "consent_version", max_length=20) if body.get("consent_version") else "V1",
+        occupation=parse_occupation(body, profile),
     )
+
+
+def parse_occupation(body: Mapping[str, Any], profile: CountryProfile) -> str | None:
+    """An occupation the programme's cohorts name (e.g. health_worker), or none."""
+    if body.get("occupation") in (None, ""):
+        return None
+    occupation = inputs.text(body, "occupation", max_length=40).lower()
+    if occupation not in {known.key for known in profile.occupations}:
+        keys = ", ".join(known.key for known in profile.occupations) or "none in this country"
+        raise ApiError(errors.INVALID_OCCUPATION, f"occupation must be one of: {keys}")
+    return occupation
 
 
 def parse_correction(body: Mapping[str, Any], current_year: int, profile: CountryProfile) -> dict[str, Any]:

@@ -9,12 +9,11 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from chalicelib.config import CountryProfile, Vaccine
-from chalicelib.domain import errors, inputs
-from chalicelib.domain.calendar import format_cowin_date
+from chalicelib.config import MAX_DOSE_NUMBER, CountryProfile
+from chalicelib.domain import errors, inputs, programmes
 from chalicelib.domain.errors import ApiError
 
 REFERENCE_ID_LENGTH = 14
@@ -49,9 +48,15 @@ class BeneficiaryFacts:
     reference_id: str
     birth_year: int
     doses_given: int
-    vaccine: str | None
-    dose1_date: date | None
+    vaccine: str | None  # the primary series' vaccine
+    dose_dates: tuple[date, ...]  # the date of each dose given, by number
     booked_doses: frozenset[int]  # doses with an active appointment
+    occupation: str | None = None
+    comorbidity: bool = False
+
+    def programme_person(self) -> programmes.Person:
+        return programmes.Person(self.birth_year, self.doses_given, self.vaccine, self.dose_dates,
+                                 self.occupation, self.comorbidity)
 
 
 def parse_dose(body: Mapping[str, Any]) -> int:
@@ -60,7 +65,7 @@ def parse_dose(body: Mapping[str, Any]) -> int:
         dose = inputs.integer(body, "dose")
     except ApiError as error:
         raise error if error.error is errors.INPUT_MISSING else ApiError(errors.INVALID_DOSE) from None
-    if dose not in (1, 2):
+    if not 1 <= dose <= MAX_DOSE_NUMBER:
         raise ApiError(errors.INVALID_DOSE)
     return dose
 
@@ -98,14 +103,9 @@ def check_session(session: SessionFacts, slot: str, today: date) -> None:
         raise ApiError(errors.INVALID_SLOT)
 
 
-def age_on(session_date: date, birth_year: int) -> int:
-    """CoWIN knows only the birth year; the age is reckoned as in CoWIN, by calendar year."""
-    return session_date.year - birth_year
-
-
 def check_age(person: BeneficiaryFacts, session: SessionFacts, profile: CountryProfile) -> None:
     """The session's age limits, at booking and again when the dose is given."""
-    age = age_on(session.date, person.birth_year)
+    age = programmes.age_on(session.date, person.birth_year)
     too_old = session.max_age_limit is not None and age > session.max_age_limit and not session.allow_all_age
     if age < session.min_age_limit and not (session.allow_all_age and age >= profile.min_age_years) or too_old:
         ages = f"{session.min_age_limit}{'+' if session.max_age_limit is None else f'-{session.max_age_limit}'}"
@@ -114,33 +114,19 @@ def check_age(person: BeneficiaryFacts, session: SessionFacts, profile: CountryP
 
 
 def check_eligible(person: BeneficiaryFacts, session: SessionFacts, dose: int, profile: CountryProfile) -> None:
-    """Raise the first rule `person` breaks for `dose` at `session`."""
+    """Raise the first rule `person` breaks for `dose` at `session`: the session's ages, one appointment
+    per dose, the dose order, then the programme (`programmes.check`, keeping to intervals' ends)."""
     check_age(person, session, profile)
     if dose in person.booked_doses:
         raise ApiError(errors.ALREADY_BOOKED)
     vaccine = profile.vaccine(session.vaccine)
     if vaccine is None:  # a session is planned only with one of the country's vaccines
         raise ApiError(errors.UNKNOWN_VACCINE)
-    if dose == 1:
-        if person.doses_given >= 1:
-            raise ApiError(errors.DOSE_ORDER, "Dose 1 is already recorded for this beneficiary")
-        return
-    if person.doses_given < 1 or person.dose1_date is None:
-        raise ApiError(errors.DOSE_ORDER, "Dose 2 needs dose 1 first")
-    if person.doses_given >= 2:
-        raise ApiError(errors.DOSE_ORDER, "Dose 2 is already recorded for this beneficiary")
-    if person.vaccine != session.vaccine:
-        raise ApiError(errors.DIFFERENT_VACCINE, f"Dose 2 must be {person.vaccine}, as dose 1 was")
-    first, last = dose2_window(person.dose1_date, vaccine)
-    if not first <= session.date <= last:
-        raise ApiError(errors.OUTSIDE_INTERVAL, f"Dose 2 of {vaccine.name} is due between "
-                                                f"{format_cowin_date(first)} and {format_cowin_date(last)}")
-
-
-def dose2_window(dose1: date, vaccine: Vaccine) -> tuple[date, date]:
-    """When dose 2 of `vaccine` is due: from its minimum to its maximum interval after dose 1. The one
-    place this is computed: booking keeps to the whole window, recording to its start."""
-    return dose1 + timedelta(days=vaccine.min_interval_days), dose1 + timedelta(days=vaccine.max_interval_days)
+    if person.doses_given >= dose:
+        raise ApiError(errors.DOSE_ORDER, f"Dose {dose} is already recorded for this beneficiary")
+    if person.doses_given < dose - 1:
+        raise ApiError(errors.DOSE_ORDER, f"Dose {dose} needs dose {dose - 1} first")
+    programmes.check(person.programme_person(), dose, vaccine, session.date, profile, keep_to_window=True)
 
 
 def available(capacity: int, booked: int) -> int:

@@ -70,6 +70,9 @@ class Content:
     total_doses: int
     previous: DoseFacts | None = None
     traveller: Traveller | None = None  # only the international certificates carry it
+    # The dose after a completed primary series; its total is then its own number (the EU's booster
+    # convention, 3/3), and every format says "precaution dose".
+    precaution: bool = False
 
     @property
     def kind(self) -> str:
@@ -113,6 +116,7 @@ def claims(content: Content, certificate_id: str, issued_at: int, issuer: str, c
         "type": ["Vaccination"], "status": content.kind,
         "vaccine": dose.vaccine, "manufacturer": dose.manufacturer, "batch": dose.batch,
         "date": instant(dose.given_at), "dose": dose.dose, "totalDoses": content.total_doses,
+        **({"precaution": True} if content.precaution else {}),
         "verifier": {"name": _cap(dose.vaccinator, vaccinator_length)},
         "facility": {"name": _cap(dose.center_name, centre_length), "address": {
             "district": dose.district, "addressRegion": dose.state, "addressCountry": country_code}},
@@ -138,7 +142,8 @@ def summary(claims_: dict[str, Any]) -> dict[str, Any]:
         "age": person["age"], "gender": person["gender"], "id": person["id"], "beneficiary_reference_id":
         person["refId"], "vaccine": evidence["vaccine"], "manufacturer": evidence["manufacturer"],
         "batch": evidence["batch"], "date": evidence["date"], "dose": evidence["dose"],
-        "total_doses": evidence["totalDoses"], "vaccinator": evidence["verifier"]["name"],
+        "total_doses": evidence["totalDoses"], "precaution": bool(evidence.get("precaution")),
+        "vaccinator": evidence["verifier"]["name"],
         "facility": evidence["facility"]["name"], "district": evidence["facility"]["address"]["district"],
         "state": evidence["facility"]["address"]["addressRegion"], "issuer": claims_["iss"],
         "issued_at": instant(int(claims_["nbf"])), **({"dob": person["dob"]} if "dob" in person else {}),

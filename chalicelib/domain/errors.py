@@ -86,6 +86,7 @@ INVALID_BIRTH_DATE = ErrorCode("BENREG0022", "birth_date must be a date YYYY-MM-
 INVALID_SURNAME = ErrorCode("BENREG0023", "surname must be the last word or words of the registered name")
 BENEFICIARY_CHANGED = ErrorCode("BENREG0025", "The beneficiary changed meanwhile (a dose, a correction): please try "
                                               "again", 409)
+INVALID_OCCUPATION = ErrorCode("BENREG0026", "Unknown occupation")
 PASSPORTS_NOT_TAKEN = ErrorCode("BENREG0024", "This country's certificates do not carry passports")
 
 # Planning and availability
@@ -114,7 +115,7 @@ INVALID_CENTER = ErrorCode("APPOIN0016", "Invalid center id")
 INVALID_COORDINATES = ErrorCode("APPOIN0019", "Invalid latitude or longitude")
 
 # Booking
-INVALID_DOSE = ErrorCode("APPOIN0011", "dose must be 1 or 2")
+INVALID_DOSE = ErrorCode("APPOIN0011", "dose must be 1, 2 or 3 (the precaution dose after a two-dose series)")
 TOO_MANY_BENEFICIARIES = ErrorCode("APPOIN0012", "Too many beneficiaries in one appointment")
 BOOKING_SESSION_NOT_FOUND = ErrorCode("APPOIN0013", "Invalid session id")
 INVALID_SLOT = ErrorCode("APPOIN0015", "The slot is not one of this session's slots")
@@ -132,6 +133,11 @@ INVALID_CAPTCHA = ErrorCode("APPOIN0029", "Invalid captcha")
 FULLY_BOOKED = ErrorCode("APPOIN0040", "This vaccination center is completely booked for the selected date. "
                                       "Please try another date or vaccination center.", 409)
 BOOKING_BUSY = ErrorCode("APPOIN0041", "Too many bookings at once, please try again", 503)
+# The programme (domain/programmes.py): cohorts, vaccines per cohort, precaution doses.
+NOT_IN_OPEN_COHORT = ErrorCode("APPOIN0050", "No cohort open for vaccination on this date includes this beneficiary")
+VACCINE_NOT_FOR_COHORT = ErrorCode("APPOIN0051", "This vaccine is not given to this beneficiary's cohort")
+PRECAUTION_NOT_ALLOWED = ErrorCode("APPOIN0052", "This vaccine is not a precaution dose after this primary series")
+MIXED_DOSE_KINDS = ErrorCode("APPOIN0053", "Book a precaution dose separately from primary doses")
 IDEMPOTENCY_KEY_REUSED = ErrorCode("USRRES0422", "This Idempotency-Key was used for a different request", 422)
 IDEMPOTENCY_IN_PROGRESS = ErrorCode("USRRES0409", "The first request with this Idempotency-Key is still running", 409)
 TOO_MANY_REQUESTS = ErrorCode("USRRES0429", "Too many requests, please wait and try again", 429)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from chalicelib.config import CountryProfile
+from chalicelib.config import CountryProfile, Vaccine
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
 
@@ -59,6 +59,7 @@ class SessionPlan:
     capacity_dose2: int
     slots: tuple[Slot, ...]
     fee: str
+    capacity_precaution: int = 0
 
 
 def _minutes(hour: str, minute: str, half: str) -> int:
@@ -100,7 +101,8 @@ def parse_slots(raw: Any, total: int) -> tuple[Slot, ...]:
     elif all(isinstance(item, Mapping) for item in raw):
         slots = tuple(Slot(check_slot_name(inputs.text(item, "name")), _non_negative(item, "capacity")) for item in raw)
         if sum(slot.capacity for slot in slots) != total:
-            raise ApiError(errors.INVALID_CAPACITY, "Slot capacities must add up to capacity_dose1 + capacity_dose2")
+            raise ApiError(errors.INVALID_CAPACITY,
+                           "Slot capacities must add up to capacity_dose1 + capacity_dose2 + capacity_precaution")
     else:
         raise ApiError(errors.INVALID_SLOT_NAME, "slots must be names or {name, capacity} objects")
     if len({slot.name for slot in slots}) != len(slots):
@@ -125,8 +127,10 @@ def parse_session(body: Mapping[str, Any], centre: Centre, today: date, profile:
     if max_age is not None and not min_age <= max_age <= 120:
         raise ApiError(errors.INVALID_AGE_LIMIT, "max_age_limit must be between min_age_limit and 120")
     dose1, dose2 = _non_negative(body, "capacity_dose1"), _non_negative(body, "capacity_dose2")
-    if dose1 + dose2 == 0:
+    precaution = parse_precaution_capacity(body, vaccine)
+    if dose1 + dose2 + precaution == 0:
         raise ApiError(errors.INVALID_CAPACITY, "A session needs some capacity")
+    check_cohorts(vaccine, min_age, max_age, profile)
     if centre.fee_type == "Free":
         fee = "0"
     else:
@@ -136,9 +140,31 @@ def parse_session(body: Mapping[str, Any], centre: Centre, today: date, profile:
     return SessionPlan(
         center_id=inputs.integer(body, "center_id"), date=day, vaccine=vaccine.name, min_age_limit=min_age,
         max_age_limit=max_age, allow_all_age=_boolean(body.get("allow_all_age", False), "allow_all_age"),
-        capacity_dose1=dose1, capacity_dose2=dose2, slots=parse_slots(inputs.field(body, "slots"), dose1 + dose2),
-        fee=fee,
+        capacity_dose1=dose1, capacity_dose2=dose2, capacity_precaution=precaution,
+        slots=parse_slots(inputs.field(body, "slots"), dose1 + dose2 + precaution), fee=fee,
     )
+
+
+def parse_precaution_capacity(body: Mapping[str, Any], vaccine: Vaccine, default: int = 0) -> int:
+    """Seats for precaution doses (optional): only of a vaccine the programme gives as one."""
+    if body.get("capacity_precaution") in (None, ""):
+        return default
+    seats = _non_negative(body, "capacity_precaution")
+    if seats and vaccine.precaution is None:
+        raise ApiError(errors.INVALID_CAPACITY, f"{vaccine.name} is not given as a precaution dose")
+    return seats
+
+
+def check_cohorts(vaccine: Vaccine, min_age: int, max_age: int | None, profile: CountryProfile) -> None:
+    """A session's ages must include some cohort that the programme gives its vaccine (for the primary
+    series, or as a precaution dose): a session nobody may book is a planning mistake."""
+    high = max_age if max_age is not None else 200
+    for cohort in profile.cohorts:
+        receives = vaccine.name in cohort.vaccines or (vaccine.precaution is not None and cohort.precaution_opens_on)
+        if receives and cohort.min_age <= high and (cohort.max_age is None or min_age <= cohort.max_age):
+            return
+    raise ApiError(errors.INVALID_AGE_LIMIT, f"No cohort of ages {min_age}{'+' if max_age is None else f'-{max_age}'}"
+                                             f" receives {vaccine.name}")
 
 
 def parse_centre(body: Mapping[str, Any], district_state: Mapping[int, int], profile: CountryProfile) -> Centre:
@@ -222,7 +248,8 @@ def check_slot_edit(slots: tuple[Slot, ...], booked: Mapping[str, int]) -> None:
             raise ApiError(errors.CAPACITY_BELOW_BOOKED, f"Slot {name} has {count} bookings")
 
 
-def check_capacity_edit(new_dose1: int, new_dose2: int, booked_dose1: int, booked_dose2: int) -> None:
-    if new_dose1 < booked_dose1 or new_dose2 < booked_dose2:
-        raise ApiError(errors.CAPACITY_BELOW_BOOKED,
-                       f"Capacity cannot drop below what is booked ({booked_dose1} dose 1, {booked_dose2} dose 2)")
+def check_capacity_edit(new: tuple[int, int, int], booked: tuple[int, int, int]) -> None:
+    """Capacities (dose 1, dose 2, precaution) never below what is booked of each."""
+    if any(capacity < taken for capacity, taken in zip(new, booked, strict=True)):
+        raise ApiError(errors.CAPACITY_BELOW_BOOKED, f"Capacity cannot drop below what is booked ({booked[0]} dose 1, "
+                                                     f"{booked[1]} dose 2, {booked[2]} precaution)")

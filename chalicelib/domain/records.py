@@ -35,9 +35,13 @@ class BeneficiaryRecord:
     vaccine: str | None = None
     dose1_date: str | None = None  # ISO date
     dose2_date: str | None = None
+    dose3_date: str | None = None
+    precaution_vaccine: str | None = None  # the precaution dose's, when given (`vaccine` is the series')
+    occupation: str | None = None  # one of the pack's occupations, as declared at registration
     # The active appointment per dose (a summary, see store.booking): also the one-per-dose lock.
     appointment_dose1: Mapping[str, Any] | None = None
     appointment_dose2: Mapping[str, Any] | None = None
+    appointment_dose3: Mapping[str, Any] | None = None
     # Where each dose was given (`dose_place`), by dose number.
     dose_places: Mapping[str, Any] = field(default_factory=dict)
     # Travel details, added once for the international certificates: the passport (its claim keeps it
@@ -72,6 +76,7 @@ class AppointmentRecord:
     dose: int
     created_at: int
     updated_at: int
+    precaution: bool = False  # the dose after a completed primary series (its own capacity)
     status: str = "BOOKED"  # BOOKED | CANCELLED | COMPLETED
     cancelled_reason: str | None = None
     reschedules: int = 0
@@ -141,6 +146,8 @@ class SessionRecord:
     allow_all_age: bool = False
     booked_dose1: int = 0
     booked_dose2: int = 0
+    capacity_precaution: int = 0  # precaution doses, on top of CoWIN's two
+    booked_precaution: int = 0
     fee: str = "0"
     status: str = "ACTIVE"  # ACTIVE | CANCELLED
     vaccine_fees: Mapping[str, Any] = field(default_factory=dict)
@@ -197,6 +204,7 @@ class DoseRecord:
     verifier: str | None = None
     appointment_id: str | None = None
     walk_in: bool = False
+    precaution: bool = False  # the dose after a completed primary series
     source: str = "online"  # online | offline
     captured_at: int | None = None
     device_id: str | None = None

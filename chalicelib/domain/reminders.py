@@ -3,8 +3,9 @@
 - the day before an appointment, at the country's `reminder_hour` (local time);
 - dose 2 when its window opens (the minimum interval after dose 1), and a last call
   `dose2_closing_reminder_days` before it closes (the maximum interval);
-- a precaution dose, `precaution_after_days` after the last primary dose, where the country's rules
-  give one (a vaccine's setting; none without it).
+- a precaution dose, on the first day the programme gives the person one after the last primary dose
+  (`programmes.precaution_due`: the interval, and a cohort of the person's age open for it; none where
+  the country's programme gives none).
 Each is due at an instant and kept under its local due day; services/reminders.py sends what is due.
 """
 from __future__ import annotations
@@ -16,8 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.config import CountryProfile, Vaccine
-from chalicelib.domain import messages
-from chalicelib.domain.booking import dose2_window
+from chalicelib.domain import messages, programmes
 from chalicelib.domain.calendar import format_cowin_date
 
 APPOINTMENT, DOSE2_OPEN, DOSE2_CLOSING, PRECAUTION = "appointment_tomorrow", "dose2_open", "dose2_closing", \
@@ -51,20 +51,22 @@ def for_appointment(appointment_id: str, mobile: str, session_day: date, where: 
 
 
 def after_dose(reference_id: str, mobile: str, dose: int, given_on: date, vaccine: Vaccine,
-               profile: CountryProfile) -> list[Reminder]:
+               profile: CountryProfile, birth_year: int | None = None, precaution: bool = False) -> list[Reminder]:
     """What a dose makes due later: dose 2's opening and last call after dose 1 of a two-dose vaccine;
     the precaution dose after the last primary dose, where the country gives one."""
     hour, found = profile.reminder_hour, []
     if dose == 1 and vaccine.total_doses >= 2:
-        opens, closes = dose2_window(given_on, vaccine)
+        opens, closes = programmes.window(given_on, vaccine.min_interval_days, vaccine.max_interval_days)
+        closes = closes or opens
         last_call = max(closes - timedelta(days=profile.dose2_closing_reminder_days), opens + timedelta(days=1))
         found.append(Reminder(DOSE2_OPEN, reference_id, mobile, *_at(opens, hour, profile), given_on.isoformat(),
                               messages.dose2_open(vaccine.name, reference_id).values))
         found.append(Reminder(DOSE2_CLOSING, reference_id, mobile, *_at(last_call, hour, profile),
                               given_on.isoformat(),
                               messages.dose2_closing(vaccine.name, reference_id, format_cowin_date(closes)).values))
-    if dose == vaccine.total_doses and vaccine.precaution_after_days:
-        due = given_on + timedelta(days=vaccine.precaution_after_days)
+    due = programmes.precaution_due(birth_year, vaccine, given_on, profile) \
+        if dose == vaccine.total_doses and not precaution and birth_year is not None else None
+    if due is not None:
         found.append(Reminder(PRECAUTION, reference_id, mobile, *_at(due, hour, profile), given_on.isoformat(),
                               messages.precaution_due(vaccine.name, reference_id).values))
     return found

@@ -20,8 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.config import CountryProfile
-from chalicelib.domain import booking, errors, identity, inputs
-from chalicelib.domain.calendar import format_cowin_date
+from chalicelib.domain import booking, errors, identity, inputs, programmes
 from chalicelib.domain.errors import ApiError
 
 BATCH_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9\-/.]{2,19}")
@@ -179,10 +178,10 @@ def codes_match(expected: str, given: Any) -> bool:
 
 def check_dose(person: booking.BeneficiaryFacts, session: booking.SessionFacts, dose: int, vaccine: str,
                given_on: date, profile: CountryProfile) -> None:
-    """Raise the first rule broken by giving `dose` of `vaccine` to `person` at `session` on `given_on`.
-
-    Dose 2 must wait the vaccine's minimum interval after dose 1; a late dose 2 is still given (the
-    maximum interval only steers booking), as vaccination guidance says not to restart a series."""
+    """Raise the first rule broken by giving `dose` of `vaccine` to `person` at `session` on `given_on`:
+    the session's, the dose order, then the programme's (`programmes.check`, the one booking asks too).
+    A late dose is still given (an interval's end only steers booking), as vaccination guidance says
+    not to restart a series."""
     if vaccine != session.vaccine:
         raise ApiError(errors.WRONG_VACCINE, f"This session gives {session.vaccine}, not {vaccine}")
     if given_on != session.date:
@@ -191,19 +190,13 @@ def check_dose(person: booking.BeneficiaryFacts, session: booking.SessionFacts, 
         raise ApiError(errors.SESSION_CANCELLED)
     booking.check_age(person, session, profile)
     known = profile.vaccine(vaccine)
-    if known is None or dose > known.total_doses:
-        raise ApiError(errors.INVALID_DOSE, f"{vaccine} has {known.total_doses if known else 0} doses")
+    if known is None:
+        raise ApiError(errors.INVALID_DOSE, f"{vaccine} is not one of the programme's vaccines")
     if person.doses_given >= dose:
         raise ApiError(errors.DOSE_ALREADY_RECORDED)
-    if person.doses_given < dose - 1 or (dose > 1 and person.dose1_date is None):
+    if person.doses_given < dose - 1:
         raise ApiError(errors.DOSE_ORDER, f"Dose {dose} needs dose {dose - 1} first")
-    if dose > 1 and person.dose1_date is not None:
-        if person.vaccine != vaccine:
-            raise ApiError(errors.DIFFERENT_VACCINE, f"Dose {dose} must be {person.vaccine}, as dose 1 was")
-        due, _ = booking.dose2_window(person.dose1_date, known)
-        if given_on < due:
-            raise ApiError(errors.OUTSIDE_INTERVAL, f"Dose {dose} of {vaccine} is due from "
-                                                    f"{format_cowin_date(due)}")
+    programmes.check(person.programme_person(), dose, known, given_on, profile, keep_to_window=False)
 
 
 def is_locked(code_attempts: int, verified: bool, limit: int) -> bool:

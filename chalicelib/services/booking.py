@@ -21,9 +21,9 @@ from datetime import date
 from typing import Any
 
 from chalicelib.adapters.secrets import get_secrets
-from chalicelib.config import CountryProfile
+from chalicelib.config import MAX_DOSE_NUMBER, CountryProfile
 from chalicelib.domain import booking as rules
-from chalicelib.domain import captcha, errors, inputs, limits, messages
+from chalicelib.domain import captcha, errors, inputs, limits, messages, programmes
 from chalicelib.domain.calendar import format_cowin_date, local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
@@ -51,26 +51,44 @@ def session_facts(session: SessionRecord) -> rules.SessionFacts:
 
 def beneficiary_facts(person: BeneficiaryRecord, holding: AppointmentRecord | None = None) -> rules.BeneficiaryFacts:
     """`holding`: the appointment being rescheduled, whose dose does not count as already booked."""
-    booked = {dose for dose in (1, 2) if getattr(person, f"appointment_dose{dose}") is not None}
+    numbers = range(1, MAX_DOSE_NUMBER + 1)
+    booked = {dose for dose in numbers if getattr(person, f"appointment_dose{dose}") is not None}
     if holding is not None:
         booked.discard(int(holding.dose))
+    dates = [getattr(person, f"dose{dose}_date") for dose in numbers][:int(person.doses_given)]
     return rules.BeneficiaryFacts(
         reference_id=person.beneficiary_reference_id, birth_year=int(person.birth_year),
         doses_given=int(person.doses_given), vaccine=person.vaccine,
-        dose1_date=date.fromisoformat(person.dose1_date) if person.dose1_date else None,
-        booked_doses=frozenset(booked))
+        dose_dates=tuple(date.fromisoformat(day) for day in dates if day), booked_doses=frozenset(booked),
+        occupation=person.occupation, comorbidity=person.comorbidity_ind == "Y")
 
 
-def _seat(session: SessionRecord, dose: int, slot: str) -> Seat:
+def seat_kind(people: list[BeneficiaryRecord], dose: int, profile: CountryProfile) -> str:
+    """The capacity a booking of `dose` for these people takes; one kind per appointment."""
+    kinds = {programmes.seat_kind(dose, profile.vaccine(person.vaccine) if person.vaccine else None)
+             for person in people}
+    if len(kinds) > 1:
+        raise ApiError(errors.MIXED_DOSE_KINDS)
+    return kinds.pop()
+
+
+def kind_of(appointment: AppointmentRecord) -> str:
+    """The capacity a booked appointment holds."""
+    if int(appointment.dose) == 1:
+        return programmes.FIRST
+    return programmes.PRECAUTION if appointment.precaution else programmes.LATER
+
+
+def _seat(session: SessionRecord, dose: int, kind: str, slot: str) -> Seat:
     index = next((i for i, s in enumerate(session.slots) if s.name == slot), None)
     if index is None:
         raise ApiError(errors.INVALID_SLOT)
-    return Seat(session, dose, index)
+    return Seat(session, dose, kind, index)
 
 
 def _require_seats(seat: Seat, count: int) -> None:
-    capacity = int(getattr(seat.session, f"capacity_dose{seat.dose}"))
-    booked = int(getattr(seat.session, f"booked_dose{seat.dose}"))
+    capacity = int(getattr(seat.session, f"capacity_{seat.kind}"))
+    booked = int(getattr(seat.session, f"booked_{seat.kind}"))
     if rules.seats_left(capacity, booked, int(seat.slot.capacity), int(seat.slot.booked)) < count:
         raise ApiError(errors.FULLY_BOOKED)
 
@@ -182,8 +200,8 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPr
             raise ApiError(errors.BOOKING_SESSION_NOT_FOUND)
         people = _owned_people(people, mobile)
         rules.check_session(session_facts(session), request.slot, local_date(profile, now))
-        seat = _seat(session, request.dose, request.slot)
         _check_people(people, session, request.dose, profile)
+        seat = _seat(session, request.dose, seat_kind(people, request.dose, profile), request.slot)
         _require_seats(seat, len(people))
         items = store.new_appointments(appointment_id, [person.beneficiary_reference_id for person in people], mobile,
                                        seat, now)
@@ -236,7 +254,8 @@ def reschedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryP
         if date.fromisoformat(old.date) < today:
             raise ApiError(errors.NOT_CANCELLABLE, "The appointment's date has passed")
         rules.check_session(session_facts(new), slot, today)
-        old_seat, new_seat = _seat(old, dose, items[0].slot), _seat(new, dose, slot)
+        kind = kind_of(items[0])
+        old_seat, new_seat = _seat(old, dose, kind, items[0].slot), _seat(new, dose, kind, slot)
         if old_seat.session.session_id == new_seat.session.session_id and old_seat.slot_index == new_seat.slot_index:
             return  # already there
         _check_people(_owned_people(people, mobile), new, dose, profile,
@@ -268,8 +287,8 @@ def cancel(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfi
         session = planning_store.get_session(items[0].session_id, consistent=True)
         if session is None:  # sessions are cancelled, never deleted
             raise ApiError(errors.BOOKING_SESSION_NOT_FOUND)
-        if store.cancel(_seat(session, int(items[0].dose), items[0].slot), items, "cancelled by the citizen",
-                        now) is None:
+        seat = _seat(session, int(items[0].dose), kind_of(items[0]), items[0].slot)
+        if store.cancel(seat, items, "cancelled by the citizen", now) is None:
             metrics.add_metric(name="Cancelled", unit="Count", value=len(items))
             notify(mobile, messages.cancelled(appointment_id, len(items)))
             return
@@ -290,7 +309,7 @@ def cancel_for_session(session_id: str, now: int) -> int:
     told: set[str] = set()
     cancelled = 0
     for (appointment_id, slot), items in places.items():
-        seat = _seat(session, int(items[0].dose), slot)
+        seat = _seat(session, int(items[0].dose), kind_of(items[0]), slot)
         if store.cancel(seat, items, "session cancelled", now) is None:
             cancelled += len(items)
         else:  # someone cancelled or moved part of it meanwhile: the rest, one by one

@@ -34,6 +34,13 @@ def qr_png(qr_text: str) -> bytes:
     return qr_code(qr_text).png(scale=4)
 
 
+def dose_number(fields: dict[str, Any], words: Any) -> str:
+    """"1 of 2", or "Precaution dose" for the dose after a completed primary series."""
+    if fields.get("precaution"):
+        return words.gettext("Precaution dose")
+    return words.gettext("{dose} of {total}").format(dose=fields["dose"], total=fields["total_doses"])
+
+
 def _local_day(instant: str, time_zone: str) -> str:
     """The calendar day of a signed UTC instant in the campaign's time zone, as CoWIN prints dates."""
     moment = datetime.strptime(instant, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=ZoneInfo("UTC"))
@@ -111,7 +118,7 @@ def _values(fields: dict[str, Any], profile: CountryProfile, language: str) -> d
         "name": fields["name"], "age": fields["age"], "gender": bilingual(words, fields["gender"]),
         "id": f"{bilingual(words, id_type)} {masked}", "reference": fields["beneficiary_reference_id"],
         "dob": fields.get("dob", ""), "vaccine": fields["vaccine"], "manufacturer": fields["manufacturer"],
-        "dose": words.gettext("{dose} of {total}").format(dose=fields["dose"], total=fields["total_doses"]),
+        "dose": dose_number(fields, words),
         "date": _local_day(fields["date"], profile.time_zone), "batch": fields["batch"],
         "vaccinator": fields["vaccinator"], "place": f"{fields['facility']}, {fields['district']}, {fields['state']}",
     }
@@ -140,8 +147,7 @@ def _laid_out(fields: dict[str, Any], symbol: qr.Symbol, profile: CountryProfile
         person.insert(2, (both("Year of birth"), fields["dob"]))
     details = [
         (both("Vaccine name"), fields["vaccine"]), (both("Manufacturer"), fields["manufacturer"]),
-        (both("Dose number"), words.gettext("{dose} of {total}").format(dose=fields["dose"],
-                                                                       total=fields["total_doses"])),
+        (both("Dose number"), dose_number(fields, words)),
         (both("Date of dose"), _local_day(fields["date"], profile.time_zone)), (both("Batch"), fields["batch"]),
         (both("Vaccinated by"), fields["vaccinator"]),
         (both("Vaccinated at"), f"{fields['facility']}, {fields['district']}, {fields['state']}"),

@@ -88,8 +88,11 @@ def content_of(reference_id: str, dose: int, profile: CountryProfile) -> rules.C
     if person.passport_number and person.birth_date:
         family, given = international_rules.split_name(person.name, person.surname or "")
         traveller = rules.Traveller(person.passport_number, person.birth_date, family, given)
-    return rules.Content(subject=subject, dose=facts(dose), total_doses=vaccine.total_doses if vaccine else dose,
-                         previous=facts(dose - 1) if dose - 1 in records else None, traveller=traveller)
+    precaution = bool(records[dose].precaution)
+    return rules.Content(subject=subject, dose=facts(dose),
+                         total_doses=vaccine.total_doses if vaccine and not precaution else dose,
+                         previous=facts(dose - 1) if dose - 1 in records else None, traveller=traveller,
+                         precaution=precaution)
 
 
 def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None = None) -> str:

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from chalicelib.config import CountryProfile
-from chalicelib.domain import errors, inputs, messages
+from chalicelib.domain import errors, inputs, messages, programmes
 from chalicelib.domain import vaccination as rules
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
@@ -64,12 +64,14 @@ def record(request: rules.DoseRequest, session: SessionRecord, person: Beneficia
         raise ApiError(errors.NOT_VERIFIED, "A walk-in needs the photo ID check: photo_id_type and id_last4")
     else:
         verifier = _door_check(booking_store.appointment_of(appointment_id, person.beneficiary_reference_id), profile)
+    series = profile.vaccine(person.vaccine) if person.vaccine else None
     item = store.new_dose(request, session, person, given_on=rules.local_day(request.given_at, profile).isoformat(),
                           vaccinator=vaccinator, verifier=verifier, recorded_by=recorded_by,
-                          now=now, appointment_id=appointment_id, capture=capture)
+                          now=now, appointment_id=appointment_id, capture=capture,
+                          precaution=programmes.is_precaution(request.dose, series))
     capture_item = store.new_capture(capture, request, ACCEPTED, recorded_by, now, record_id=item.record_id) \
         if capture else None
-    failed = store.record(item, takes_seat=appointment_id is None,
+    failed = store.record(item, series_vaccine=person.vaccine, takes_seat=appointment_id is None,
                           completes=rules.Completion(appointment_id, request.id_check is None,
                                                      profile.security_code_attempts) if appointment_id else None,
                           capture=capture_item)

@@ -98,6 +98,8 @@ def session_view(session: SessionRecord) -> dict:
         "allow_all_age": bool(values["allow_all_age"]), "fee": values["fee"], "status": values["status"],
         "capacity_dose1": int(values["capacity_dose1"]), "capacity_dose2": int(values["capacity_dose2"]),
         "booked_dose1": int(values["booked_dose1"]), "booked_dose2": int(values["booked_dose2"]),
+        "capacity_precaution": int(values["capacity_precaution"]),
+        "booked_precaution": int(values["booked_precaution"]),
         "slots": [{"name": s["name"], "capacity": int(s["capacity"]), "booked": int(s["booked"])}
                   for s in values["slots"]],
     }
@@ -235,26 +237,33 @@ def plan_sessions(principal: Principal, rows: Sequence[Mapping[str, Any]], now: 
     return {"created": len(sessions), "session_ids": [item.session_id for item in sessions]}
 
 
-def edit_capacity(principal: Principal, session_id: str, body: Mapping[str, Any]) -> dict:
+def edit_capacity(principal: Principal, session_id: str, body: Mapping[str, Any], profile: CountryProfile) -> dict:
     session = _session(session_id)
     _require_scope(principal, session)
     if session.status != "ACTIVE":
         raise ApiError(errors.SESSION_CANCELLED)
     dose1 = inputs.integer(body, "capacity_dose1")
     dose2 = inputs.integer(body, "capacity_dose2")
-    rules.check_capacity_edit(dose1, dose2, int(session.booked_dose1), int(session.booked_dose2))
+    vaccine = profile.vaccine(session.vaccine)
+    if vaccine is None:
+        raise ApiError(errors.UNKNOWN_VACCINE)
+    precaution = rules.parse_precaution_capacity(body, vaccine, default=int(session.capacity_precaution))
+    rules.check_capacity_edit((dose1, dose2, precaution), (int(session.booked_dose1), int(session.booked_dose2),
+                                                           int(session.booked_precaution)))
+    total = dose1 + dose2 + precaution
     booked = {slot.name: int(slot.booked) for slot in session.slots}
     if body.get("slots") is not None:
-        slots = rules.parse_slots(body["slots"], dose1 + dose2)
-    elif dose1 + dose2 == sum(int(slot.capacity) for slot in session.slots):
+        slots = rules.parse_slots(body["slots"], total)
+    elif total == sum(int(slot.capacity) for slot in session.slots):
         slots = tuple(rules.Slot(slot.name, int(slot.capacity)) for slot in session.slots)
     else:
         raise ApiError(errors.INVALID_CAPACITY, "The total changed: give the slots with their new capacities")
     rules.check_slot_edit(slots, booked)
     new_slots = tuple(SlotRecord(slot.name, slot.capacity, booked.get(slot.name, 0)) for slot in slots)
-    if not store.set_capacity(session, dose1, dose2, new_slots):
+    if not store.set_capacity(session, (dose1, dose2, precaution), new_slots):
         raise ApiError(errors.CAPACITY_BELOW_BOOKED, "Bookings changed meanwhile; look again and retry")
-    return session_view(replace(session, capacity_dose1=dose1, capacity_dose2=dose2, slots=new_slots))
+    return session_view(replace(session, capacity_dose1=dose1, capacity_dose2=dose2, capacity_precaution=precaution,
+                                slots=new_slots))
 
 
 def cancel_session(principal: Principal, session_id: str, now: int) -> dict:

@@ -44,7 +44,9 @@ def after_dose(image: Mapping[str, Any], profile: CountryProfile) -> None:
     vaccine = profile.vaccine(str(image["vaccine"]))
     if vaccine is not None:
         store.keep(rules.after_dose(str(image["beneficiary_reference_id"]), str(image["mobile"]), int(image["dose"]),
-                                    date.fromisoformat(str(image["given_on"])), vaccine, profile))
+                                    date.fromisoformat(str(image["given_on"])), vaccine, profile,
+                                    int(image["birth_year"]) if image.get("birth_year") is not None else None,
+                                    bool(image.get("precaution"))))
 
 
 def due_shards(now: int, profile: CountryProfile) -> None:

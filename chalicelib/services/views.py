@@ -50,9 +50,14 @@ def beneficiary(person: BeneficiaryRecord, profile: CountryProfile) -> dict:
         "vaccine": person.vaccine or "",
         "dose1_date": format_cowin_date(person.dose1_date),
         "dose2_date": format_cowin_date(person.dose2_date),
+        # The dose after the primary series (docs/programmes.md): its date and vaccine, or "".
+        "precaution_dose_date": format_cowin_date(getattr(person, f"dose{vaccine.total_doses + 1}_date"))
+        if vaccine and int(person.doses_given) > vaccine.total_doses else "",
+        "precaution_vaccine": person.precaution_vaccine or "",
         "id_verified": bool(person.id_verified),
         "appointments": [appointment(summary, profile) for summary in
-                         (person.appointment_dose1, person.appointment_dose2) if summary is not None],
+                         (person.appointment_dose1, person.appointment_dose2, person.appointment_dose3)
+                         if summary is not None],
     }
 
 

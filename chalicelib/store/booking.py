@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
+from chalicelib.domain.programmes import PRECAUTION
 from chalicelib.domain.records import AppointmentRecord, BookingRequestRecord, SessionRecord, SlotRecord
 from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
 from chalicelib.store.common import Transaction, connection, is_condition_failure
@@ -53,6 +54,7 @@ class AppointmentItem(TeekaModel):
     date = UnicodeAttribute()  # ISO
     slot = UnicodeAttribute()
     dose = NumberAttribute()
+    precaution = BooleanAttribute(default=False)  # the dose after a completed primary series
     status = UnicodeAttribute(default=BOOKED)  # BOOKED | CANCELLED | COMPLETED
     cancelled_reason = UnicodeAttribute(null=True)
     reschedules = NumberAttribute(default=0)
@@ -70,10 +72,12 @@ class AppointmentItem(TeekaModel):
 
 @dataclass(frozen=True)
 class Seat:
-    """Where a booking sits in a session: the dose's counters and the slot (by its list position)."""
+    """Where a booking sits in a session: the dose, the capacity it takes (`programmes.seat_kind`:
+    dose1, dose2 or precaution) and the slot (by its list position)."""
 
     session: SessionRecord
     dose: int
+    kind: str
     slot_index: int
 
     @property
@@ -81,19 +85,19 @@ class Seat:
         return self.session.slots[self.slot_index]
 
 
-def _dose_counters(dose: int):
-    if dose == 1:
-        return SessionItem.capacity_dose1, SessionItem.booked_dose1
-    return SessionItem.capacity_dose2, SessionItem.booked_dose2
+def seat_counters(kind: str):
+    """A session's capacity and booked counters of one kind of dose (`programmes.SEAT_KINDS`)."""
+    return getattr(SessionItem, f"capacity_{kind}"), getattr(SessionItem, f"booked_{kind}")
 
 
 def dose_lock(dose: int):
-    return BeneficiaryItem.appointment_dose1 if dose == 1 else BeneficiaryItem.appointment_dose2
+    """The beneficiary's one-appointment-per-dose lock (`appointment_doseN`)."""
+    return getattr(BeneficiaryItem, f"appointment_dose{dose}")
 
 
 def _take(seat: Seat, count: int):
     """Actions and condition that take `count` seats, only if they are free and nothing moved under us."""
-    capacity, booked = _dose_counters(seat.dose)
+    capacity, booked = seat_counters(seat.kind)
     dose_capacity = int(getattr(seat.session, capacity.attr_name))
     slot = SessionItem.slots[seat.slot_index]
     condition = ((SessionItem.status == "ACTIVE") & (capacity == dose_capacity) & (booked <= dose_capacity - count)
@@ -103,7 +107,7 @@ def _take(seat: Seat, count: int):
 
 
 def _give_back(seat: Seat, count: int):
-    _, booked = _dose_counters(seat.dose)
+    _, booked = seat_counters(seat.kind)
     slot = SessionItem.slots[seat.slot_index]
     return ([booked.add(-count), slot["booked"].add(-count)],
             (slot["name"] == seat.slot.name) & (booked >= count) & (slot["booked"] >= count))
@@ -150,7 +154,8 @@ def new_appointments(appointment_id: str, reference_ids: list[str], mobile: str,
     session = seat.session
     return [AppointmentRecord(appointment_id, reference_id, mobile=mobile, session_id=session.session_id,
                             center_id=int(session.center_id), date=session.date, slot=seat.slot.name, dose=seat.dose,
-                            status=BOOKED, reschedules=0, created_at=now, updated_at=now)
+                            precaution=seat.kind == PRECAUTION, status=BOOKED, reschedules=0, created_at=now,
+                            updated_at=now)
             for reference_id in reference_ids]
 
 

@@ -146,6 +146,8 @@ class SessionItem(TeekaModel):
     capacity_dose2 = NumberAttribute()
     booked_dose1 = NumberAttribute(default=0)
     booked_dose2 = NumberAttribute(default=0)
+    capacity_precaution = NumberAttribute(default=0)
+    booked_precaution = NumberAttribute(default=0)
     slots = ListAttribute(of=SlotAttribute)
     fee = UnicodeAttribute(default="0")
     status = UnicodeAttribute(default="ACTIVE")  # ACTIVE | CANCELLED
@@ -249,15 +251,24 @@ def centres_in_district(district_id: int) -> Iterator[CentreRecord]:
     return map(centre_record, CenterItem.by_district.query(district_id))
 
 
-def set_capacity(session: SessionRecord, dose1: int, dose2: int, slots: Sequence[SlotRecord]) -> bool:
-    """Replace the capacities and slots, only if the session is exactly as the caller read it: its
-    bookings per dose and its slots with their bookings (a reschedule within the session moves
-    bookings between slots without changing the dose counts), which the new values were checked against."""
+def _counts(counter, value: int):
+    """A counter equals `value`; one added later than the session's item is absent, which counts 0."""
+    return (counter == value) | counter.does_not_exist() if value == 0 else counter == value
+
+
+def set_capacity(session: SessionRecord, capacities: tuple[int, int, int], slots: Sequence[SlotRecord]) -> bool:
+    """Replace the capacities (dose 1, dose 2, precaution) and slots, only if the session is exactly as
+    the caller read it: its bookings per dose and its slots with their bookings (a reschedule within the
+    session moves bookings between slots without changing the dose counts), which the new values were
+    checked against."""
+    dose1, dose2, precaution = capacities
     return conditionally(lambda: SessionItem(session.session_id).update(
         actions=[SessionItem.capacity_dose1.set(dose1), SessionItem.capacity_dose2.set(dose2),
-                 SessionItem.slots.set(_slot_items(slots))],
+                 SessionItem.capacity_precaution.set(precaution), SessionItem.slots.set(_slot_items(slots))],
         condition=(SessionItem.status == "ACTIVE") & (SessionItem.booked_dose1 == session.booked_dose1)
-        & (SessionItem.booked_dose2 == session.booked_dose2) & (SessionItem.slots == _slot_items(session.slots)),
+        & (SessionItem.booked_dose2 == session.booked_dose2)
+        & _counts(SessionItem.booked_precaution, int(session.booked_precaution))
+        & (SessionItem.slots == _slot_items(session.slots)),
     ))
 
 
@@ -321,7 +332,8 @@ def new_session(session_id: str, centre: CentreRecord, plan: SessionPlan) -> Ses
     return SessionRecord(
         session_id, date=plan.date.isoformat(), vaccine=plan.vaccine, min_age_limit=plan.min_age_limit,
         max_age_limit=plan.max_age_limit, allow_all_age=plan.allow_all_age, capacity_dose1=plan.capacity_dose1,
-        capacity_dose2=plan.capacity_dose2, booked_dose1=0, booked_dose2=0,
+        capacity_dose2=plan.capacity_dose2, capacity_precaution=plan.capacity_precaution, booked_dose1=0,
+        booked_dose2=0,
         slots=tuple(SlotRecord(slot.name, slot.capacity) for slot in plan.slots),
         fee=plan.fee, status="ACTIVE", center_id=int(centre.center_id),
         **{name: getattr(centre, name) for name in CENTRE_FIELDS_ON_SESSIONS if name not in CENTRE_MAPS},
@@ -370,7 +382,8 @@ def create_sessions_all_or_none(sessions: list[SessionRecord]) -> bool:
 def _delete_unbooked(session: SessionRecord) -> None:
     try:
         SessionItem(session.session_id).delete(
-            condition=(SessionItem.booked_dose1 == 0) & (SessionItem.booked_dose2 == 0))
+            condition=(SessionItem.booked_dose1 == 0) & (SessionItem.booked_dose2 == 0)
+            & _counts(SessionItem.booked_precaution, 0))
     except DeleteError as error:
         if not is_condition_failure(error):
             raise

@@ -53,9 +53,13 @@ class BeneficiaryItem(TeekaModel):
     vaccine = UnicodeAttribute(null=True)
     dose1_date = UnicodeAttribute(null=True)  # ISO date
     dose2_date = UnicodeAttribute(null=True)
+    dose3_date = UnicodeAttribute(null=True)
+    precaution_vaccine = UnicodeAttribute(null=True)  # the precaution dose's (`vaccine` is the series')
+    occupation = UnicodeAttribute(null=True)
     # The active appointment per dose, a summary (see store.booking): also the one-per-dose lock.
     appointment_dose1: MapAttribute[str, Any] = MapAttribute(null=True)
     appointment_dose2: MapAttribute[str, Any] = MapAttribute(null=True)
+    appointment_dose3: MapAttribute[str, Any] = MapAttribute(null=True)
     # Where each dose was given (`dose_place`), by dose number: with the appointments, where the person
     # is known to the staff who may look them up.
     dose_places: MapAttribute[str, Any] = MapAttribute(default=dict)
@@ -93,7 +97,8 @@ def new_beneficiary(reference_id: str, mobile: str, registration: Registration, 
     return BeneficiaryRecord(reference_id, mobile=mobile, name=registration.name, birth_year=registration.birth_year,
                            gender_id=registration.gender_id, photo_id_type=registration.photo_id_type,
                            id_claim=claim, id_last4=id_last4, comorbidity_ind=registration.comorbidity_ind,
-                           consent_version=registration.consent_version, created_at=now)
+                           consent_version=registration.consent_version, occupation=registration.occupation,
+                           created_at=now)
 
 
 def audit_entry(subject: str, action: str, actor: str, old: dict, new: dict, now: int) -> AuditItem:

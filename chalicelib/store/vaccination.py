@@ -34,6 +34,7 @@ from pynamodb.constants import STREAM_NEW_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
+from chalicelib.domain.programmes import FIRST, LATER, PRECAUTION
 from chalicelib.domain.records import (
     AefiRecord,
     AllocationRecord,
@@ -47,7 +48,14 @@ from chalicelib.domain.vaccination import AefiReport, AllowanceCount, Capture, C
 from chalicelib.store import certificates
 from chalicelib.store import registration as registration_store
 from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
-from chalicelib.store.booking import BOOKED, COMPLETED, AppointmentItem, appointment_record, dose_lock
+from chalicelib.store.booking import (
+    BOOKED,
+    COMPLETED,
+    AppointmentItem,
+    appointment_record,
+    dose_lock,
+    seat_counters,
+)
 from chalicelib.store.common import Transaction, conditionally, connection
 from chalicelib.store.planning import AllocationItem, SessionItem, session_record
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, Outcome, audit_entry, beneficiary_record
@@ -93,6 +101,7 @@ class DoseItem(TeekaModel):
     verifier = UnicodeAttribute(null=True)
     appointment_id = UnicodeAttribute(null=True)  # none for a walk-in
     walk_in = BooleanAttribute(default=False)
+    precaution = BooleanAttribute(default=False)  # the dose after a completed primary series
     source = UnicodeAttribute(default="online")  # online | offline
     captured_at = NumberAttribute(null=True)  # device time of an offline capture
     device_id = UnicodeAttribute(null=True)
@@ -214,7 +223,7 @@ def sessions_and_allocations(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str
 
 def new_dose(request: DoseRequest, session: SessionRecord, person: BeneficiaryRecord, *, given_on: str,
              vaccinator: str, verifier: str, recorded_by: str, now: int, appointment_id: str | None,
-             capture: Capture | None) -> DoseRecord:
+             capture: Capture | None, precaution: bool = False) -> DoseRecord:
     return DoseRecord(
         request.beneficiary_reference_id, dose_entry(request.dose), kind=DOSE, record_id=str(uuid.uuid4()),
         dose=request.dose, vaccine=request.vaccine, batch=request.batch, given_at=request.given_at,
@@ -222,7 +231,7 @@ def new_dose(request: DoseRequest, session: SessionRecord, person: BeneficiaryRe
         session_id=session.session_id,
         center_id=int(session.center_id), center_name=session.name, district_id=int(session.district_id),
         state_id=int(session.state_id), vaccinator=vaccinator, verifier=verifier, appointment_id=appointment_id,
-        walk_in=appointment_id is None, source="offline" if capture else "online",
+        walk_in=appointment_id is None, precaution=precaution, source="offline" if capture else "online",
         captured_at=capture.captured_at if capture else None, device_id=capture.device_id if capture else None,
         capture_uuid=capture.record_uuid if capture else None, gender_id=int(person.gender_id),
         birth_year=int(person.birth_year))
@@ -238,6 +247,7 @@ def new_correction(record: DoseRecord, supersedes: DoseRecord, *, reason: str, r
                     batch=batch or supersedes.batch, given_at=given_at if given_at is not None else supersedes.given_at,
                     given_on=record.given_on, mobile=record.mobile, recorded_at=now,
                     recorded_by=recorded_by, reason=reason, supersedes=supersedes.record_id,
+                    precaution=record.precaution,
                     gender_id=int(person.gender_id) if person else supersedes.gender_id,
                     birth_year=int(person.birth_year) if person else supersedes.birth_year)
 
@@ -287,8 +297,8 @@ def _add_dose(transaction: Transaction, dose: DoseRecord, *, takes_seat: bool, c
     ref, number = dose.beneficiary_reference_id, int(dose.dose)
     certificates.mark_due(transaction, ref, number, dose.mobile, int(dose.recorded_at))
     if takes_seat:
-        capacity = SessionItem.capacity_dose1 if number == 1 else SessionItem.capacity_dose2
-        booked = SessionItem.booked_dose1 if number == 1 else SessionItem.booked_dose2
+        kind = PRECAUTION if dose.precaution else FIRST if number == 1 else LATER
+        capacity, booked = seat_counters(kind)
         transaction.change("session", SessionItem(dose.session_id), [booked.add(1)],
                            (SessionItem.status == "ACTIVE") & (booked < capacity))
     if completes is not None:
@@ -308,21 +318,23 @@ def _add_dose(transaction: Transaction, dose: DoseRecord, *, takes_seat: bool, c
                         AllowanceItem.vaccinator.set(site.vaccinator)])
 
 
-def record(dose: DoseRecord, *, takes_seat: bool, completes: Completion | None,
+def record(dose: DoseRecord, *, series_vaccine: str | None, takes_seat: bool, completes: Completion | None,
            capture: CaptureRecord | None = None) -> set[str] | None:
-    """Record a dose of a registered beneficiary. None when recorded; otherwise the labels that
-    refused: "dose", "beneficiary", "appointment", "session", "capture"."""
+    """Record a dose of a registered beneficiary whose primary series is `series_vaccine` (none before
+    dose 1). None when recorded; otherwise the labels that refused: "dose", "beneficiary",
+    "appointment", "session", "capture"."""
     number = int(dose.dose)
     lock = dose_lock(number)
-    date_attribute = BeneficiaryItem.dose1_date if number == 1 else BeneficiaryItem.dose2_date
     condition = BeneficiaryItem.doses_given == number - 1
-    if number > 1:
-        condition &= BeneficiaryItem.vaccine == dose.vaccine
+    if number > 1:  # the series as the rules saw it (a precaution dose may be another vaccine)
+        condition &= BeneficiaryItem.vaccine == series_vaccine
     if dose.gender_id is not None and dose.birth_year is not None:
         # The person as the dose copied them: a correction of their details in between is not missed.
         condition &= (BeneficiaryItem.gender_id == dose.gender_id) & (BeneficiaryItem.birth_year == dose.birth_year)
-    actions = [BeneficiaryItem.doses_given.set(number), BeneficiaryItem.vaccine.set(dose.vaccine),
-               date_attribute.set(dose.given_on), BeneficiaryItem.dose_places[str(number)].set(dose_place(dose))]
+    actions = [BeneficiaryItem.doses_given.set(number),
+               (BeneficiaryItem.precaution_vaccine if dose.precaution else BeneficiaryItem.vaccine).set(dose.vaccine),
+               getattr(BeneficiaryItem, f"dose{number}_date").set(dose.given_on),
+               BeneficiaryItem.dose_places[str(number)].set(dose_place(dose))]
     if completes is not None:
         condition &= lock["appointment_id"] == completes.appointment_id
         actions.append(lock.remove())

@@ -37,9 +37,10 @@ def test_bare_slot_names_share_the_capacity_exactly(names, total):
 @given(st.integers(0, 200), st.integers(0, 200), st.integers(0, 200), st.integers(0, 200))
 def test_capacity_can_drop_only_to_what_is_booked(new1, new2, booked1, booked2):
     if new1 >= booked1 and new2 >= booked2:
-        rules.check_capacity_edit(new1, new2, booked1, booked2)
+        rules.check_capacity_edit((new1, new2, booked2), (booked1, booked2, booked2))
     else:
-        assert code_of(lambda: rules.check_capacity_edit(new1, new2, booked1, booked2)) == "PLANNG0009"
+        assert code_of(lambda: rules.check_capacity_edit((new1, new2, booked2), (booked1, booked2, booked2))) \
+            == "PLANNG0009"
 
 
 @given(st.dictionaries(slot_names, st.integers(0, 50), min_size=1), st.dictionaries(slot_names, st.integers(0, 50)))

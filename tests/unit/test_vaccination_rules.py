@@ -22,7 +22,7 @@ def session(vaccine="COVISHIELD", day=DAY, min_age=18, max_age=None, status="ACT
 
 def person(doses=0, vaccine=None, dose1=None, birth_year=1990) -> BeneficiaryFacts:
     return BeneficiaryFacts(reference_id="12345678901234", birth_year=birth_year, doses_given=doses, vaccine=vaccine,
-                            dose1_date=dose1, booked_doses=frozenset())
+                            dose_dates=(dose1,) if dose1 else (), booked_doses=frozenset())
 
 
 def code_of(call) -> str | None:
@@ -61,11 +61,12 @@ def test_a_cancelled_session_gives_no_dose():
                                             PROFILE)) == "PLANNG0012"
 
 
-vaccines = st.sampled_from([v.name for v in PROFILE.vaccines])
+# The adults' vaccines; tests/unit/test_programmes.py states the cohorts and precaution doses.
+vaccines = st.sampled_from(["COVISHIELD", "COVAXIN", "SPUTNIK V"])
 
 
 @given(doses=st.integers(0, 2), dose=st.integers(1, 2), had=vaccines, giving=vaccines, session_vaccine=vaccines,
-       gap=st.integers(0, 200), birth_year=st.integers(1920, 2015), day_offset=st.integers(-1, 1))
+       gap=st.integers(0, 200), birth_year=st.integers(1920, 2008), day_offset=st.integers(-1, 1))
 def test_dose_rules_agree_with_a_plain_statement_of_them(doses, dose, had, giving, session_vaccine, gap, birth_year,
                                                          day_offset):
     """A dose is allowed exactly when: it is the session's vaccine, on the session's day, the person's age
