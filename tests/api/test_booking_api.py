@@ -107,7 +107,7 @@ def test_one_appointment_per_dose(api, seeded, citizen):
 
 @pytest.mark.parametrize("change, status, code", [
     ({"slot": "07:00AM-08:00AM"}, 400, "APPOIN0015"),
-    ({"dose": 3}, 400, "APPOIN0011"),
+    ({"dose": 4}, 400, "APPOIN0011"),
     ({"dose": "x"}, 400, "APPOIN0011"),
     ({"dose": 2}, 400, "APPOIN0021"),
     ({"session_id": "nope"}, 400, "APPOIN0013"),

@@ -35,7 +35,7 @@ def test_register_and_list_in_cowins_shape(api, citizen):
         "mobile_number": "******3210", "photo_id_type": "Aadhaar Card",
         "photo_id_number": "********" + aadhaar(1)[-4:], "comorbidity_ind": "N",
         "vaccination_status": "Not Vaccinated", "vaccine": "", "dose1_date": "", "dose2_date": "",
-        "id_verified": False, "appointments": [],
+        "precaution_dose_date": "", "precaution_vaccine": "", "id_verified": False, "appointments": [],
     }
 
 

@@ -1,13 +1,12 @@
 """Reminders with a moved clock: each sent once, when due, in the account's language, and not to
 people who no longer need it (tests call the scheduled job with the instants they choose)."""
 import json
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.config import get_settings
+from chalicelib.config import get_settings, load_pack
 from chalicelib.domain import reminders as rules
 from chalicelib.domain.messages import Place
 from chalicelib.services import reminders
@@ -112,12 +111,14 @@ def test_the_rules_of_what_falls_due():
     assert (tomorrow.due_day, tomorrow.due_at) == ("2026-12-01", at(today, india.reminder_hour))
     kinds = [(r.kind, r.due_day) for r in rules.after_dose("12345678901234", "m", 1, today, covishield, india)]
     assert kinds == [("dose2_open", "2027-02-23"), ("dose2_closing", "2027-03-16")]  # 84 days; 112 - 7
-    assert rules.after_dose("12345678901234", "m", 2, today, covishield, india) == []  # no precaution in India
-    boosted = replace(covishield, precaution_after_days=273)
-    [precaution] = rules.after_dose("12345678901234", "m", 2, today, boosted, india)
-    assert (precaution.kind, precaution.due_day) == ("precaution_due", "2027-08-31")
-    single = replace(covishield, total_doses=1, precaution_after_days=180)
-    assert [r.kind for r in rules.after_dose("1", "m", 1, today, single, india)] == ["precaution_due"]
+    # India's precaution dose: 182 days after dose 2, for an adult (born 1990); none for a 15-17 (born 2010).
+    [precaution] = rules.after_dose("12345678901234", "m", 2, today, covishield, india, birth_year=1990)
+    assert (precaution.kind, precaution.due_day) == ("precaution_due", "2027-06-01")
+    assert rules.after_dose("12345678901234", "m", 2, today, covishield, india, birth_year=2010) == []
+    assert rules.after_dose("12345678901234", "m", 3, today, covishield, india, birth_year=1990,
+                            precaution=True) == []  # the precaution dose itself makes nothing due
+    single = load_pack("ug").vaccine("JANSSEN")
+    assert rules.after_dose("1", "m", 1, today, single, load_pack("ug"), birth_year=1990) == []  # Uganda gives none
     assert rules.still_needed(precaution, person={"doses_given": 2, "total_doses": 2})
     assert not rules.still_needed(precaution, person={"doses_given": 3, "total_doses": 2})
     assert not rules.still_needed(precaution, person=None)

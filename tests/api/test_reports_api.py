@@ -274,11 +274,11 @@ def test_a_dose_is_not_recorded_with_the_details_a_correction_just_replaced(api,
     dose = dose_store.new_dose(request, session, stale, given_on=session.date, vaccinator=VACCINATOR,
                                verifier=VACCINATOR, recorded_by=VACCINATOR, now=1796047807, appointment_id=None,
                                capture=None)
-    assert dose_store.record(dose, takes_seat=True, completes=None) == {"beneficiary"}
+    assert dose_store.record(dose, series_vaccine=None, takes_seat=True, completes=None) == {"beneficiary"}
     fresh = dose_store.new_dose(request, session, person, given_on=session.date, vaccinator=VACCINATOR,
                                 verifier=VACCINATOR, recorded_by=VACCINATOR, now=1796047807, appointment_id=None,
                                 capture=None)
-    assert dose_store.record(fresh, takes_seat=True, completes=None) is None
+    assert dose_store.record(fresh, series_vaccine=None, takes_seat=True, completes=None) is None
 
 
 def _doses_today(count: int, first: int) -> list[dict]:

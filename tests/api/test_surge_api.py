@@ -96,7 +96,7 @@ def test_a_request_that_cannot_be_booked_is_rejected_with_the_reason(api, seeded
 
 
 def test_surge_mode_still_checks_the_request_shape(api, seeded, citizen, surge_on):
-    response = post(api, "/v2/appointment/schedule", {"dose": 3, "session_id": "x", "slot": "y",
+    response = post(api, "/v2/appointment/schedule", {"dose": 4, "session_id": "x", "slot": "y",
                                                       "beneficiaries": ["12345678901234"]}, citizen)
     assert response.status_code == 400 and response.json_body["errorCode"] == "APPOIN0011"
 

@@ -165,7 +165,7 @@ def test_an_unverified_appointment_needs_the_door_check_or_the_photo_id_check(ap
 @pytest.mark.parametrize("changes, status, code", [
     ({"vaccine": "COVAXIN"}, 400, "VACCIN0002"),
     ({"batch": "x"}, 400, "VACCIN0010"),
-    ({"dose": 3}, 400, "APPOIN0011"),
+    ({"dose": 4}, 400, "APPOIN0011"),
     ({"given_at": "2099-01-01T10:00:00"}, 400, "VACCIN0011"),
     ({"given_at": "yesterday"}, 400, "VACCIN0011"),
     ({"beneficiary_reference_id": "12"}, 400, "BENREG0009"),
