@@ -111,10 +111,12 @@ def test_the_rules_of_what_falls_due():
     assert (tomorrow.due_day, tomorrow.due_at) == ("2026-12-01", at(today, india.reminder_hour))
     kinds = [(r.kind, r.due_day) for r in rules.after_dose("12345678901234", "m", 1, today, covishield, india)]
     assert kinds == [("dose2_open", "2027-02-23"), ("dose2_closing", "2027-03-16")]  # 84 days; 112 - 7
-    # India's precaution dose: 182 days after dose 2, for an adult (born 1990); none for a 15-17 (born 2010).
+    # India's precaution dose: 182 days after dose 2 for an adult (born 1990); a 15-17 (born 2010) gets none
+    # until the year they turn 18.
     [precaution] = rules.after_dose("12345678901234", "m", 2, today, covishield, india, birth_year=1990)
     assert (precaution.kind, precaution.due_day) == ("precaution_due", "2027-06-01")
-    assert rules.after_dose("12345678901234", "m", 2, today, covishield, india, birth_year=2010) == []
+    [later] = rules.after_dose("12345678901234", "m", 2, today, covishield, india, birth_year=2010)
+    assert later.due_day == "2028-01-01"
     assert rules.after_dose("12345678901234", "m", 3, today, covishield, india, birth_year=1990,
                             precaution=True) == []  # the precaution dose itself makes nothing due
     single = load_pack("ug").vaccine("JANSSEN")
