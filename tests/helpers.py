@@ -35,3 +35,10 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+
+
+def get_json(api, path: str, headers: dict | None = None):
+    """GET `path`, asserting 200; its JSON body."""
+    response = api.http.get(path, headers=headers or {})
+    assert response.status_code == 200, response.body
+    return response.json_body
