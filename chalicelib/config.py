@@ -415,7 +415,7 @@ class Settings:
     metadata_max_age_seconds: int = 3600
     availability_max_age_seconds: int = 60
     reports_max_age_seconds: int = 60  # the public reports: near real time, and a storm ends at the CDN
-    # Surge mode for the whole stage: bookings are queued and confirmed by the worker (an operator
+    # Surge mode for the whole stage: bookings are queued and confirmed by the worker (the national admin
     # can also switch it on at run time, see services.surge).
     surge_mode: bool = False
     # Certificates: the private S3 bucket of PDFs, and how often the sweep issues what events missed.

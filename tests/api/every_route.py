@@ -396,7 +396,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/v2/registration/certificate/download"): _certificate("/v2/registration/certificate/download", PDF),
     ("GET", "/v2/registration/certificate/public/download"): _certificate(
         "/v2/registration/certificate/public/download", PDF),
-    # The operator's switch.
+    # The national admin's surge switch.
     ("GET", "/v2/admin/surge"): Row(lambda w: Call("GET", "/v2/admin/surge"), 200),
     ("POST", "/v2/admin/surge"): Row(lambda w: Call("POST", "/v2/admin/surge", {"on": False}), 200),
     # Planning at Seven Hills, by those whose area it is.
