@@ -187,6 +187,12 @@ class CountryProfile:
     # window closes the last call goes out.
     reminder_hour: int = 9
     dose2_closing_reminder_days: int = 7
+    # Assisted registration (docs/assisted-registration.md): how long a citizen's consent lets an operator
+    # act for them; the actions (registrations, bookings, cancellations) one operator may do in a local day;
+    # and the consent OTPs one operator may have texted to citizens in a local day.
+    operator_consent_seconds: int = 900
+    operator_actions_per_day: int = 200
+    operator_consent_requests_per_day: int = 100
     # SMS registration where carriers require it (India's DLT): the sender id, the principal entity id,
     # and each template's id per language. With an entity id, every template must be registered.
     sms_sender_id: str = ""
