@@ -217,7 +217,8 @@ def seed(days: int = 8, rng_seed: int = 2021, now: int | None = None) -> dict[st
                        district_id=scope.get("district_id"), facility_id=scope.get("facility_id"))
              for mobile, name, role, scope in demo.staff]
     mobile, name, desk, area = demo.operator
-    staff.append(StaffItem(mobile, name=name, roles={"operator"}, desk=desk, **area))
+    staff.append(StaffItem(mobile, name=name, roles={"operator"}, desk=desk, state_id=area["state_id"],
+                           district_id=area.get("district_id")))
     # The demo vaccinator and verifier work every session of their centre, so the walkthrough can vaccinate.
     allocations = [AllocationItem(s.session_id, mobile, role=role, date=s.date, center_id=int(s.center_id),
                                   allocated_at=start_time, allocated_by=demo.facility_admin)
