@@ -59,9 +59,9 @@ def confirm_consent(principal: Principal, txn_id: str, client_hash: str, now: in
     """The OTP the citizen read out (its SHA-256, as at login) gives this operator a consent for that
     citizen's mobile for a few minutes; every refusal is a login's (USRAUT0014). The consent is
     recorded before it is handed over."""
+    state_id, district_id = _area(principal)
     citizen, operator = auth.logins(settings).confirm_consent(txn_id, client_hash, principal.mobile, now)
     consent = assisted.grant(str(uuid.uuid4()), operator, citizen, now, settings.country)
-    state_id, district_id = _area(principal)
     store.record_consent(store.new_action(consent, assisted.CONSENT, state_id, district_id, now))
     metrics.add_metric(name="ConsentGiven", unit="Count", value=1)
     return {"consent": tokens.issue_consent(consent, get_secrets().jwt_key), "mobile": mask_mobile(citizen),

@@ -94,8 +94,7 @@ def _records(items: Iterable[AssistedActionItem]) -> list[AssistedActionRecord]:
 def by_operator(operator: str, start: int, end: int) -> list[AssistedActionRecord]:
     """The operator's records from `start` up to (not including) `end`, oldest first: one Query (a
     page per MB: an operator's month is a few hundred small items)."""
-    return _records(AssistedActionItem.query(operator, AssistedActionItem.at.between(instant(start), instant(end)),
-                                             consistent_read=True))
+    return _records(AssistedActionItem.query(operator, AssistedActionItem.at.between(instant(start), instant(end))))
 
 
 def for_citizen(citizen: str, limit: int) -> list[AssistedActionRecord]:
