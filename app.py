@@ -8,6 +8,7 @@ from chalicelib.adapters.queues import ALERTS, BOOKINGS, CERTIFICATES, REMINDERS
 from chalicelib.adapters.streams import stream_arn
 from chalicelib.api import (
     alerts,
+    assisted,
     auth,
     availability,
     booking,
@@ -43,6 +44,7 @@ app.register_blueprint(vaccination.bp)
 app.register_blueprint(certificates.bp)
 app.register_blueprint(alerts.bp)
 app.register_blueprint(reports.bp)
+app.register_blueprint(assisted.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.

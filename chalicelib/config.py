@@ -230,6 +230,12 @@ class CountryProfile:
     # window closes the last call goes out.
     reminder_hour: int = 9
     dose2_closing_reminder_days: int = 7
+    # Assisted registration (docs/assisted-registration.md): how long a citizen's consent lets an operator
+    # act for them; the actions (registrations, bookings, cancellations) one operator may do in a local day;
+    # and the consent OTPs one operator may have texted to citizens in a local day.
+    operator_consent_seconds: int = 900
+    operator_actions_per_day: int = 200
+    operator_consent_requests_per_day: int = 100
     # SMS registration where carriers require it (India's DLT): the sender id, the principal entity id,
     # and each template's id per language. With an entity id, every template must be registered.
     sms_sender_id: str = ""
@@ -497,7 +503,7 @@ class Settings:
     metadata_max_age_seconds: int = 3600
     availability_max_age_seconds: int = 60
     reports_max_age_seconds: int = 60  # the public reports: near real time, and a storm ends at the CDN
-    # Surge mode for the whole stage: bookings are queued and confirmed by the worker (an operator
+    # Surge mode for the whole stage: bookings are queued and confirmed by the worker (the national admin
     # can also switch it on at run time, see services.surge).
     surge_mode: bool = False
     # Certificates: the private S3 bucket of PDFs, and how often the sweep issues what events missed.

@@ -83,6 +83,8 @@ def main() -> None:
     print("Staff mobiles (log in with the OTP flow like any citizen):")
     for mobile, name, role, scope in demo.staff:
         print(f"  {mobile}  {role:<15} {name}  {scope or 'nationwide'}")
+    mobile, name, desk, area = demo.operator
+    print(f"  {mobile}  {'operator':<15} {name} ({desk})  {area}")
     print(f"Read any OTP from the local SMS outbox: curl '{base}/_local/outbox?mobile={demo.staff[0][0]}'")
     print(f"Web pages: the public dashboard {base}/dashboard, the certificate verifier {base}/verify")
     print("Press Ctrl-C to stop.", flush=True)

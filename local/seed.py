@@ -28,12 +28,15 @@ FIRST_DEMO_CENTRES = (100001, 200001)  # the two districts' centre ids start her
 class Demo:
     """One country's demo: two districts' centres (name, block/ward, postal code, lat, long), the
     sessions each centre holds every day (vaccine, minimum age, maximum age), fees at paid centres
-    (every third), and the staff (mobile, name, role, scope); the facility staff work at the first centre."""
+    (every third), and the staff (mobile, name, role, scope); the facility staff work at the first centre.
+    An operator (mobile, name, desk, area) registers and books for citizens at a service centre in the
+    first district (docs/assisted-registration.md)."""
 
     districts: tuple[tuple[int, tuple[tuple[str, str, int, float, float], ...]], ...]
     sessions: tuple[tuple[str, int, int | None], ...]
     paid_fees: dict[str, str]
     staff: tuple[tuple[str, str, str, dict[str, int]], ...]
+    operator: tuple[str, str, str, dict[str, int]]
 
     @property
     def facility(self) -> int:
@@ -117,7 +120,9 @@ DEMOS = {
                ("9000000003", "Meera Mumbai", "district_admin", {"state_id": MAHARASHTRA, "district_id": MUMBAI}),
                ("9000000004", "Kiran Bengaluru", "district_admin", {"state_id": KARNATAKA, "district_id": BBMP}),
                *_facility_staff(("9000000005", "9000000006", "9000000007"),
-                                ("Farah Facility", "Vikram Vaccinator", "Vani Verifier"), MAHARASHTRA, MUMBAI))),
+                                ("Farah Facility", "Vikram Vaccinator", "Vani Verifier"), MAHARASHTRA, MUMBAI)),
+        operator=("9000000020", "Omkar Operator", "CSC Andheri East",
+                  {"state_id": MAHARASHTRA, "district_id": MUMBAI})),
     "ug": Demo(
         districts=((102, (("Mulago National Referral Hospital", "Kawempe", 102, 0.3380, 32.5760),
                           ("Kiruddu National Referral Hospital", "Makindye", 102, 0.2760, 32.6010),
@@ -136,7 +141,8 @@ DEMOS = {
                ("700000003", "Grace Kampala", "district_admin", {"state_id": 1, "district_id": 102}),
                ("700000004", "Peter Wakiso", "district_admin", {"state_id": 1, "district_id": 113}),
                *_facility_staff(("700000005", "700000006", "700000007"),
-                                ("Ruth Facility", "Moses Vaccinator", "Esther Verifier"), 1, 102))),
+                                ("Ruth Facility", "Moses Vaccinator", "Esther Verifier"), 1, 102)),
+        operator=("700000020", "Agnes Operator", "Kawempe Service Centre", {"state_id": 1, "district_id": 102})),
     "do": Demo(
         districts=((1, (("Hospital Dr. Francisco Moscoso Puello", "Villa Consuelo", 10306, 18.4860, -69.8990),
                         ("Hospital Dr. Luis Eduardo Aybar", "María Auxiliadora", 10303, 18.4910, -69.8970),
@@ -153,7 +159,8 @@ DEMOS = {
                ("8090000003", "Ana Distrito", "district_admin", {"state_id": 40, "district_id": 1}),
                ("8090000004", "Pedro Santiago", "district_admin", {"state_id": 35, "district_id": 25}),
                *_facility_staff(("8090000005", "8090000006", "8090000007"),
-                                ("Rosa Centro", "Miguel Vacunador", "Juana Verificadora"), 40, 1))),
+                                ("Rosa Centro", "Miguel Vacunador", "Juana Verificadora"), 40, 1)),
+        operator=("8090000020", "Teresa Operadora", "Línea Vacúnate RD", {"state_id": 40, "district_id": 1})),
 }
 
 
@@ -209,6 +216,9 @@ def seed(days: int = 8, rng_seed: int = 2021, now: int | None = None) -> dict[st
     staff = [StaffItem(mobile, name=name, roles={role}, state_id=scope.get("state_id"),
                        district_id=scope.get("district_id"), facility_id=scope.get("facility_id"))
              for mobile, name, role, scope in demo.staff]
+    mobile, name, desk, area = demo.operator
+    staff.append(StaffItem(mobile, name=name, roles={"operator"}, desk=desk, state_id=area["state_id"],
+                           district_id=area.get("district_id")))
     # The demo vaccinator and verifier work every session of their centre, so the walkthrough can vaccinate.
     allocations = [AllocationItem(s.session_id, mobile, role=role, date=s.date, center_id=int(s.center_id),
                                   allocated_at=start_time, allocated_by=demo.facility_admin)

@@ -30,7 +30,7 @@ import requests
 
 INDIA = timezone(timedelta(hours=5, minutes=30))
 CENTRE, PINCODE = 100010, 400008  # JJ Hospital, a free demo centre in Mumbai
-PLANNER, OPERATOR = "9000000002", "9000000001"  # state admin of Maharashtra, national admin
+PLANNER, NATIONAL_ADMIN = "9000000002", "9000000001"  # state admin of Maharashtra, national admin
 
 
 TOKENS = Path(tempfile.gettempdir()) / "teeka-surge-tokens.json"
@@ -114,9 +114,9 @@ def main() -> None:
                                    families))
     attempts = [(headers, ref) for headers, refs in registered for ref in refs]
 
-    operator = staff_login(url, OPERATOR) if args.queue else None
-    if operator:
-        requests.post(f"{url}/v2/admin/surge", headers=operator, json={"on": True}, timeout=30).raise_for_status()
+    national = staff_login(url, NATIONAL_ADMIN) if args.queue else None
+    if national:
+        requests.post(f"{url}/v2/admin/surge", headers=national, json={"on": True}, timeout=30).raise_for_status()
     barrier = threading.Barrier(len(attempts))
 
     def book(attempt):
@@ -140,8 +140,8 @@ def main() -> None:
             else:
                 outcomes[f"REJECTED {answer.json().get('errorCode', answer.status_code)}"] += 1
     finally:
-        if operator:
-            requests.post(f"{url}/v2/admin/surge", headers=operator, json={"on": False}, timeout=30)
+        if national:
+            requests.post(f"{url}/v2/admin/surge", headers=national, json={"on": False}, timeout=30)
     sessions = requests.get(f"{url}/v2/appointment/sessions/public/findByPin", timeout=30,
                             params={"pincode": str(PINCODE), "date": day}).json()["sessions"]
     [session] = [s for s in sessions if s["session_id"] == session_id]

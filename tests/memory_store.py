@@ -5,6 +5,7 @@ as DynamoDB makes each call atomic."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 
 from chalicelib.domain.limits import Window
@@ -25,21 +26,21 @@ class MemoryLoginStore:
         self.languages: dict[str, str] = {}  # mobile -> its account's language
 
     def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int,
-                              rate: Window) -> set[str] | None:
+                              rates: Sequence[Window]) -> set[str] | None:
         with self._lock:
             refused = set()
             sent = self.last_sent.get(txn.mobile)
             if sent is not None and sent[0] > resend_allowed_after:
                 refused.add("throttle")
-            if self.counts.get(rate.key, 0) >= rate.limit:
-                refused.add("rate")
+            refused |= {rate.key for rate in rates if self.counts.get(rate.key, 0) >= rate.limit}
             if txn.txn_id in self.transactions:
                 refused.add("transaction")
             if refused:
                 return refused
             self.transactions[txn.txn_id] = replace(txn, attempts=0, consumed=False)
             self.last_sent[txn.mobile] = (txn.issued_at, txn.txn_id)
-            self.counts[rate.key] = self.counts.get(rate.key, 0) + 1
+            for rate in rates:
+                self.counts[rate.key] = self.counts.get(rate.key, 0) + 1
             return None
 
     def release_otp_throttle(self, mobile: str, txn_id: str) -> None:
@@ -47,10 +48,12 @@ class MemoryLoginStore:
             if self.last_sent.get(mobile, (0, None))[1] == txn_id:
                 del self.last_sent[mobile]
 
-    def spend_otp_attempt(self, txn_id: str, max_attempts: int, now: int) -> OtpTransaction | None:
+    def spend_otp_attempt(self, txn_id: str, max_attempts: int, now: int,
+                          operator: str | None = None) -> OtpTransaction | None:
         with self._lock:
             txn = self.transactions.get(txn_id)
-            if txn is None or txn.attempts >= max_attempts or txn.consumed or txn.expires_at <= now:
+            if txn is None or txn.attempts >= max_attempts or txn.consumed or txn.expires_at <= now \
+                    or txn.operator != operator:
                 return None
             self.transactions[txn_id] = txn = replace(txn, attempts=txn.attempts + 1)
             return txn

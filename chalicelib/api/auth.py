@@ -28,9 +28,8 @@ def _generate(request: ApiRequest):
     return json_response({"txnId": auth.logins(request.settings).generate_otp(mobile, request.now)})
 
 
-def _confirm(request: ApiRequest) -> Login:
-    from chalicelib.services import auth
-
+def otp_guess(request: ApiRequest) -> tuple[str, str]:
+    """The transaction id and the SHA-256 of the OTP, as CoWIN's confirmOTP sends them (a consent's too)."""
     body = request.json()
     try:
         client_hash = inputs.text(body, "otp")
@@ -39,6 +38,13 @@ def _confirm(request: ApiRequest) -> Login:
     txn_id = inputs.text(body, "txnId")
     if not SHA256_HEX.fullmatch(client_hash):
         raise ApiError(errors.INVALID_OTP, "Invalid OTP: send the SHA-256 hex digest of the OTP")
+    return txn_id, client_hash
+
+
+def _confirm(request: ApiRequest) -> Login:
+    from chalicelib.services import auth
+
+    txn_id, client_hash = otp_guess(request)
     return auth.logins(request.settings).confirm_otp(txn_id, client_hash, request.now)
 
 

@@ -1,5 +1,5 @@
 """CoWIN's booking routes (schedule, reschedule, cancel: each rate-limited per mobile and run once
-per `Idempotency-Key`), the status of a queued booking, and the operator's surge switch."""
+per `Idempotency-Key`), the status of a queued booking, and the national admin's surge switch."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import PDF_CONTENT_TYPE, ApiRequest, endpoint, json_response
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.errors import ApiError
-from chalicelib.domain.roles import CITIZENS, OPERATORS
+from chalicelib.domain.roles import CITIZENS, SURGE_CONTROLLERS
 
 # Use cases are imported inside the routes that call them, not here: a cold start then loads only what its
 # first request needs (docs/architecture.md, "Cold start").
@@ -90,14 +90,14 @@ def cancel(request: ApiRequest):
     return _attempt(request, "cancel", work)
 
 
-@endpoint(bp, "/v2/admin/surge", roles=OPERATORS)
+@endpoint(bp, "/v2/admin/surge", roles=SURGE_CONTROLLERS)
 def surge_state(request: ApiRequest):
     from chalicelib.services import surge
 
     return json_response({"surge": surge.is_on(request.settings)})
 
 
-@endpoint(bp, "/v2/admin/surge", methods=("POST",), roles=OPERATORS)
+@endpoint(bp, "/v2/admin/surge", methods=("POST",), roles=SURGE_CONTROLLERS)
 def switch_surge(request: ApiRequest):
     from chalicelib.services import surge
 

@@ -168,6 +168,13 @@ INVALID_REPORT_RANGE = ErrorCode("VACCIN0018", "Invalid report range")
 NOT_LOCKED = ErrorCode("VACCIN0019", "This appointment is not locked", 409)
 APPOINTMENT_NOT_HERE = ErrorCode("VACCIN0020", "No booked appointment for this beneficiary in this session", 404)
 
+# Assisted registration (operators acting for citizens)
+# One answer for every consent that cannot be used (none, forged, expired, another operator's).
+CONSENT_REQUIRED = ErrorCode("ASSIST0001", "The citizen's consent is missing, expired or not yours: ask for it "
+                                           "again (POST /v2/assisted/consent)", 403)
+OPERATOR_NOT_FOUND = ErrorCode("ASSIST0002", "No such operator in your area", 404)
+OPERATOR_INACTIVE = ErrorCode("ASSIST0003", "This operator account is not active: ask your area's admin", 403)
+
 # Platform
 INTERNAL = ErrorCode("TEEKA0500", "Something went wrong on our side, please try again", 500)
 

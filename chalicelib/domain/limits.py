@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from chalicelib.domain import errors
 from chalicelib.domain.errors import ApiError
@@ -27,6 +29,16 @@ def window(limit: Limit, subject: str, now: int) -> Window:
     """The window `now` falls in for `subject` (a mobile, a beneficiary, an ID's claim)."""
     number = now // limit.window_seconds
     return Window(f"{limit.action}#{subject}#{number}", limit.attempts, (number + 1) * limit.window_seconds)
+
+
+def local_day(action: str, attempts: int, subject: str, now: int, time_zone: str) -> Window:
+    """The local calendar day `now` falls in, in `time_zone`: a day's limit on people (an operator's
+    actions) starts again at their midnight, not at UTC's. Its key names the date, so every moment of
+    the day finds the same counter."""
+    zone = ZoneInfo(time_zone)
+    day = datetime.fromtimestamp(now, zone).date()
+    midnight = datetime.combine(day + timedelta(days=1), time(), zone)
+    return Window(f"{action}#{subject}#{day.isoformat()}", attempts, int(midnight.timestamp()))
 
 
 def refused(window_: Window, now: int) -> ApiError:

@@ -47,6 +47,14 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Operator:
+    """Who acted for a citizen (docs/assisted-registration.md), as their SMS names them."""
+
+    name: str
+    desk: str  # the helpline or service centre
+
+
+@dataclass(frozen=True)
 class Sms:
     template: str  # a key of TEMPLATES
     values: dict[str, Any]
@@ -57,6 +65,21 @@ KINDS = {"provisional": N_("provisional"), "final": N_("final")}
 TEMPLATES = {
     "login_otp": Template(N_("Your OTP to log in to Teeka is {code}. It is valid for {minutes} minutes. "
                              "Do not share it with anyone.")),
+    # The OTP comes first: it is what the citizen reads out to the operator.
+    "consent_otp": Template(N_(
+        "{code} is your Teeka OTP. Tell it to {operator} of {desk} only if you want them to register you and "
+        "book or cancel your vaccination appointments, for {minutes} minutes.")),
+    "registered_by_operator": Template(N_(
+        "Teeka: {operator} of {desk} registered beneficiary ****{reference} on your mobile number with your OTP.")),
+    "booked_by_operator": Template.counting(Np_(
+        "Teeka: {operator} of {desk} booked appointment {appointment_id}, dose {dose}, for {people} beneficiary "
+        "at {centre}, {address} on {day}, {slot}. Security code: {code}.",
+        "Teeka: {operator} of {desk} booked appointment {appointment_id}, dose {dose}, for {people} beneficiaries "
+        "at {centre}, {address} on {day}, {slot}. Security code: {code}."), "people"),
+    "cancelled_by_operator": Template.counting(Np_(
+        "Teeka: {operator} of {desk} cancelled appointment {appointment_id} for {people} beneficiary.",
+        "Teeka: {operator} of {desk} cancelled appointment {appointment_id} for {people} beneficiaries."),
+        "people"),
     "booked": Template.counting(Np_(
         "Teeka: appointment {appointment_id} confirmed, dose {dose}, for {people} beneficiary at {centre}, "
         "{address} on {day}, {slot}. Security code: {code}.",
@@ -116,17 +139,32 @@ def login_otp(code: str, minutes: int) -> Sms:
     return Sms("login_otp", {"code": code, "minutes": minutes})
 
 
-def booked(appointment_id: str, dose: int, people: int, where: Place, code: str) -> Sms:
-    return Sms("booked", {"appointment_id": appointment_id, "dose": dose, "people": people, **asdict(where),
-                          "code": code})
+def consent_otp(code: str, by: Operator, minutes: int) -> Sms:
+    return Sms("consent_otp", {"code": code, "operator": by.name, "desk": by.desk, "minutes": minutes})
+
+
+def registered_by_operator(reference_id: str, by: Operator) -> Sms:
+    return Sms("registered_by_operator", {"operator": by.name, "desk": by.desk, "reference": reference_id[-4:]})
+
+
+def _by(by: Operator | None) -> dict[str, str]:
+    return {} if by is None else {"operator": by.name, "desk": by.desk}
+
+
+def booked(appointment_id: str, dose: int, people: int, where: Place, code: str, by: Operator | None = None) -> Sms:
+    """The confirmation; `by`: the operator who booked it for the citizen, whom it then names."""
+    return Sms("booked" if by is None else "booked_by_operator",
+               {**_by(by), "appointment_id": appointment_id, "dose": dose, "people": people, **asdict(where),
+                "code": code})
 
 
 def rescheduled(appointment_id: str, where: Place) -> Sms:
     return Sms("rescheduled", {"appointment_id": appointment_id, **asdict(where)})
 
 
-def cancelled(appointment_id: str, people: int) -> Sms:
-    return Sms("cancelled", {"appointment_id": appointment_id, "people": people})
+def cancelled(appointment_id: str, people: int, by: Operator | None = None) -> Sms:
+    return Sms("cancelled" if by is None else "cancelled_by_operator",
+               {**_by(by), "appointment_id": appointment_id, "people": people})
 
 
 def session_cancelled_for_citizen(centre: str, day: str, appointment_id: str) -> Sms:

@@ -41,6 +41,9 @@ class OtpTransaction:
     expires_at: int
     attempts: int = 0
     consumed: bool = False
+    # Who asked for it: None for a login; an operator's mobile for a citizen's consent, which only that
+    # operator may confirm, and which never logs anybody in (docs/assisted-registration.md).
+    operator: str | None = None
 
 
 def new_otp(length: int) -> str:
@@ -56,13 +59,16 @@ def otp_digest(pepper: bytes, txn_id: str, client_hash: str) -> str:
     return hmac.new(pepper, f"{txn_id}:{client_hash.lower()}".encode(), hashlib.sha256).hexdigest()
 
 
-def issue(policy: OtpPolicy, pepper: bytes, txn_id: str, mobile: str, now: int, otp: str) -> OtpTransaction:
+def issue(policy: OtpPolicy, pepper: bytes, txn_id: str, mobile: str, now: int, otp: str,
+          operator: str | None = None) -> OtpTransaction:
+    """A login OTP for `mobile`, or, with `operator`, the OTP by which its owner consents to that operator."""
     return OtpTransaction(
         txn_id=txn_id,
         mobile=mobile,
         otp_digest=otp_digest(pepper, txn_id, sha256_hex(otp)),
         issued_at=now,
         expires_at=now + policy.validity_seconds,
+        operator=operator,
     )
 
 
@@ -71,10 +77,13 @@ def resend_allowed_after(policy: OtpPolicy, now: int) -> int:
     return now - policy.resend_interval_seconds
 
 
-def judge(policy: OtpPolicy, pepper: bytes, txn: OtpTransaction, client_hash: str, now: int) -> bool:
-    """Whether this guess logs in. Called only after the guess's attempt was spent (the stored
-    transaction then counts it), so however many guesses arrive at once, at most `max_attempts`
-    of them are ever judged. Every refusal is the same answer: none tells which guess was right."""
-    if txn.consumed or txn.attempts > policy.max_attempts or now >= txn.expires_at:
+def judge(policy: OtpPolicy, pepper: bytes, txn: OtpTransaction, client_hash: str, now: int,
+          operator: str | None = None) -> bool:
+    """Whether this guess logs in (or, with `operator`, gives that operator the citizen's consent).
+    Called only after the guess's attempt was spent (the stored transaction then counts it), so
+    however many guesses arrive at once, at most `max_attempts` of them are ever judged. Every refusal
+    is the same answer: none tells which guess was right. A transaction answers only the purpose it
+    was issued for: a consent OTP never logs in, nor serves another operator."""
+    if txn.operator != operator or txn.consumed or txn.attempts > policy.max_attempts or now >= txn.expires_at:
         return False
     return hmac.compare_digest(otp_digest(pepper, txn.txn_id, client_hash), txn.otp_digest)

@@ -63,6 +63,26 @@ class AuditRecord:
 
 
 @dataclass(frozen=True)
+class AssistedActionRecord:
+    """What an operator did for a citizen, when, under which consent (docs/assisted-registration.md):
+    written in the same transaction as the action itself, so no action is without its record."""
+
+    operator: str  # the operator's mobile
+    at: str  # ISO timestamp (UTC) + unique suffix: an operator's actions sort by time
+    citizen: str  # the mobile the operator acted for
+    action: str  # consent | register | book | cancel (domain/assisted.py)
+    consent_id: str
+    operator_name: str
+    desk: str
+    state_id: int  # the operator's area when they acted
+    done_at: int
+    district_id: int | None = None
+    beneficiaries: tuple[str, ...] = field(default_factory=tuple)
+    appointment_id: str | None = None
+    center_id: int | None = None  # where a booking or cancellation was
+
+
+@dataclass(frozen=True)
 class AppointmentRecord:
     """One beneficiary's place in an appointment; a family booking shares the appointment id."""
 

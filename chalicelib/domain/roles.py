@@ -13,6 +13,8 @@ class Role(str, Enum):
     DISTRICT_ADMIN = "district_admin"
     STATE_ADMIN = "state_admin"
     NATIONAL_ADMIN = "national_admin"
+    # A helpline or service-centre operator: acts for a citizen who consented by OTP, in its area only.
+    OPERATOR = "operator"
 
 
 # The role sets routes and rules are written in: the one place each is defined.
@@ -22,7 +24,8 @@ VACCINATORS = frozenset({Role.VACCINATOR})
 SITE_STAFF = frozenset({Role.VACCINATOR, Role.VERIFIER})
 AREA_ADMINS = frozenset({Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.NATIONAL_ADMIN})
 ADMINS = AREA_ADMINS | {Role.FACILITY_ADMIN}
-OPERATORS = frozenset({Role.NATIONAL_ADMIN})
+SURGE_CONTROLLERS = frozenset({Role.NATIONAL_ADMIN})  # who switches surge mode on and off
+OPERATORS = frozenset({Role.OPERATOR})  # helpline and service-centre operators (docs/assisted-registration.md)
 ANYONE_LOGGED_IN = frozenset(Role)
 
 
@@ -50,6 +53,8 @@ class StaffMember:
     state_id: int | None = None
     district_id: int | None = None
     facility_id: int | None = None
+    # An operator's helpline or service centre, as the citizen's SMS names it (e.g. "1075 Helpline").
+    desk: str | None = None
 
     @property
     def scope(self) -> Scope:

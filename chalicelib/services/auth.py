@@ -8,18 +8,25 @@ DynamoDB calls: generate = 1 TransactWriteItems (transaction + resend throttle +
 atomically) + GetItem (the account's language, for the SMS; only once the OTP is granted);
 confirm = UpdateItem (spend an attempt, returning the transaction) + UpdateItem (consume,
 conditional) + UpdateItem (account) + GetItem (staff); a refused guess costs the first UpdateItem only.
+
+A citizen's consent to an operator (docs/assisted-registration.md) is the same machinery: the OTP goes
+to the citizen's mobile, bound to the operator who asked (a login can never use it, nor another
+operator), under the same resend interval and hourly sends per mobile, and counted in the operator's
+day as well; its guesses are spent, judged and refused exactly as a login's. Request = GetItem (the
+operator: name, helpline or centre, still active?) + TransactWriteItems + GetItem (language); confirm
+= UpdateItem (spend) + UpdateItem (consume) + GetItem (the operator, as the consent will name them).
 """
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from chalicelib.adapters import sms
 from chalicelib.adapters.secrets import Secrets, get_secrets
 from chalicelib.config import CountryProfile, Settings
-from chalicelib.domain import errors, limits, messages, otp
+from chalicelib.domain import assisted, errors, limits, messages, otp
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.limits import Window
 from chalicelib.domain.masking import mask_mobile
@@ -34,11 +41,12 @@ class LoginStore(Protocol):
     """What logging in needs kept. Each method is one atomic step (see store.auth for its meaning)."""
 
     def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int,
-                              rate: Window) -> set[str] | None: ...
+                              rates: Sequence[Window]) -> set[str] | None: ...
 
     def release_otp_throttle(self, mobile: str, txn_id: str) -> None: ...
 
-    def spend_otp_attempt(self, txn_id: str, max_attempts: int, now: int) -> OtpTransaction | None: ...
+    def spend_otp_attempt(self, txn_id: str, max_attempts: int, now: int,
+                          operator: str | None = None) -> OtpTransaction | None: ...
 
     def consume_otp(self, txn_id: str) -> bool: ...
 
@@ -69,22 +77,39 @@ class Logins:
 
     def generate_otp(self, mobile: str, now: int) -> str:
         """Send a fresh OTP to `mobile`; returns the transaction id the client confirms against."""
+        minutes = max(self.policy.validity_seconds // 60, 1)
+        return self._send(mobile, now, [], lambda code: messages.login_otp(code, minutes))
+
+    def request_consent(self, operator_mobile: str, mobile: str, now: int) -> str:
+        """Text the owner of `mobile` an OTP naming the operator and what it lets them do; returns the
+        transaction id the operator confirms against, with the OTP the citizen reads out to them."""
+        operator = self.active_operator(operator_mobile)
+        by = messages.Operator(operator.name, operator.desk or "")
+        minutes = max(self.profile.operator_consent_seconds // 60, 1)
+        return self._send(mobile, now, [assisted.consent_requests_today(self.profile, operator.mobile, now)],
+                          lambda code: messages.consent_otp(code, by, minutes), operator=operator.mobile)
+
+    def _send(self, mobile: str, now: int, rates: Sequence[Window], text: Callable[[str], messages.Sms],
+              operator: str | None = None) -> str:
+        """Issue an OTP for `mobile` (for `operator`'s consent, or a login) under the mobile's resend
+        interval and hourly sends and any other `rates`, and text it at once: the person is waiting."""
         policy = self.policy
         txn_id = str(uuid.uuid4())
         code = otp.new_otp(policy.length)
-        txn = otp.issue(policy, self.secrets.otp_pepper, txn_id, mobile, now, code)
+        txn = otp.issue(policy, self.secrets.otp_pepper, txn_id, mobile, now, code, operator)
         hourly = limits.window(limits.Limit("otp", self.profile.otp_sends_per_hour, 3600), mobile, now)
-        refused = self.store.start_otp_transaction(txn, otp.resend_allowed_after(policy, now), hourly)
+        windows = [hourly, *rates]
+        refused = self.store.start_otp_transaction(txn, otp.resend_allowed_after(policy, now), windows)
         if refused:
             metrics.add_metric(name="OtpThrottled", unit="Count", value=1)
             if "throttle" in refused:
                 raise ApiError(errors.OTP_THROTTLED)
-            raise limits.refused(hourly, now)
+            raise limits.refused(next(window for window in windows if window.key in refused), now)
         try:
             language = self.profile.language(self.store.account_language(mobile))
-            text = messages.login_otp(code, max(policy.validity_seconds // 60, 1))
-            self.send_sms(mobile, messages.render(text, self.profile.words(language)),
-                          self.profile.sms_template_id(text.template, language))
+            sms_text = text(code)
+            self.send_sms(mobile, messages.render(sms_text, self.profile.words(language)),
+                          self.profile.sms_template_id(sms_text.template, language))
         except sms.SmsError as error:
             # No traceback: exception texts from carriers can quote the number.
             logger.error("OTP SMS failed", extra={"mobile": mask_mobile(mobile), "reason": type(error).__name__})
@@ -96,10 +121,8 @@ class Logins:
     def confirm_otp(self, txn_id: str, client_hash: str, now: int) -> Login:
         """Check sha256(otp) against the transaction; on success, a token for the mobile's roles.
         The attempt is spent before the guess is judged, and every refusal is the same answer."""
-        policy = self.policy
-        txn = self.store.spend_otp_attempt(txn_id, policy.max_attempts, now)
-        if txn is None or not otp.judge(policy, self.secrets.otp_pepper, txn, client_hash, now) \
-                or not self.store.consume_otp(txn_id):
+        txn = self._judged(txn_id, client_hash, now, operator=None)
+        if txn is None:
             metrics.add_metric(name="LoginFailed", unit="Count", value=1)
             raise ApiError(errors.INVALID_OTP)
         is_new = self.store.record_login(txn.mobile, now)
@@ -107,6 +130,33 @@ class Logins:
         token = issue_token(self.principal_for(txn.mobile), now, self.secrets.jwt_key,
                             self.profile.token_validity_seconds)
         return Login(token=token, is_new_account=is_new)
+
+    def confirm_consent(self, txn_id: str, client_hash: str, operator_mobile: str, now: int) -> tuple[str, StaffMember]:
+        """Check the OTP the citizen read out against the operator's consent transaction, exactly as a
+        login's (and with the same refusal); returns the citizen's mobile and the operator as they
+        stand now (an operator switched off meanwhile is refused)."""
+        txn = self._judged(txn_id, client_hash, now, operator=operator_mobile)
+        if txn is None:
+            metrics.add_metric(name="ConsentRefused", unit="Count", value=1)
+            raise ApiError(errors.INVALID_OTP)
+        return txn.mobile, self.active_operator(operator_mobile)
+
+    def _judged(self, txn_id: str, client_hash: str, now: int, operator: str | None) -> OtpTransaction | None:
+        """The transaction, used up, if this guess is right; None for every refusal. Its attempt is
+        spent first (only one of the purpose asked: a login's, or this operator's consent)."""
+        policy = self.policy
+        txn = self.store.spend_otp_attempt(txn_id, policy.max_attempts, now, operator)
+        if txn is None or not otp.judge(policy, self.secrets.otp_pepper, txn, client_hash, now, operator) \
+                or not self.store.consume_otp(txn_id):
+            return None
+        return txn
+
+    def active_operator(self, mobile: str) -> StaffMember:
+        """The operator's staff record, if it is an active operator's (a token outlives a deactivation)."""
+        staff = self.store.get_staff(mobile)
+        if staff is None or not staff.active or Role.OPERATOR.value not in staff.roles:
+            raise ApiError(errors.OPERATOR_INACTIVE)
+        return staff
 
     def principal_for(self, mobile: str) -> Principal:
         """Everyone is a citizen; an active staff record adds its roles and scope."""

@@ -12,18 +12,23 @@ DynamoDB calls:
 - cancel: 1 Query (the appointment) + 1 GetItem (its session, for the slot) + 1 TransactWriteItems
   (again, from the Query, if a reschedule moved it meanwhile).
 Each change queues one SMS; a failed SMS never undoes a booking.
+
+An operator books and cancels for a citizen through these same use cases, as an `Agent`: only in
+sessions of their area, their record and count joining the very transaction (no extra call), and the
+SMS naming them (docs/assisted-registration.md).
 """
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from chalicelib.adapters.secrets import get_secrets
 from chalicelib.config import MAX_DOSE_NUMBER, CountryProfile
+from chalicelib.domain import assisted, captcha, errors, inputs, limits, messages, programmes
 from chalicelib.domain import booking as rules
-from chalicelib.domain import captcha, errors, inputs, limits, messages, programmes
 from chalicelib.domain.calendar import format_cowin_date, local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
@@ -36,9 +41,35 @@ from chalicelib.store import booking as store
 from chalicelib.store import limits as limit_store
 from chalicelib.store import planning as planning_store
 from chalicelib.store.booking import BOOKED, Seat
-from chalicelib.store.common import StoreError, is_throttled
+from chalicelib.store.common import StoreError, Transaction, is_throttled
 
 ATTEMPTS = 3  # a capacity edit racing a booking makes it re-read and try again
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Someone acting for the mobile's owner (an operator, see services/assisted.py): the sessions they
+    may book and cancel in, what each booking or cancellation also writes in its own transaction (their
+    record and their count for the day), and who the citizen's SMS names."""
+
+    covers: Callable[[SessionRecord], bool]
+    also: Callable[[str, list[AppointmentRecord]], Callable[[Transaction], None]]  # (action, the places)
+    by: messages.Operator
+
+
+class AgentRefused(Exception):
+    """What the agent added refused the booking's or the cancellation's transaction (their day is full)."""
+
+
+def _agents(failed: set[str]) -> bool:
+    """Whether an item the agent added refused (any label but the booking's own)."""
+    return any(label not in ("session", "old-session") and not label.startswith(("beneficiary:", "appointment:"))
+               for label in failed)
+
+
+def _within(agent: Agent | None, session: SessionRecord) -> None:
+    if agent is not None and not agent.covers(session):
+        raise ApiError(errors.OUT_OF_SCOPE)
 
 
 def session_facts(session: SessionRecord) -> rules.SessionFacts:
@@ -176,11 +207,12 @@ class Overloaded(Exception):
 
 
 def schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
-             appointment_id: str | None = None) -> str:
+             appointment_id: str | None = None, agent: Agent | None = None) -> str:
     """Book a session's slot for 1-4 beneficiaries of `mobile`; returns the appointment id.
-    `appointment_id` is given by the surge worker, so that a repeated delivery books at most once."""
+    `appointment_id` is given by the surge worker, so that a repeated delivery books at most once;
+    `agent`, by an operator booking for the mobile's owner."""
     try:
-        return _schedule(mobile, body, now, profile, appointment_id)
+        return _schedule(mobile, body, now, profile, appointment_id, agent)
     except StoreError as error:
         if is_throttled(error):
             metrics.add_metric(name="BookingThrottled", unit="Count", value=1)
@@ -190,7 +222,7 @@ def schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPro
 
 
 def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
-              appointment_id: str | None) -> str:
+              appointment_id: str | None, agent: Agent | None) -> str:
     request = rules.parse_schedule(body, profile)
     appointment_id = appointment_id or str(uuid.uuid4())
     code = security_code_of(appointment_id)
@@ -198,6 +230,7 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPr
         [session], people = store.read_for_booking([request.session_id], request.beneficiaries)
         if session is None or request.center_id not in (None, int(session.center_id)):
             raise ApiError(errors.BOOKING_SESSION_NOT_FOUND)
+        _within(agent, session)
         people = _owned_people(people, mobile)
         rules.check_session(session_facts(session), request.slot, local_date(profile, now))
         _check_people(people, session, request.dose, profile)
@@ -206,7 +239,8 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPr
         items = store.new_appointments(appointment_id, [person.beneficiary_reference_id for person in people], mobile,
                                        seat, now)
         try:
-            failed = store.book(seat, items, _summary(appointment_id, seat))
+            failed = store.book(seat, items, _summary(appointment_id, seat),
+                                None if agent is None else agent.also(assisted.BOOK, items))
         except StoreError as error:
             # The answer was lost (a timeout): the write may still have landed. Only the item can tell.
             if is_throttled(error) or not store.appointment(appointment_id):
@@ -214,7 +248,8 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPr
             failed = None
         if failed is None:
             metrics.add_metric(name="Booked", unit="Count", value=len(items))
-            notify(mobile, messages.booked(appointment_id, request.dose, len(items), _where(seat), code))
+            notify(mobile, messages.booked(appointment_id, request.dose, len(items), _where(seat), code,
+                                           None if agent is None else agent.by))
             _stop_waiting(mobile, [item.beneficiary_reference_id for item in items], request.dose, now)
             reminders.for_appointment(appointment_id, mobile, _where(seat), seat.session.date, now, profile)
             return appointment_id
@@ -222,6 +257,8 @@ def _schedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryPr
             return appointment_id  # this very appointment was already booked (a redelivered request)
         if any(label.startswith("beneficiary:") for label in failed):
             raise ApiError(errors.ALREADY_BOOKED)
+        if _agents(failed):
+            raise AgentRefused
         # The session refused: it filled up, was cancelled or was edited meanwhile. Look again.
     raise ApiError(errors.FULLY_BOOKED)
 
@@ -273,7 +310,9 @@ def reschedule(mobile: str, body: Mapping[str, Any], now: int, profile: CountryP
     raise ApiError(errors.FULLY_BOOKED)
 
 
-def cancel(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile) -> None:
+def cancel(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
+           agent: Agent | None = None) -> None:
+    """Cancel some of an appointment's places; `agent`: by an operator, for the mobile's owner."""
     appointment_id = inputs.text(body, "appointment_id", max_length=64)
     chosen = set(rules.reference_ids(body.get("beneficiariesToCancel"), profile, "beneficiariesToCancel"))
     for _ in range(ATTEMPTS):
@@ -287,11 +326,16 @@ def cancel(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfi
         session = planning_store.get_session(items[0].session_id, consistent=True)
         if session is None:  # sessions are cancelled, never deleted
             raise ApiError(errors.BOOKING_SESSION_NOT_FOUND)
-        seat = _seat(session, int(items[0].dose), kind_of(items[0]), items[0].slot)
-        if store.cancel(seat, items, "cancelled by the citizen", now) is None:
+        _within(agent, session)
+        reason = "cancelled by the citizen" if agent is None else "cancelled by an operator for the citizen"
+        failed = store.cancel(_seat(session, int(items[0].dose), kind_of(items[0]), items[0].slot), items, reason,
+                              now, None if agent is None else agent.also(assisted.CANCEL, items))
+        if failed is None:
             metrics.add_metric(name="Cancelled", unit="Count", value=len(items))
-            notify(mobile, messages.cancelled(appointment_id, len(items)))
+            notify(mobile, messages.cancelled(appointment_id, len(items), None if agent is None else agent.by))
             return
+        if _agents(failed):
+            raise AgentRefused
         # Moved (a reschedule) or its slot edited meanwhile: read it again and cancel it where it is now.
     raise ApiError(errors.NOT_CANCELLABLE, "The appointment changed meanwhile; look again")
 

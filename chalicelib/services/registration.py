@@ -28,6 +28,7 @@ from chalicelib.services.outbox import request_certificates
 from chalicelib.store import limits as limit_store
 from chalicelib.store import registration as store
 from chalicelib.store import vaccination as vaccination_store
+from chalicelib.store.common import Transaction
 from chalicelib.store.registration import Outcome
 
 REFERENCE_ATTEMPTS = 3
@@ -38,20 +39,25 @@ def _current_year(now: int, profile: CountryProfile) -> int:
 
 
 class Refused(Exception):
-    """A walk-in's dose refused the registration's transaction (its session's seats were gone)."""
+    """What the caller added refused the registration's transaction: a walk-in's dose (its session's
+    seats were gone), or an operator's count (their day was full)."""
 
 
 def register(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
-             first_dose: Callable[[BeneficiaryRecord], DoseRecord] | None = None) -> str:
+             first_dose: Callable[[BeneficiaryRecord], DoseRecord] | None = None,
+             also: Callable[[BeneficiaryRecord], Callable[[Transaction], None]] | None = None) -> str:
     """Register one person on `mobile`; returns their 14-digit beneficiary reference id. A walk-in's
-    `first_dose(person)` checks and returns the dose recorded with the registration, at once."""
+    `first_dose(person)` checks and returns the dose recorded with the registration, at once; an
+    operator's `also(person)` gives what their action writes in the registration's own transaction
+    (their record and count, see services/assisted.py)."""
     registration = rules.parse_registration(body, _current_year(now, profile), profile)
     claim = identity.claim_key(get_secrets().id_hmac_key, registration.photo_id_type, registration.photo_id_number)
     for _ in range(REFERENCE_ATTEMPTS):
         beneficiary = store.new_beneficiary(rules.new_reference_id(), mobile, registration, claim,
                                             identity.last4(registration.photo_id_number), now)
         reference_id = beneficiary.beneficiary_reference_id
-        outcome = store.register(beneficiary, profile.max_beneficiaries_per_mobile) if first_dose is None else \
+        outcome = store.register(beneficiary, profile.max_beneficiaries_per_mobile,
+                                 None if also is None else also(beneficiary)) if first_dose is None else \
             vaccination_store.register_vaccinated(beneficiary, first_dose(beneficiary),
                                                   profile.max_beneficiaries_per_mobile)
         if outcome is Outcome.REFUSED:

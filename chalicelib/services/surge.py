@@ -1,6 +1,6 @@
 """Surge mode: bookings queued on SQS and confirmed by a worker at the pace DynamoDB takes them.
 
-When the stage runs in surge mode (TEEKA_SURGE_MODE), an operator switches it on, or DynamoDB
+When the stage runs in surge mode (TEEKA_SURGE_MODE), the national admin switches it on, or DynamoDB
 throttles a booking, `schedule` only checks the request's shape, records it as PENDING and queues
 it: the citizen gets 202 with the confirmation number at once. The worker books it with that very
 appointment id, so a redelivered or duplicated message cannot book twice (the appointment item's
@@ -9,7 +9,7 @@ and texts the citizen.
 
 DynamoDB calls: enqueue = 1 PutItem (+ 1 SQS message); the worker = 1 GetItem (the request) + the
 synchronous booking's calls + 1 UpdateItem (the outcome); status = 1 GetItem (+ 1 Query for
-appointments booked synchronously). The operator switch is read at most every SWITCH_CACHE_SECONDS
+appointments booked synchronously). The national admin's switch is read at most every SWITCH_CACHE_SECONDS
 per container.
 """
 from __future__ import annotations
@@ -43,7 +43,7 @@ class PoisonMessage(ValueError):
 
 
 def is_on(settings: Settings) -> bool:
-    """The stage's setting, or the operator's switch (read at most every few seconds per container)."""
+    """The stage's setting, or the national admin's switch (read at most every few seconds per container)."""
     if settings.surge_mode:
         return True
     read_at, on = _switch_cache.get(SWITCH, (0.0, False))

@@ -1,6 +1,7 @@
 """Auth tables: OTP transactions with their per-mobile resend throttle, captchas, citizen accounts, staff."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pynamodb.attributes import (
@@ -13,10 +14,12 @@ from pynamodb.attributes import (
 )
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.expressions.update import Action
 
+from chalicelib.domain.assisted import Area
 from chalicelib.domain.limits import Window
 from chalicelib.domain.otp import OtpTransaction
-from chalicelib.domain.roles import StaffMember
+from chalicelib.domain.roles import Role, StaffMember
 from chalicelib.store import limits
 from chalicelib.store.base import TeekaModel, table_meta
 from chalicelib.store.common import Transaction, conditionally, is_condition_failure
@@ -38,6 +41,7 @@ class OtpTransactionItem(OtpItem, discriminator="txn"):
     issued_at = NumberAttribute()
     attempts = NumberAttribute(default=0)
     consumed = BooleanAttribute(default=False)
+    operator = UnicodeAttribute(null=True)  # a citizen's consent to this operator; none for a login
 
     @staticmethod
     def key(txn_id: str) -> str:
@@ -105,16 +109,20 @@ class StaffItem(TeekaModel):
     district_id = NumberAttribute(null=True)
     state_id = NumberAttribute(null=True)
     active = BooleanAttribute(default=True)
+    desk = UnicodeAttribute(null=True)  # an operator's helpline or service centre
 
 
-def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int, rate: Window) -> set[str] | None:
-    """Write the transaction, claim the mobile's resend slot and count it in the hourly window, in one
-    TransactWriteItems. None when done; otherwise what refused: "throttle" (an OTP was sent after
-    `resend_allowed_after`) and/or "rate" (the window is full). Nothing is written then.
+def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int,
+                          rates: Sequence[Window]) -> set[str] | None:
+    """Write the transaction, claim the mobile's resend slot and count it in each of `rates` (the
+    mobile's hour; an operator's day for a consent), in one TransactWriteItems. None when done;
+    otherwise what refused: "throttle" (an OTP was sent after `resend_allowed_after`) and/or the key of
+    each full window. Nothing is written then.
     """
     item = OtpTransactionItem(
         OtpTransactionItem.key(txn.txn_id), mobile=txn.mobile, otp_digest=txn.otp_digest,
         issued_at=txn.issued_at, expires_at=_instant(txn.expires_at), attempts=0, consumed=False,
+        operator=txn.operator,
     )
     throttle = OtpThrottleItem(
         OtpThrottleItem.key(txn.mobile), last_sent_at=txn.issued_at, txn_id=txn.txn_id,
@@ -125,7 +133,8 @@ def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int, rate: 
         transaction.put("transaction", item, condition=OtpItem.pk.does_not_exist())
         transaction.put("throttle", throttle, condition=OtpItem.pk.does_not_exist()
                         | (OtpThrottleItem.last_sent_at <= resend_allowed_after))
-        transaction.change("rate", *limits.counting(rate))
+        for rate in rates:
+            transaction.change(rate.key, *limits.counting(rate))
 
     return Transaction(OtpItem).attempt(build)
 
@@ -139,15 +148,20 @@ def release_otp_throttle(mobile: str, txn_id: str) -> None:
             raise
 
 
-def spend_otp_attempt(txn_id: str, max_attempts: int, now: int) -> OtpTransaction | None:
+def spend_otp_attempt(txn_id: str, max_attempts: int, now: int, operator: str | None = None) -> OtpTransaction | None:
     """Spend one attempt of the transaction before its guess is judged: one UpdateItem that adds 1
     only while an attempt is left and the OTP is unused and unexpired, returning the transaction as
-    it now stands. None when nothing could be spent (or there is no such transaction)."""
+    it now stands. None when nothing could be spent (or there is no such transaction). A login
+    (`operator` None) spends only a login's attempts, a consent only its own operator's: a guess
+    sent for the other purpose spends nothing of it."""
+    purpose = OtpTransactionItem.operator.does_not_exist() if operator is None \
+        else OtpTransactionItem.operator == operator
     item = OtpTransactionItem(OtpTransactionItem.key(txn_id))
     try:
         item.update(actions=[OtpTransactionItem.attempts.add(1)],
                     condition=OtpItem.pk.exists() & (OtpTransactionItem.attempts < max_attempts)
-                    & (OtpTransactionItem.consumed == False) & (OtpItem.expires_at > _instant(now)))  # noqa: E712
+                    & (OtpTransactionItem.consumed == False) & (OtpItem.expires_at > _instant(now))  # noqa: E712
+                    & purpose)
     except UpdateError as error:
         if is_condition_failure(error):
             return None
@@ -155,6 +169,7 @@ def spend_otp_attempt(txn_id: str, max_attempts: int, now: int) -> OtpTransactio
     return OtpTransaction(
         txn_id=txn_id, mobile=item.mobile, otp_digest=item.otp_digest, issued_at=int(item.issued_at),
         expires_at=int(item.expires_at.timestamp()), attempts=int(item.attempts), consumed=bool(item.consumed),
+        operator=item.operator,
     )
 
 
@@ -196,7 +211,7 @@ def get_staff(mobile: str) -> StaffMember | None:
         return None
     return StaffMember(mobile=item.mobile, name=item.name, roles=frozenset(item.roles or ()), active=bool(item.active),
                        state_id=_int_or_none(item.state_id), district_id=_int_or_none(item.district_id),
-                       facility_id=_int_or_none(item.facility_id))
+                       facility_id=_int_or_none(item.facility_id), desk=item.desk)
 
 
 def _int_or_none(value: float | None) -> int | None:
@@ -226,3 +241,39 @@ def add_facility_staff(mobile: str, name: str, role: str, state_id: int, distric
             return False
         raise
     return True
+
+
+def _operator_in(area: Area | None):
+    """The condition that the staff record is an operator, and (unless `area` is None: the national
+    admin's) one of `area`: a state admin's operators are those of their state, a district admin's
+    those of their district."""
+    condition = StaffItem.roles == {Role.OPERATOR.value}
+    if area is not None:
+        condition &= StaffItem.state_id == area.state_id
+        if area.district_id is not None:
+            condition &= StaffItem.district_id == area.district_id
+    return condition
+
+
+def put_operator(mobile: str, name: str, desk: str, area: Area, admins_area: Area | None) -> bool:
+    """Make the mobile an active operator of `area` (one conditional UpdateItem): a new staff record, or
+    an operator already in the admin's area (renamed, moved within it, reactivated). False when the
+    mobile is other staff, or an operator of somewhere else."""
+    actions: list[Action] = [
+        StaffItem.name.set(name), StaffItem.roles.set({Role.OPERATOR.value}), StaffItem.state_id.set(area.state_id),
+        StaffItem.desk.set(desk), StaffItem.active.set(True),
+        StaffItem.district_id.remove() if area.district_id is None else StaffItem.district_id.set(area.district_id)]
+    return conditionally(lambda: StaffItem(mobile).update(
+        actions=actions, condition=StaffItem.mobile.does_not_exist() | _operator_in(admins_area)))
+
+
+def deactivate_operator(mobile: str, admins_area: Area | None) -> StaffMember | None:
+    """Switch an operator of the admin's area off (one conditional UpdateItem): their next login is a
+    citizen's. None when the mobile is no operator of that area."""
+    item = StaffItem(mobile)
+    if not conditionally(lambda: item.update(actions=[StaffItem.active.set(False)],
+                                             condition=StaffItem.mobile.exists() & _operator_in(admins_area))):
+        return None
+    return StaffMember(mobile=item.mobile, name=item.name, roles=frozenset(item.roles or ()), active=False,
+                       state_id=_int_or_none(item.state_id), district_id=_int_or_none(item.district_id),
+                       desk=item.desk)

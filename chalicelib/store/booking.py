@@ -11,7 +11,7 @@ another read.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -159,9 +159,11 @@ def new_appointments(appointment_id: str, reference_ids: list[str], mobile: str,
             for reference_id in reference_ids]
 
 
-def book(seat: Seat, items: list[AppointmentRecord], summary: dict) -> set[str] | None:
-    """Take the seats and the appointments in one transaction. None when booked; otherwise the
-    labels of what refused: "session", "beneficiary:<id>", "appointment:<id>"."""
+def book(seat: Seat, items: list[AppointmentRecord], summary: dict,
+         also: Callable[[Transaction], None] | None = None) -> set[str] | None:
+    """Take the seats and the appointments in one transaction, with whatever `also` adds (an operator's
+    record and count, see store.assisted). None when booked; otherwise the labels of what refused:
+    "session", "beneficiary:<id>", "appointment:<id>", or those of `also`'s items."""
     actions, condition = _take(seat, len(items))
     lock = dose_lock(seat.dose)
     def build(transaction: Transaction) -> None:
@@ -173,6 +175,8 @@ def book(seat: Seat, items: list[AppointmentRecord], summary: dict) -> set[str] 
                                & (BeneficiaryItem.doses_given == seat.dose - 1))
             transaction.put(f"appointment:{ref}", item_of(item, AppointmentItem),
                             AppointmentItem.appointment_id.does_not_exist())
+        if also is not None:
+            also(transaction)
 
     return Transaction(SessionItem, client_request_token=items[0].appointment_id).attempt(build)
 
@@ -215,9 +219,10 @@ def move(old: Seat, new: Seat, items: list[AppointmentRecord], summary: dict, li
     return Transaction(SessionItem).attempt(build)
 
 
-def cancel(seat: Seat, items: list[AppointmentRecord], reason: str, now: int) -> set[str] | None:
+def cancel(seat: Seat, items: list[AppointmentRecord], reason: str, now: int,
+           also: Callable[[Transaction], None] | None = None) -> set[str] | None:
     """Cancel these beneficiaries' places (booked at `seat`, as read), freeing their dose locks and
-    giving the seats back."""
+    giving the seats back, with whatever `also` adds (an operator's record and count)."""
     def build(transaction: Transaction) -> None:
         transaction.change("session", SessionItem(seat.session.session_id), *_give_back(seat, len(items)))
         for item in items:
@@ -229,6 +234,8 @@ def cancel(seat: Seat, items: list[AppointmentRecord], reason: str, now: int) ->
             lock = dose_lock(int(item.dose))
             transaction.change(f"beneficiary:{ref}", BeneficiaryItem(ref), [lock.remove()],
                                lock["appointment_id"] == item.appointment_id)
+        if also is not None:
+            also(transaction)
 
     return Transaction(SessionItem).attempt(build)
 

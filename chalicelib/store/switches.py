@@ -1,4 +1,4 @@
-"""Operator switches: small named flags an operator flips at run time (e.g. surge mode)."""
+"""Run-time switches: small named flags the national admin flips while the stage runs (e.g. surge mode)."""
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute

@@ -5,6 +5,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chalicelib.store.alerts import SubscriptionItem
+from chalicelib.store.assisted import AssistedActionItem
 from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
 from chalicelib.store.base import TeekaModel
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
@@ -22,7 +23,7 @@ TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
     IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
-    SubscriptionItem, ReminderItem, StatsItem,
+    SubscriptionItem, ReminderItem, StatsItem, AssistedActionItem,
 )
 
 

@@ -45,12 +45,15 @@ CALLERS = {
     "district admin elsewhere": ("9000000004", "district_admin"),
     "state admin here": ("9000000002", "state_admin"), "state admin elsewhere": ("9811100014", "state_admin"),
     "national admin": ("9000000001", "national_admin"),
+    # Operators act for a citizen under the citizen's consent (X-Consent-Token), in their own area.
+    "operator here": ("9000000020", "operator"), "operator elsewhere": ("9811100015", "operator"),
 }
 OWNER_MOBILE = CALLERS["owner"][0]
 SITE_HERE = frozenset({"vaccinator here", "verifier here"})
 AREA_HERE = frozenset({"district admin here", "state admin here", "national admin"})
 ADMINS_HERE = AREA_HERE | {"facility admin here"}
 OWNER = frozenset({"owner"})
+OPERATOR_HERE = frozenset({"operator here"})
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Call:
     body: dict | None = None
     headers: dict = field(default_factory=dict)
     secret: str | None = None  # must not appear in the answer of a caller who is refused with a 200
+    headers_of: dict[str, dict] = field(default_factory=dict)  # a caller's own headers (an operator's consent)
 
 
 @dataclass
@@ -150,6 +154,31 @@ class World:
                                          NOW, get_settings().country)
         certificates.issue(ref, 1, get_settings().country)
         return ref
+
+    def consent(self, operator: str, mobile: str) -> dict:
+        """The X-Consent-Token header of `mobile`'s consent to that operator, as the consent route signs it
+        (the consent's own flow is its rows' and tests/api/test_assisted_api.py's)."""
+        from chalicelib.adapters.secrets import get_secrets
+        from chalicelib.domain import assisted
+        from chalicelib.services import tokens
+        from chalicelib.store.auth import get_staff
+
+        given = assisted.grant(str(uuid.uuid4()), get_staff(CALLERS[operator][0]), mobile, int(time.time()),
+                               get_settings().country)
+        return {"X-Consent-Token": tokens.issue_consent(given, get_secrets().jwt_key)}
+
+    def consents(self, mobile: str) -> tuple[dict, dict[str, dict]]:
+        """Both operators' consents of `mobile`: the one here as a call's headers, the other as its own."""
+        return self.consent("operator here", mobile), {"operator elsewhere": self.consent("operator elsewhere", mobile)}
+
+    def operator(self) -> str:
+        """A fresh operator of Mumbai, as its district admin would add them."""
+        from chalicelib.domain.assisted import Area
+        from chalicelib.store.auth import put_operator
+
+        mobile = self.fresh_mobile()
+        assert put_operator(mobile, "Olga Operator", "CSC Kurla", Area(21, 395), None)
+        return mobile
 
     def locked_appointment(self) -> tuple[str, str]:
         from chalicelib.store import booking as booking_store
@@ -295,6 +324,77 @@ def _allocate(world: World) -> Call:
                 {"mobile": CALLERS["vaccinator here"][0]})
 
 
+def _acting(method: str, path: str, body: Callable[[World, str], dict] | None = None,
+           refused_elsewhere: bool = False, ok: int = 200) -> Row:
+    """An operator's action for a fresh mobile's owner, who consented to both operators: any operator for
+    what has no place (the person's registration, their list), only the one here where it does."""
+    def build(world: World) -> Call:
+        mobile = world.fresh_mobile()
+        headers, elsewhere = world.consents(mobile)
+        return Call(method, path, body(world, mobile) if body else None, headers, headers_of=elsewhere)
+
+    return Row(build, ok, OPERATOR_HERE if refused_elsewhere else None, (403, "USRAUT0022"))
+
+
+def _assisted_booking(world: World, mobile: str) -> dict:
+    ref, _ = world.beneficiary(mobile)
+    return {"dose": 1, "session_id": world.session_here, "slot": "09:00AM-11:00AM", "beneficiaries": [ref]}
+
+
+def _assisted_cancel(world: World, mobile: str) -> dict:
+    appointment_id, ref, _ = world.appointment(mobile)
+    return {"appointment_id": appointment_id, "beneficiariesToCancel": [ref]}
+
+
+def _assisted_list(world: World) -> Call:
+    call = _acting("GET", "/v2/assisted/beneficiaries").build(world)
+    ref, _ = world.beneficiary(_consented(call))
+    return Call(call.method, call.path, None, call.headers, secret=ref, headers_of=call.headers_of)
+
+
+def _consented(call: Call) -> str:
+    from chalicelib.adapters.secrets import get_secrets
+    from chalicelib.services import tokens
+
+    return tokens.read_consent(call.headers["X-Consent-Token"], get_secrets().jwt_key).citizen
+
+
+def _consent_confirmation(world: World) -> Call:
+    """The OTP the owner of a fresh mobile read out to the operator here: the other operator's guess with
+    it spends nothing of it (the operator here then uses it)."""
+    mobile = world.fresh_mobile()
+    txn = post(world.client, "/v2/assisted/consent", {"mobile": mobile}, world.tokens["operator here"])
+    return Call("POST", "/v2/assisted/consent/confirm", {"txnId": txn.json_body["txnId"],
+                                                         "otp": sha256(last_otp(mobile))})
+
+
+def _operator_actions(world: World) -> Call:
+    """What the operator here did today: one registration, in Mumbai (the admins elsewhere see nothing)."""
+    from chalicelib.domain.roles import Principal, Role, Scope
+    from chalicelib.services import assisted
+
+    mobile = world.fresh_mobile()
+    operator = Principal(CALLERS["operator here"][0], frozenset({Role.CITIZEN, Role.OPERATOR}), Scope(None, 395, 21))
+    ref = assisted.register(operator, world.consent("operator here", mobile)["X-Consent-Token"],
+                            person(next(world._seeds)), int(time.time()), get_settings().country)
+    return Call("POST", "/v2/admin/operators/actions", {"mobile": CALLERS["operator here"][0], "from": world.day(),
+                                                        "to": world.day()}, secret=ref["beneficiary_reference_id"])
+
+
+def _done_for_me(world: World) -> Call:
+    """The owner was registered once by the operator here (every caller reads their own list)."""
+    from chalicelib.domain.roles import Principal, Role, Scope
+    from chalicelib.services import assisted
+
+    if not hasattr(world, "assisted_ref"):
+        operator = Principal(CALLERS["operator here"][0], frozenset({Role.CITIZEN, Role.OPERATOR}),
+                             Scope(None, 395, 21))
+        world.assisted_ref = assisted.register(operator, world.consent("operator here", OWNER_MOBILE)[
+            "X-Consent-Token"], person(next(world._seeds)), int(time.time()), get_settings().country)[
+            "beneficiary_reference_id"]
+    return Call("GET", "/v2/assisted/actions", secret=world.assisted_ref)
+
+
 PDF = {"Accept": "application/pdf"}
 ROWS: dict[tuple[str, str], Row] = {
     # Public: anyone, with or without a token.
@@ -396,7 +496,26 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/v2/registration/certificate/download"): _certificate("/v2/registration/certificate/download", PDF),
     ("GET", "/v2/registration/certificate/public/download"): _certificate(
         "/v2/registration/certificate/public/download", PDF),
-    # The operator's switch.
+    # Assisted registration: the area's admins manage its operators and read what they did; an operator
+    # acts for a consenting citizen, booking and cancelling in their own area; the citizen reads it all.
+    ("POST", "/v2/admin/operators"): Row(lambda w: Call("POST", "/v2/admin/operators", {
+        "mobile": w.fresh_mobile(), "name": "Olga Operator", "desk": "CSC Kurla", "district_id": 395}), 201,
+        AREA_HERE),
+    ("POST", "/v2/admin/operators/deactivate"): Row(lambda w: Call("POST", "/v2/admin/operators/deactivate", {
+        "mobile": w.operator()}), 200, AREA_HERE, (404, "ASSIST0002")),
+    ("POST", "/v2/admin/operators/actions"): Row(_operator_actions, 200, AREA_HERE, (200, None)),
+    ("POST", "/v2/assisted/consent"): Row(lambda w: Call("POST", "/v2/assisted/consent", {"mobile": w.fresh_mobile()}),
+                                          200),
+    ("POST", "/v2/assisted/consent/confirm"): Row(_consent_confirmation, 200, OPERATOR_HERE, (400, "USRAUT0014")),
+    ("GET", "/v2/assisted/beneficiaries"): Row(_assisted_list, 200),
+    ("POST", "/v2/assisted/beneficiary/new"): _acting("POST", "/v2/assisted/beneficiary/new",
+                                                      lambda w, mobile: person(next(w._seeds))),
+    ("POST", "/v2/assisted/appointment/schedule"): _acting("POST", "/v2/assisted/appointment/schedule",
+                                                           _assisted_booking, refused_elsewhere=True),
+    ("POST", "/v2/assisted/appointment/cancel"): _acting("POST", "/v2/assisted/appointment/cancel", _assisted_cancel,
+                                                         refused_elsewhere=True, ok=204),
+    ("GET", "/v2/assisted/actions"): Row(_done_for_me, 200, OWNER, (200, None)),
+    # The national admin's surge switch.
     ("GET", "/v2/admin/surge"): Row(lambda w: Call("GET", "/v2/admin/surge"), 200),
     ("POST", "/v2/admin/surge"): Row(lambda w: Call("POST", "/v2/admin/surge", {"on": False}), 200),
     # Planning at Seven Hills, by those whose area it is.
@@ -477,7 +596,8 @@ def every_route_world():
                                   ("verifier elsewhere", "verifier", {**elsewhere, "facility_id": ELSEWHERE}),
                                   ("facility admin elsewhere", "facility_admin",
                                    {**elsewhere, "facility_id": ELSEWHERE}),
-                                  ("state admin elsewhere", "state_admin", {"state_id": 16})):
+                                  ("state admin elsewhere", "state_admin", {"state_id": 16}),
+                                  ("operator elsewhere", "operator", {**elsewhere, "desk": "CSC Jayanagar"})):
             StaffItem(CALLERS[name][0], name=name.title(), roles={role}, **scope).save()
         from app import app
 

@@ -74,7 +74,7 @@ def test_who_may_call_it(world, route):
 
 def _send(world: World, call: Call, name: str):
     mobile = CALLERS[name][0]
-    headers = {**call.headers, **(world.tokens[name] if mobile else {})}
+    headers = {**call.headers, **call.headers_of.get(name, {}), **(world.tokens[name] if mobile else {})}
     body = call.body
     if body and "records" in body:  # an offline record names the vaccinator who captured it: the caller
         body = {"records": [{**record, "vaccinator": mobile or "9000000006"} for record in body["records"]]}

@@ -73,7 +73,7 @@ def test_booking_is_a_rate_count_one_consistent_read_and_one_transaction(api, se
 
     ref = register(api, citizen, 1)
     session = session_at(api, 400059, seeded)
-    surge.is_on(get_settings())  # the operator's switch is read once per container every few seconds, not per request
+    surge.is_on(get_settings())  # the surge switch is read once per container every few seconds, not per request
     with count_dynamodb_calls() as calls:
         assert schedule(api, citizen, session["session_id"], [ref]).status_code == 200
     assert calls == {"UpdateItem": 1, "TransactGetItems": 1, "TransactWriteItems": 1, "Query": 1}  # + its alerts

@@ -165,12 +165,13 @@ def test_make_run_seeds_each_countrys_own_demo(country, aws):
     counts = seed.seed(days=2)
     demo = seed.demo_of(profile)
     assert counts["centres"] == sum(len(rows) for _, rows in demo.districts)
-    assert counts["sessions"] == counts["centres"] * 2 * len(demo.sessions) and counts["staff"] == 7
+    assert counts["sessions"] == counts["centres"] * 2 * len(demo.sessions) and counts["staff"] == 7 + 1  # + operator
     for first_id, (district_id, _) in zip(seed.FIRST_DEMO_CENTRES, demo.districts, strict=True):
         centre = get_centre(first_id)
         assert centre is not None and centre.district_id == district_id
         assert centre.state_id == district_states(profile)[district_id]
         assert is_postal_code(str(centre.pincode), profile)
     assert {v for v, _, _ in demo.sessions} <= {v.name for v in profile.vaccines}
-    for mobile, _, _, _ in demo.staff:
+    for mobile, _, _, _ in (*demo.staff, demo.operator):
         assert re.fullmatch(profile.mobile_pattern, mobile), mobile
+    assert district_states(profile)[demo.operator[3]["district_id"]] == demo.operator[3]["state_id"]

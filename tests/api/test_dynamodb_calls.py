@@ -76,3 +76,48 @@ def test_a_stream_batch_of_doses_is_counted_in_one_transaction(api):
     assert {int(area.rsplit("#", 1)[1]) for area, _ in written} <= set(range(SHARDS))
     assert {(area.rsplit("#", 1)[0], period.split("~")[0]) for area, period in written} == {
         (area, period) for area in ("country", "state#21", "district#395") for period in ("2026-11-30", "all")}
+
+
+def test_assisted_registration_paths(api, seeded):
+    """An operator's consent costs what a login does; each action, the citizen's own calls: its record and
+    the operator's count join the action's transaction, and the consent is a signed token (no read)."""
+    from tests.api.test_vaccination_api import session_at
+    from tests.helpers import bearer, login, person
+
+    operator, admin = bearer(login(api, "9000000020")), bearer(login(api, "9000000003"))
+    with count_dynamodb_calls() as calls:
+        txn = post(api, "/v2/assisted/consent", {"mobile": "9876543210"}, operator).json_body["txnId"]
+    assert calls == {"GetItem": 2, "TransactWriteItems": 1}  # the operator, the citizen's language
+    with count_dynamodb_calls() as calls:
+        answer = post(api, "/v2/assisted/consent/confirm", {"txnId": txn, "otp": sha256(last_otp("9876543210"))},
+                      operator)
+    assert calls == {"UpdateItem": 2, "GetItem": 1, "PutItem": 1}  # spend, consume, the operator, the record
+    acting = {**operator, "X-Consent-Token": answer.json_body["consent"]}
+    with count_dynamodb_calls() as calls:
+        ref = post(api, "/v2/assisted/beneficiary/new", person(1), acting).json_body["beneficiary_reference_id"]
+    assert calls == {"TransactWriteItems": 1}
+    with count_dynamodb_calls() as calls:
+        assert api.http.get("/v2/assisted/beneficiaries", headers=acting).status_code == 200
+    assert calls == {"Query": 1}
+    with count_dynamodb_calls() as calls:
+        booked = post(api, "/v2/assisted/appointment/schedule", {"dose": 1, "session_id": session_at(seeded, days=1),
+                                                                "slot": "09:00AM-11:00AM", "beneficiaries": [ref]},
+                      acting)
+    # As a citizen's booking: then the slot alerts' Query and the reminder's write.
+    assert calls == {"TransactGetItems": 1, "TransactWriteItems": 1, "Query": 1, "BatchWriteItem": 1}
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/assisted/appointment/cancel", {"appointment_id": booked.json_body["appointment_id"],
+                                                             "beneficiariesToCancel": [ref]}, acting).status_code == 204
+    assert calls == {"Query": 1, "GetItem": 1, "TransactWriteItems": 1}
+    with count_dynamodb_calls() as calls:
+        assert api.http.get("/v2/assisted/actions", headers=operator).status_code == 200
+    assert calls == {"Query": 1}
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/admin/operators", {"mobile": "9000000021", "name": "Ila Operator", "desk": "CSC Kurla",
+                                                 "district_id": 395}, admin).status_code == 201
+        assert post(api, "/v2/admin/operators/deactivate", {"mobile": "9000000021"}, admin).status_code == 200
+    assert calls == {"UpdateItem": 2}
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/admin/operators/actions", {"mobile": "9000000020", "from": seeded, "to": seeded},
+                    admin).status_code == 200
+    assert calls == {"Query": 1}

@@ -30,7 +30,7 @@ JUNK_TEXTS = [
     "", " ", "x" * 300, "%00", "%0A", "NaN", "inf", "-1", "0", "1e999", "9" * 45, "31-12-9999", "01-01-0001",
     "00-13-2021", "٣", "%E2%80%AE", "%ED%A0%80", "%FF", "'", "<>", "[]", "..", "%2e%2e%2f",
 ]
-ORDER = ("owner", "vaccinator here", "verifier here", "national admin")
+ORDER = ("owner", "vaccinator here", "verifier here", "national admin", "operator here")
 
 
 @pytest.fixture(scope="module")

@@ -33,8 +33,9 @@ LATER = 20  # days ahead: past the demo's week of sessions
 
 
 def plan(api, as_, seeded, **changes) -> dict:
-    body = {"center_id": CENTRE, "date": day_of(seeded, LATER).strftime("%d-%m-%Y"), "vaccine": "COVISHIELD", "min_age_limit": 18, "capacity_dose1": 0,
-            "capacity_dose2": 0, "capacity_precaution": 10, "slots": [SLOT], **changes}
+    body = {"center_id": CENTRE, "date": day_of(seeded, LATER).strftime("%d-%m-%Y"), "vaccine": "COVISHIELD",
+            "min_age_limit": 18, "capacity_dose1": 0, "capacity_dose2": 0, "capacity_precaution": 10, "slots": [SLOT],
+            **changes}
     response = post(api, SESSIONS, body, as_(MUMBAI_ADMIN))
     assert response.status_code == 201, response.body
     return response.json_body

@@ -28,10 +28,10 @@ def citizen(api, seeded):
 
 @pytest.fixture
 def surge_on(api, seeded):
-    operator = bearer(login(api, "9000000001"))
-    answer = post(api, "/v2/admin/surge", {"on": True}, operator)
+    national = bearer(login(api, "9000000001"))
+    answer = post(api, "/v2/admin/surge", {"on": True}, national)
     assert answer.status_code == 200 and answer.json_body["surge"] is True
-    return operator
+    return national
 
 
 def queue(api, headers, session_id, refs, slot="09:00AM-11:00AM"):
@@ -137,6 +137,6 @@ def test_a_poison_message_ends_in_the_dead_letter_queue(aws, app):
 def test_only_the_national_admin_switches_surge_mode(api, seeded):
     for mobile in ("9000000003", MOBILE):
         assert post(api, "/v2/admin/surge", {"on": True}, bearer(login(api, mobile))).status_code == 403
-    operator = bearer(login(api, "9000000001"))
-    assert post(api, "/v2/admin/surge", {"on": "yes"}, operator).json_body["errorCode"] == "USRRES0003"
-    assert api.http.get("/v2/admin/surge", headers=operator).json_body == {"surge": False}
+    national = bearer(login(api, "9000000001"))
+    assert post(api, "/v2/admin/surge", {"on": "yes"}, national).json_body["errorCode"] == "USRRES0003"
+    assert api.http.get("/v2/admin/surge", headers=national).json_body == {"surge": False}

@@ -65,10 +65,10 @@ def test_the_same_race_through_the_surge_queue_with_duplicated_messages(server_u
     from chalicelib.config import get_settings
 
     # Cooper Hospital (100007, 400056), planned and switched to surge mode by the national admin.
-    operator = login(server_url, "9000000001")
-    day, session_id, attempts, mobiles = a_crowd_for_a_small_session(server_url, operator, 100007, 4,
+    national = login(server_url, "9000000001")
+    day, session_id, attempts, mobiles = a_crowd_for_a_small_session(server_url, national, 100007, 4,
                                                                      "84000000", 800)
-    assert requests.post(f"{server_url}/v2/admin/surge", headers=operator, json={"on": True}, timeout=10).ok
+    assert requests.post(f"{server_url}/v2/admin/surge", headers=national, json={"on": True}, timeout=10).ok
     try:
         responses = race(server_url, "/v2/appointment/schedule", attempts)
         assert sorted(r.status_code for r in responses) == [202] * PEOPLE
@@ -95,7 +95,7 @@ def test_the_same_race_through_the_surge_queue_with_duplicated_messages(server_u
             assert time.monotonic() < deadline, "the worker did not settle every request in 90 s"
             time.sleep(0.5)
     finally:
-        requests.post(f"{server_url}/v2/admin/surge", headers=operator, json={"on": False}, timeout=10)
+        requests.post(f"{server_url}/v2/admin/surge", headers=national, json={"on": False}, timeout=10)
     answers = settled()
     assert sorted(a["status"] for a in answers) == ["CONFIRMED"] * SEATS + ["REJECTED"] * (PEOPLE - SEATS)
     assert {a["errorCode"] for a in answers if a["status"] == "REJECTED"} == {"APPOIN0040"}

@@ -14,7 +14,9 @@ SEEN = ['"USRAUT0014"', "Unauthenticated access!", "304 Not Modified", "BENREG00
         "VACCIN0003", '{"beneficiaries":[]}', "application/pdf", '"status":"valid"', '"status": "valid"',
         '"status":"accepted"', '"status":"duplicate"', "Vikram Vaccinator", "CONFIRMED              30",
         "'tot_dose_1':", "date,state_id,district_id,vaccine,dose,age_band,gender,doses", ",21,395,COVISHIELD,1,",
-        '"surname":"Rao"', "%PDF-1.", "'code': 'XM9QW8'", "SMART Health Card valid: True", "EU DCC valid: True"]
+        '"surname":"Rao"', "%PDF-1.", "'code': 'XM9QW8'", "SMART Health Card valid: True", "EU DCC valid: True",
+        "Tell it to Omkar Operator of CSC Andheri East", "Omkar Operator of CSC Andheri East booked appointment",
+        '"errorCode":"ASSIST0001"', "'register': "]
 
 
 def walkthrough(title: str = "## Walkthrough") -> str:

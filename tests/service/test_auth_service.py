@@ -156,3 +156,78 @@ def test_otps_per_hour_are_limited_with_a_retry_after(auth):
     # Refused sends are not counted; the next hour starts afresh.
     assert auth.generate_otp(MOBILE, hour + 3600)
     assert error_of(lambda: auth.generate_otp(MOBILE, hour + 3601)).code == "USRAUT0018"
+
+
+# -- a citizen's consent to an operator: the same machinery ----------------------------------------------
+
+OPERATOR = "9000000020"
+
+
+def an_operator(auth, mobile: str = OPERATOR, active: bool = True):
+    from chalicelib.domain.roles import StaffMember
+
+    auth.store.staff[mobile] = StaffMember(mobile, "Omkar Operator", frozenset({"operator"}), active, 21, 395,
+                                           desk="CSC Andheri East")
+
+
+def test_a_consent_otp_names_the_operator_and_gives_them_the_mobile_and_nothing_more(auth):
+    an_operator(auth)
+    txn_id = auth.request_consent(OPERATOR, MOBILE, T0)
+    [(to, text)] = SENT
+    assert to == MOBILE and text.startswith(last_otp(MOBILE)) and "Omkar Operator of CSC Andheri East" in text
+    mobile, operator = auth.confirm_consent(txn_id, sha256_hex(last_otp(MOBILE)), OPERATOR, T0 + 1)
+    assert mobile == MOBILE and operator.desk == "CSC Andheri East"
+    assert auth.store.accounts == {}  # nobody logged in
+
+
+def test_a_consent_otp_never_logs_in_and_a_login_otp_never_consents(auth):
+    an_operator(auth)
+    consent = auth.request_consent(OPERATOR, MOBILE, T0)
+    right = sha256_hex(last_otp(MOBILE))
+    assert error_of(lambda: auth.confirm_otp(consent, right, T0 + 1)) is errors.INVALID_OTP
+    login = auth.generate_otp("9876543211", T0)
+    assert error_of(lambda: auth.confirm_consent(login, sha256_hex(last_otp("9876543211")), OPERATOR, T0 + 1)) \
+        is errors.INVALID_OTP
+    # Neither spent the other's tries: each still works for its own purpose.
+    assert auth.confirm_consent(consent, right, OPERATOR, T0 + 2)[0] == MOBILE
+    assert auth.confirm_otp(login, sha256_hex(last_otp("9876543211")), T0 + 2).token
+
+
+def test_another_operator_cannot_use_a_consent_otp(auth):
+    an_operator(auth)
+    an_operator(auth, "9000000021")
+    txn_id = auth.request_consent(OPERATOR, MOBILE, T0)
+    right = sha256_hex(last_otp(MOBILE))
+    for _ in range(5):
+        assert error_of(lambda: auth.confirm_consent(txn_id, right, "9000000021", T0 + 1)) is errors.INVALID_OTP
+    assert auth.confirm_consent(txn_id, right, OPERATOR, T0 + 1)[0] == MOBILE
+
+
+def test_a_switched_off_operator_asks_for_no_consent_and_confirms_none(auth):
+    an_operator(auth)
+    txn_id = auth.request_consent(OPERATOR, MOBILE, T0)
+    an_operator(auth, active=False)
+    assert error_of(lambda: auth.confirm_consent(txn_id, sha256_hex(last_otp(MOBILE)), OPERATOR, T0 + 1)) \
+        is errors.OPERATOR_INACTIVE
+    assert error_of(lambda: auth.request_consent(OPERATOR, "9876543211", T0)) is errors.OPERATOR_INACTIVE
+    assert error_of(lambda: auth.request_consent("9000000006", "9876543211", T0)) is errors.OPERATOR_INACTIVE
+    assert len(SENT) == 1
+
+
+def test_consent_tokens_and_login_tokens_never_pass_for_each_other():
+    from chalicelib.domain import assisted
+    from chalicelib.domain.errors import Unauthenticated
+    from chalicelib.domain.roles import Principal, StaffMember
+    from chalicelib.services.tokens import issue_consent, issue_token, read_consent
+
+    operator = StaffMember(OPERATOR, "Omkar Operator", frozenset({"operator"}), True, 21, 395, desk="CSC")
+    consent = assisted.grant("c-1", operator, MOBILE, T0, PROFILE)
+    token = issue_consent(consent, SECRETS.jwt_key)
+    assert read_consent(token, SECRETS.jwt_key) == consent
+    with pytest.raises(Unauthenticated):
+        read_token(token, T0 + 1, SECRETS.jwt_key)  # it would log the operator in as the citizen
+    login = issue_token(Principal(MOBILE), T0, SECRETS.jwt_key, 900)
+    assert read_consent(login, SECRETS.jwt_key) is None
+    assert read_consent(token, b"another stage's key") is None
+    header, payload, signature = token.split(".")
+    assert read_consent(f"{header}.{payload[:-2]}AA.{signature}", SECRETS.jwt_key) is None

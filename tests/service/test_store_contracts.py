@@ -19,10 +19,15 @@ def logins(request):
     return MemoryLoginStore()
 
 
-def start(store, txn_id: str, mobile: str = "9876543210", now: int = T0, per_hour: int = 10):
-    txn = otp.issue(POLICY, b"pepper", txn_id, mobile, now, "123456")
-    hourly = limits.window(limits.Limit("otp", per_hour, 3600), mobile, now)
-    return store.start_otp_transaction(txn, otp.resend_allowed_after(POLICY, now), hourly)
+def hourly(mobile: str, now: int, per_hour: int = 10) -> limits.Window:
+    return limits.window(limits.Limit("otp", per_hour, 3600), mobile, now)
+
+
+def start(store, txn_id: str, mobile: str = "9876543210", now: int = T0, per_hour: int = 10,
+          operator: str | None = None, also: tuple[limits.Window, ...] = ()):
+    txn = otp.issue(POLICY, b"pepper", txn_id, mobile, now, "123456", operator)
+    return store.start_otp_transaction(txn, otp.resend_allowed_after(POLICY, now), [hourly(mobile, now, per_hour),
+                                                                                   *also])
 
 
 def test_an_otp_transaction_throttles_resends_and_counts_the_hour(logins):
@@ -31,7 +36,26 @@ def test_an_otp_transaction_throttles_resends_and_counts_the_hour(logins):
     assert logins.spend_otp_attempt("b", 3, T0 + 179) is None  # nothing was written for the refused one
     assert start(logins, "c", now=T0 + 180) is None
     assert start(logins, "d", mobile="9876543211", now=T0 + 1, per_hour=1) is None
-    assert start(logins, "e", mobile="9876543211", now=T0 + 200, per_hour=1) == {"rate"}
+    assert start(logins, "e", mobile="9876543211", now=T0 + 200, per_hour=1) == {hourly("9876543211", T0 + 200).key}
+
+
+def test_a_consent_otp_counts_in_the_operators_day_too_and_a_full_day_writes_nothing(logins):
+    day = limits.local_day("operator-consents", 1, "9000000020", T0, "Asia/Kolkata")
+    assert start(logins, "a", mobile="9876543210", operator="9000000020", also=(day,)) is None
+    assert start(logins, "b", mobile="9876543211", operator="9000000020", also=(day,)) == {day.key}
+    assert logins.spend_otp_attempt("b", 3, T0, "9000000020") is None  # nothing was written for it
+    assert start(logins, "c", mobile="9876543211") is None  # its mobile's resend slot was not taken
+
+
+def test_a_login_and_a_consent_spend_only_their_own_attempts(logins):
+    start(logins, "login", mobile="9876543210")
+    start(logins, "consent", mobile="9876543211", operator="9000000020")
+    assert logins.spend_otp_attempt("login", 3, T0 + 1, "9000000020") is None
+    assert logins.spend_otp_attempt("consent", 3, T0 + 1) is None  # a login's guess
+    assert logins.spend_otp_attempt("consent", 3, T0 + 1, "9000000021") is None  # another operator's
+    spent = logins.spend_otp_attempt("consent", 3, T0 + 1, "9000000020")
+    assert spent.attempts == 1 and spent.operator == "9000000020" and spent.mobile == "9876543211"
+    assert logins.spend_otp_attempt("login", 3, T0 + 1).operator is None
 
 
 def test_releasing_the_throttle_frees_only_that_transactions_claim(logins):

@@ -8,6 +8,7 @@ import pytest
 
 from chalicelib.domain import records
 from chalicelib.store import base
+from chalicelib.store.assisted import AssistedActionItem
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
 from chalicelib.store.planning import AllocationItem, CenterItem, SessionItem
@@ -20,7 +21,8 @@ PAIRS = [(records.BeneficiaryRecord, BeneficiaryItem), (records.AuditRecord, Aud
          (records.CentreRecord, CenterItem), (records.SessionRecord, SessionItem),
          (records.AllocationRecord, AllocationItem), (records.DoseRecord, DoseItem),
          (records.CaptureRecord, CaptureItem), (records.AefiRecord, AefiItem),
-         (records.CertificateSlotRecord, CertificateSlotItem), (records.CertificateRecord, CertificateItem)]
+         (records.CertificateSlotRecord, CertificateSlotItem), (records.CertificateRecord, CertificateItem),
+         (records.AssistedActionRecord, AssistedActionItem)]
 
 
 @pytest.mark.parametrize(("record", "model"), PAIRS, ids=lambda value: value.__name__)
