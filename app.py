@@ -16,6 +16,7 @@ from chalicelib.api import (
     planning,
     registration,
     reports,
+    stock,
     vaccination,
 )
 from chalicelib.config import get_settings
@@ -43,6 +44,7 @@ app.register_blueprint(vaccination.bp)
 app.register_blueprint(certificates.bp)
 app.register_blueprint(alerts.bp)
 app.register_blueprint(reports.bp)
+app.register_blueprint(stock.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.

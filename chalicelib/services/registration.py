@@ -21,7 +21,7 @@ from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.international import split_name
 from chalicelib.domain.masking import mask_mobile
-from chalicelib.domain.records import BeneficiaryRecord, DoseRecord
+from chalicelib.domain.records import BeneficiaryRecord
 from chalicelib.observability import logger, metrics
 from chalicelib.services import views
 from chalicelib.services.outbox import request_certificates
@@ -42,9 +42,10 @@ class Refused(Exception):
 
 
 def register(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
-             first_dose: Callable[[BeneficiaryRecord], DoseRecord] | None = None) -> str:
+             first_dose: Callable[[BeneficiaryRecord], vaccination_store.FirstDose] | None = None) -> str:
     """Register one person on `mobile`; returns their 14-digit beneficiary reference id. A walk-in's
-    `first_dose(person)` checks and returns the dose recorded with the registration, at once."""
+    `first_dose(person)` checks and returns the dose recorded with the registration, at once (and the
+    vial it draws on)."""
     registration = rules.parse_registration(body, _current_year(now, profile), profile)
     claim = identity.claim_key(get_secrets().id_hmac_key, registration.photo_id_type, registration.photo_id_number)
     for _ in range(REFERENCE_ATTEMPTS):
