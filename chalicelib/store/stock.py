@@ -195,7 +195,7 @@ def receive(receipt: rules.Receipt, district_id: int, state_id: int, actor: str,
 
 
 def receipts(center_id: int) -> list[dict]:
-    """The centre's receipts, oldest first: who, when, what (one Query of its audit entries)."""
+    """The centre's receipts by time (to the second): who, when, what (one Query of its audit entries)."""
     return [{"at": item.at, "actor": item.actor, **item.new.as_dict()}
             for item in AuditItem.query(f"stock#{center_id}", consistent_read=True)]
 

@@ -301,8 +301,7 @@ def _add_dose(transaction: Transaction, dose: DoseRecord, *, takes_seat: bool, c
         capacity = SessionItem.capacity_dose1 if number == 1 else SessionItem.capacity_dose2
         booked = SessionItem.booked_dose1 if number == 1 else SessionItem.booked_dose2
         transaction.change("session", SessionItem(dose.session_id), [booked.add(1)],
-                           (SessionItem.status == "ACTIVE") & (booked < capacity)
-                           & SessionItem.closed_at.does_not_exist())
+                           (SessionItem.status == "ACTIVE") & (booked < capacity))
     if draw is not None:
         stock.add_draw(transaction, draw, int(dose.given_at))
     if completes is not None:

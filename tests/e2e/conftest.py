@@ -10,7 +10,6 @@ from local.stack import local_stack
 from tests.conftest import MAKE_RUN_PROFILE, ROOT
 
 
-
 def local_server(log_path, **settings: str):
     """`local.stack.local_stack` with the profile `make run` has (stock tracked, as in India's pack), not
     the one the in-process tests run with (tests/conftest.py); `settings` may override it."""
