@@ -45,7 +45,7 @@ from chalicelib.store import stock as store
 from chalicelib.store.common import StoreError, is_conflict
 
 ATTEMPTS = 6  # a vial emptied, a vial opened or a session closed meanwhile: read again and retry
-MAX_CLOSING_VIALS = 80  # a close is one transaction of at most 100 items, the ledger's included
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit: a close's session, count, vials and ledger items must fit
 T = TypeVar("T")
 
 
@@ -214,10 +214,10 @@ def close_session(principal: Principal, session_id: str, now: int, profile: Coun
             read.append(current or session)
             return vials, False
         closing = rules.closing(vials, now)
-        if len(closing) > MAX_CLOSING_VIALS:
-            raise ApiError(errors.TOO_MANY_OPEN_VIALS, f"{len(closing)} vials hold doses: at most "
-                                                       f"{MAX_CLOSING_VIALS} are closed in one go")
         moves = rules.close_moves(vials, closing, session.date, int(session.district_id), int(session.state_id))
+        if 2 + len(closing) + len(moves) > MAX_TRANSACTION_ITEMS:  # some 80 vials still holding doses
+            raise ApiError(errors.TOO_MANY_OPEN_VIALS, f"{len(closing)} vials still hold doses: more than one "
+                                                       "transaction can close at once")
         failed = store.close(session, len(vials), closing, {v.entry: int(v.used) for v in vials}, moves,
                              principal.mobile, now)
         if failed is None:
