@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import uuid
 from datetime import timedelta
 
@@ -14,34 +13,13 @@ import pytest
 
 from chalicelib.config import get_settings
 from chalicelib.domain.calendar import local_date
-from local.metering import count_dynamodb_calls
 from tests.api.test_vaccination_api import day_of, session_at
-from tests.helpers import aadhaar, person, post
+from tests.helpers import aadhaar, person, post, stock_tracked
 
 NATIONAL, STATE_ADMIN, MUMBAI_ADMIN, BBMP_ADMIN = "9000000001", "9000000002", "9000000003", "9000000004"
 FACILITY_ADMIN, VACCINATOR, VERIFIER = "9000000005", "9000000006", "9000000007"
 HERE = 100001  # Seven Hills Hospital, Mumbai (395), Maharashtra (21): the demo staff's centre
 STOCK = "/v2/stock"
-
-
-def profile(monkeypatch, **overrides) -> None:
-    """India's pack as it is, stock tracked (a mobile may hold many people here: tests register many)."""
-    monkeypatch.setenv("TEEKA_COUNTRY_PROFILE", json.dumps({"stock_tracking": True, "max_beneficiaries_per_mobile": 60,
-                                                            **overrides}))
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def tracked(monkeypatch):
-    profile(monkeypatch)
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def staff(api, seeded, as_, tracked):
-    return {"admin": as_(FACILITY_ADMIN), "vaccinator": as_(VACCINATOR), "district": as_(MUMBAI_ADMIN)}
 
 
 _seeds = iter(range(70_000, 80_000))
@@ -161,7 +139,7 @@ def test_a_dose_draws_on_the_open_vial_whose_time_ends_first_and_a_vial_past_its
     whose time ends first."""
     import time
 
-    profile(monkeypatch, open_vial_seconds=600)
+    stock_tracked(monkeypatch, open_vial_seconds=600)
     batch = batch_number()
     assert receive(api, staff["admin"], batch, vials=4, doses_per_vial=5).status_code == 201
     session_id = session_at(seeded)
@@ -492,35 +470,3 @@ def test_a_transaction_in_conflict_is_read_again_and_retried(api, staff, seeded,
     monkeypatch.setattr(Connection, "transact_write_items", conflicting)
     answer = give(api, staff["vaccinator"], session_at(seeded), batch, who)
     assert conflicts and answer.status_code == 201, answer.body
-
-
-def test_what_the_stock_costs_each_request_in_dynamodb_calls(api, staff, seeded):
-    batch = batch_number()
-    with count_dynamodb_calls() as calls:
-        assert receive(api, staff["admin"], batch, vials=2, doses_per_vial=2).status_code == 201
-    assert calls == {"GetItem": 2, "TransactWriteItems": 1}  # the centre; the batch as it now stands
-    session_id = session_at(seeded)
-    who = people(3)
-    with count_dynamodb_calls() as calls:  # the dose opens vial 1
-        assert give(api, staff["vaccinator"], session_id, batch, who[0]).status_code == 201
-    assert calls == {"TransactGetItems": 1, "Query": 1, "GetItem": 1, "TransactWriteItems": 1}
-    with count_dynamodb_calls() as calls:  # the dose uses vial 1
-        assert give(api, staff["vaccinator"], session_id, batch, who[1]).status_code == 201
-    assert calls == {"TransactGetItems": 1, "Query": 1, "TransactWriteItems": 1}
-    with count_dynamodb_calls() as calls:
-        assert post(api, f"{STOCK}/sessions/{session_id}/vials", {"batch": batch}, staff["admin"]).status_code == 201
-    assert calls == {"TransactGetItems": 1, "GetItem": 1, "TransactWriteItems": 1}
-    with count_dynamodb_calls() as calls:
-        assert post(api, f"{STOCK}/sessions/{session_id}/close", {}, staff["admin"]).status_code == 200
-    assert calls == {"TransactGetItems": 1, "Query": 1, "TransactWriteItems": 1}
-    with count_dynamodb_calls() as calls:
-        assert report(api, staff["admin"], f"center_id={HERE}", seeded).status_code == 200
-    assert calls == {"GetItem": 1, "Query": 1}
-    with count_dynamodb_calls() as calls:
-        assert report(api, staff["district"], "district_id=395", seeded).status_code == 200
-    assert calls == {"Query": 8}  # its 8 shards
-    with count_dynamodb_calls() as calls:
-        assert post(api, "/v2/admin/sessions", plan(HERE, seeded, 12, 10), staff["district"]).status_code == 201
-    # The centre; its batches, its sessions up to that day, and the vials of today's session of the vaccine
-    # (which holds what its open vials still hold); the session.
-    assert calls == {"GetItem": 1, "Query": 3, "PutItem": 1}
