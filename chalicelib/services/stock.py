@@ -5,7 +5,7 @@ the stock, and the stock report. Nothing here applies where the pack's `stock_tr
 DynamoDB calls:
 - receive: 1 GetItem (the centre, for its place) + 1 TransactWriteItems (the batch, the receipt's audit
   entry, the ledger: the facility's day, campaign and expiry items, and one shard of its district's,
-  state's and country's); + 1 GetItem (the batch) only to explain a refusal;
+  state's and country's) + 1 GetItem (the batch: its totals to answer, or what a refusal names);
 - open a vial: 1 TransactGetItems (session, the caller's allocation) + 1 GetItem (the batch) + 1
   TransactWriteItems (the batch's opened count, the vial, the session's count of opened vials);
 - a dose's draw, in the dose's own transaction: + 1 Query (the session's vials of its batch); + 1 GetItem
@@ -52,6 +52,16 @@ T = TypeVar("T")
 def require_tracking(profile: CountryProfile) -> None:
     if not profile.stock_tracking:
         raise ApiError(errors.STOCK_NOT_TRACKED)
+
+
+def guarded(work: Callable[[], T]) -> T:
+    """DynamoDB failing under a stock write (throttled, say) is a clear 503: nothing was half-written, the
+    client retries."""
+    try:
+        return work()
+    except StoreError:
+        logger.exception("stock write failed in DynamoDB")
+        raise ApiError(errors.VACCINATION_BUSY) from None
 
 
 def retried(attempt: Callable[[], T | None]) -> T:
@@ -108,15 +118,16 @@ def receive(principal: Principal, body: Mapping[str, Any], now: int, profile: Co
     if not principal.covers_centre(centre):
         raise ApiError(errors.OUT_OF_SCOPE)
     district_id, state_id = int(centre.district_id), int(centre.state_id)
-    failed = store.receive(receipt, district_id, state_id, principal.mobile, now,
-                           rules.receipt_moves(receipt, district_id, state_id, today))
-    if failed is not None:
+    moves = rules.receipt_moves(receipt, district_id, state_id, today)
+
+    def attempt() -> BatchRecord | None:
+        failed = store.receive(receipt, district_id, state_id, principal.mobile, now, moves)
         found = store.batch(receipt.center_id, receipt.batch)
-        if store.BATCH in failed and found is not None and not rules.matches(found, receipt):
+        if failed is not None and store.BATCH in failed and found is not None and not rules.matches(found, receipt):
             raise rules.mismatch(found)
-        raise ApiError(errors.VACCINATION_BUSY, "The receipt could not be saved, please try again")
-    batch = store.batch(receipt.center_id, receipt.batch)
-    assert batch is not None  # written just now
+        return found if failed is None else None
+
+    batch = guarded(lambda: retried(attempt))
     metrics.add_metric(name="StockReceived", unit="Count", value=receipt.doses)
     logger.info("stock received", extra={"center_id": receipt.center_id, "batch": receipt.batch,
                                          "vials": receipt.vials})
@@ -160,7 +171,7 @@ def open_vial(principal: Principal, session_id: str, body: Mapping[str, Any], no
             raise ApiError(errors.SESSION_CLOSED)
         return draw if failed is None else None
 
-    draw = retried(attempt)
+    draw = guarded(lambda: retried(attempt))
     metrics.add_metric(name="VialOpened", unit="Count", value=1)
     return vial_view(draw.vial, now, profile)
 
@@ -225,7 +236,7 @@ def close_session(principal: Principal, session_id: str, now: int, profile: Coun
             return [by_entry.get(v.entry, v) for v in vials], True
         return None
 
-    vials, closed_now = retried(attempt)
+    vials, closed_now = guarded(lambda: retried(attempt))
     closed_at = now if closed_now else read[-1].closed_at
     closed_by = principal.mobile if closed_now else read[-1].closed_by
     if closed_now:
