@@ -17,6 +17,7 @@ from chalicelib.api import (
     planning,
     registration,
     reports,
+    stock,
     vaccination,
 )
 from chalicelib.config import get_settings
@@ -45,6 +46,7 @@ app.register_blueprint(certificates.bp)
 app.register_blueprint(alerts.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(assisted.bp)
+app.register_blueprint(stock.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.

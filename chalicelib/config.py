@@ -135,6 +135,9 @@ class Vaccine:
     min_age_years: int = 18
     precaution: Precaution | None = None
     codes: VaccineCodes | None = None  # none: no international certificate for this vaccine
+    # How long an opened vial of this vaccine may be used, when it differs from the country's
+    # `open_vial_seconds` (0: the country's).
+    open_vial_seconds: int = 0
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,11 @@ class CountryProfile:
     # The public reports' age bands, youngest first (CoWIN's 2021 dashboard: 18-30, 30-45, 45-60, 60+).
     report_age_bands: tuple[AgeBand, ...] = (AgeBand("vac_18_30", 18), AgeBand("vac_30_45", 30),
                                              AgeBand("vac_45_60", 45), AgeBand("above_60", 60))
+    # Vaccine stock (docs/stock.md): whether Teeka keeps each facility's stock, so that every dose draws
+    # on an opened vial of its batch (off: the country keeps its stock elsewhere, and no stock rule
+    # applies); and how long an opened multi-dose vial may be used (a vaccine's own setting wins).
+    stock_tracking: bool = False
+    open_vial_seconds: int = 4 * 3600
 
     def sms_template_id(self, name: str, language: str) -> str:
         """The registered id of template `name` in `language`; empty where the country registers none.
@@ -260,6 +268,11 @@ class CountryProfile:
 
     def vaccine(self, name: str) -> Vaccine | None:
         return next((v for v in self.vaccines if v.name == name), None)
+
+    def open_vial_seconds_of(self, vaccine: str) -> int:
+        """How long an opened vial of `vaccine` may be used: the vaccine's own policy, else the country's."""
+        known = self.vaccine(vaccine)
+        return known.open_vial_seconds if known is not None and known.open_vial_seconds else self.open_vial_seconds
 
     def id_type(self, id_type: int) -> IdType | None:
         return next((t for t in self.id_types if t.id == id_type), None)
@@ -393,6 +406,8 @@ def _check(built: Any, where: str) -> None:
             raise PackError(f"{where}: a gender's report_as is one of male, female, others")
         if built.passport_id_type and built.id_type(built.passport_id_type) is None:
             raise PackError(f"{where}: passport_id_type names ID type {built.passport_id_type}, which the pack lacks")
+        if built.open_vial_seconds <= 0 or any(v.open_vial_seconds < 0 for v in built.vaccines):
+            raise PackError(f"{where}: open_vial_seconds must be positive (a vaccine's: 0 for the country's)")
         unknown = sorted(set(built.verifiable_id_types) - {t.id for t in built.id_types})
         if unknown:
             raise PackError(f"{where}: verifiable_id_types names ID type {unknown[0]}, which the pack lacks")

@@ -10,6 +10,8 @@ stack of the load's own, or only the load's sessions and people on a stage other
   under that record id, exactly once; no person holds two records of one dose; each person's
   `doses_given` equals the doses recorded; each completed appointment names the dose that completed it.
 - **Each person consistent**: at most one live appointment per dose, and the person's dose lock names it.
+- **Stock exact** (where the country tracks it, docs/stock.md): every vial opened at a session has given
+  exactly the doses recorded against it there, never more than it holds (with those wasted at its close).
 - **What the load was told is what is stored**: every appointment the load holds at the end (booked,
   moved, cancelled or vaccinated, as the API answered) is stored in that state, session and slot. An
   appointment whose last request got no clear answer (a timeout, a 5xx, the run's end) is left out.
@@ -36,6 +38,7 @@ class Tables:
     appointments: list[dict]
     doses: list[dict]  # dose records only (kind "dose"): corrections are not doses
     beneficiaries: dict[str, dict]
+    vials: list[dict] = field(default_factory=list)  # opened at the sessions (store/stock.py)
 
 
 def read_tables(dynamodb) -> Tables:
@@ -47,7 +50,8 @@ def read_tables(dynamodb) -> Tables:
 
     return Tables(sessions={s["session_id"]: s for s in scan("sessions")}, appointments=scan("appointments"),
                   doses=[d for d in scan("doses") if d.get("kind", "dose") == "dose"],
-                  beneficiaries={b["beneficiary_reference_id"]: b for b in scan("beneficiaries")})
+                  beneficiaries={b["beneficiary_reference_id"]: b for b in scan("beneficiaries")},
+                  vials=scan("stock-vials"))
 
 
 def read_scope(dynamodb, sessions: set[str], people: set[str]) -> Tables:
@@ -82,7 +86,8 @@ def read_scope(dynamodb, sessions: set[str], people: set[str]) -> Tables:
     return Tables(sessions={s["session_id"]: s for s in by_key("sessions", "session_id", sessions)},
                   appointments=appointments, doses=[d for d in doses if d.get("kind", "dose") == "dose"],
                   beneficiaries={b["beneficiary_reference_id"]: b
-                                 for b in by_key("beneficiaries", "beneficiary_reference_id", people)})
+                                 for b in by_key("beneficiaries", "beneficiary_reference_id", people)},
+                  vials=[v for session_id in sorted(sessions) for v in query("stock-vials", "session_id", session_id)])
 
 
 @dataclass
@@ -188,7 +193,7 @@ def check(tables: Tables, journal: Journal, sessions: set[str] | None = None,
     session_ids = set(tables.sessions) if sessions is None else sessions
     refs = (set(tables.beneficiaries) | set(by_person) | set(doses_of)) if people is None else people
     problems = [*_seats(tables, session_ids, by_session, walk_ins), *_people(tables, refs, by_person, doses_of),
-                *_told(tables, journal, by_person, doses_of)]
+                *_told(tables, journal, by_person, doses_of), *_stock(tables, session_ids)]
     checked = {"sessions": len(session_ids), "people": len(refs), "doses confirmed to the load": len(journal.doses),
                "appointments held by the load": sum(not b.unsure for b in journal.appointments.values())}
     if not journal.events:
@@ -197,6 +202,23 @@ def check(tables: Tables, journal: Journal, sessions: set[str] | None = None,
             checked["doses confirmed to the load"] or checked["appointments held by the load"]):
         problems.append("citizens or vaccinators ran, yet no dose or appointment was confirmed to check (VACUOUS)")
     return Verdict(checked, problems)
+
+
+def _stock(tables: Tables, session_ids: set[str]) -> list[str]:
+    """Each vial of the sessions gave exactly the doses recorded against it, within what it holds."""
+    drawn = Counter((d.get("session_id"), d["vial"]) for d in tables.doses if d.get("vial"))
+    problems = []
+    for vial in tables.vials:
+        if vial["session_id"] not in session_ids:
+            continue
+        vial_id, used, wasted = f"{vial['batch']}#{int(vial['number'])}", int(vial["used"]), int(vial["wasted"])
+        if used != drawn[(vial["session_id"], vial_id)]:
+            problems.append(f"vial {vial_id} at session {vial['session_id']}: used {used}, but "
+                            f"{drawn[(vial['session_id'], vial_id)]} doses name it")
+        if not 0 <= used <= used + wasted <= int(vial["doses"]):
+            problems.append(f"vial {vial_id} at session {vial['session_id']}: OVERDRAWN, used {used} and wasted "
+                            f"{wasted} of {int(vial['doses'])}")
+    return problems
 
 
 def _seats(tables: Tables, session_ids: set[str], by_session: dict[str, list[dict]],

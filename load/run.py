@@ -38,7 +38,7 @@ INDIA = timezone(timedelta(hours=5, minutes=30))
 STATE_ADMIN = "9000000002"  # the demo state admin of Maharashtra plans the load's centre in Pune
 PUNE, PUNE_PINCODE = 363, 411005
 SLOTS = ("09:00AM-01:00PM", "01:00PM-05:00PM")
-VACCINE, BATCH = "COVISHIELD", "LOAD-0001"
+VACCINE, BATCH, DOSES_PER_VIAL = "COVISHIELD", "LOAD-0001", 10
 STOP_TIMEOUT_SECONDS = 10  # users finish the request they are in when the time is up
 
 
@@ -88,6 +88,14 @@ def seed(url: str, admin: dict[str, str], booking_sessions: int = 3, seats: int 
     vaccinator = vaccinator or f"6{random.randrange(10 ** 9):09d}"
     post(f"/v2/admin/centers/{centre}/staff", {"mobile": vaccinator, "name": f"Load Vaccinator {tag}",
                                                "role": "vaccinator"})
+    # Where the country tracks stock (docs/stock.md), sessions are planned within it and every dose draws on a
+    # vial of its batch: the centre receives the batch the doses name, enough for every seat.
+    seats_planned = dose_seats + booking_sessions * seats
+    received = requests.post(f"{url}/v2/stock/receipts", headers=admin, timeout=60, json={
+        "center_id": centre, "vaccine": VACCINE, "batch": BATCH, "vials": -(-seats_planned // DOSES_PER_VIAL),
+        "doses_per_vial": DOSES_PER_VIAL, "expiry_date": cowin_day(180)})
+    if received.status_code != 201 and received.json().get("errorCode") != "STOCK0001":  # 0001: kept elsewhere
+        raise RuntimeError(f"seeding the load: its stock answered {received.status_code} {received.text}")
 
     def session(days_ahead: int, capacity: int) -> dict:
         day = cowin_day(days_ahead)

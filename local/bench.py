@@ -925,6 +925,14 @@ def _bookable_sessions(day, count: int, capacity: int = 1000) -> None:
         center_id=1, date=day, vaccine="COVISHIELD", min_age_limit=18, max_age_limit=None, allow_all_age=False,
         capacity_dose1=capacity, capacity_dose2=0, slots=(Slot("09:00AM-05:00PM", capacity),), fee="0"))
         for n in range(count)])
+    # Where the pack tracks stock (India's does: docs/stock.md), every dose draws on a vial of its batch.
+    from datetime import timedelta
+
+    from chalicelib.domain.records import BatchRecord
+    from chalicelib.store import stock
+
+    stock.load([(BatchRecord(1, "4121Z025", "COVISHIELD", (day + timedelta(days=180)).isoformat(), 10, 395, 21, 0,
+                             vials_received=-(-capacity * count // 10)), "bench")], {})
 
 
 def _people(count: int, now: int) -> list[tuple[str, str]]:

@@ -80,6 +80,9 @@ def main() -> None:
     print(f"Country pack: {profile.country_code} (chalicelib/countries/{profile.country_code.lower()}/), "
           f"mobiles {profile.mobile_country_prefix} {profile.mobile_pattern}, {profile.time_zone}")
     print(f"Demo data: {counts['centres']} centres, {counts['sessions']} sessions, {counts['staff']} staff.")
+    if profile.stock_tracking:
+        print(f"Vaccine stock is tracked (docs/stock.md): each centre holds the demo's batches "
+              f"({', '.join(f'{vaccine} {batch}' for vaccine, batch, _, _ in demo.stock)}).")
     print("Staff mobiles (log in with the OTP flow like any citizen):")
     for mobile, name, role, scope in demo.staff:
         print(f"  {mobile}  {role:<15} {name}  {scope or 'nationwide'}")

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.config import CountryProfile, get_settings
+from chalicelib.domain import stock as stock_rules
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.planning import Centre, SessionPlan, Slot
-from chalicelib.domain.records import CentreRecord, SessionRecord
+from chalicelib.domain.records import BatchRecord, CentreRecord, SessionRecord
 from chalicelib.services.metadata import district_states
 from chalicelib.services.planning import session_id_for
 from chalicelib.store import planning as planning_store
+from chalicelib.store import stock as stock_store
 from chalicelib.store.auth import StaffItem
 from chalicelib.store.planning import AllocationItem, CounterItem
 
@@ -22,6 +24,7 @@ MUMBAI, MAHARASHTRA = 395, 21
 BBMP, KARNATAKA = 294, 16
 SLOT_NAMES = ("09:00AM-11:00AM", "11:00AM-01:00PM", "01:00PM-03:00PM", "03:00PM-06:00PM")
 FIRST_DEMO_CENTRES = (100001, 200001)  # the two districts' centre ids start here
+DEMO_STOCK_DAYS = 180  # the demo's batches expire this long after the demo starts: past any planning horizon
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,9 @@ class Demo:
     paid_fees: dict[str, str]
     staff: tuple[tuple[str, str, str, dict[str, int]], ...]
     operator: tuple[str, str, str, dict[str, int]]
+    # Vaccine stock every centre holds (vaccine, batch, vials, doses per vial), received the day the demo
+    # starts and expiring DEMO_STOCK_DAYS later, where the pack tracks stock (docs/stock.md).
+    stock: tuple[tuple[str, str, int, int], ...] = ()
 
     @property
     def facility(self) -> int:
@@ -122,7 +128,12 @@ DEMOS = {
                *_facility_staff(("9000000005", "9000000006", "9000000007"),
                                 ("Farah Facility", "Vikram Vaccinator", "Vani Verifier"), MAHARASHTRA, MUMBAI)),
         operator=("9000000020", "Omkar Operator", "CSC Andheri East",
-                  {"state_id": MAHARASHTRA, "district_id": MUMBAI})),
+                  {"state_id": MAHARASHTRA, "district_id": MUMBAI}),
+        # The batch numbers the README, the end-to-end tests and the load use; enough at each centre for its
+        # week of demo sessions, the sessions planned on top of them (the README's, the races', a few booking
+        # storms') and every dose they give.
+        stock=(("COVISHIELD", "4121Z025", 400, 10), ("COVAXIN", "CVX21A04", 200, 20),
+               ("SPUTNIK V", "SPK2021A", 1000, 5))),
     "ug": Demo(
         districts=((102, (("Mulago National Referral Hospital", "Kawempe", 102, 0.3380, 32.5760),
                           ("Kiruddu National Referral Hospital", "Makindye", 102, 0.2760, 32.6010),
@@ -225,10 +236,30 @@ def seed(days: int = 8, rng_seed: int = 2021, now: int | None = None) -> dict[st
                    for s in sessions if int(s.center_id) == demo.facility
                    for mobile, _, role, scope in demo.staff if role in ("vaccinator", "verifier")]
     planning_store.load(centres, sessions)
+    receipts = _stock(demo, centres, profile, start_time)
     for model, items in ((StaffItem, staff), (AllocationItem, allocations)):
         with model.batch_write() as batch:
             for item in items:
                 batch.save(item)
     # Centre ids handed out by the planning API continue after the demo ones.
     CounterItem("center_id", value=300000).save()
-    return {"centres": len(centres), "sessions": len(sessions), "staff": len(staff), "allocations": len(allocations)}
+    return {"centres": len(centres), "sessions": len(sessions), "staff": len(staff), "allocations": len(allocations),
+            "batches": receipts}
+
+
+def _stock(demo: Demo, centres: list[CentreRecord], profile: CountryProfile, now: int) -> int:
+    """The demo's stock at every centre, as if each batch had been received once by the district's admin
+    (written whether or not the pack tracks stock: without it, nothing reads it)."""
+    today = local_date(profile, now)
+    expiry = today + timedelta(days=DEMO_STOCK_DAYS)
+    admins = {scope.get("district_id"): mobile for mobile, _, role, scope in demo.staff if role == "district_admin"}
+    receipts, moves = [], []
+    for centre in centres:
+        for vaccine, batch, vials, per_vial in demo.stock:
+            receipt = stock_rules.Receipt(int(centre.center_id), vaccine, batch, expiry, vials, per_vial)
+            receipts.append((BatchRecord(int(centre.center_id), batch, vaccine, expiry.isoformat(), per_vial,
+                                         int(centre.district_id), int(centre.state_id), now, vials_received=vials),
+                             admins.get(int(centre.district_id), demo.facility_admin)))
+            moves.append(stock_rules.receipt_moves(receipt, int(centre.district_id), int(centre.state_id), today))
+    stock_store.load(receipts, stock_rules.merged(moves))
+    return len(receipts)

@@ -100,8 +100,8 @@ def main() -> None:
         created = requests.post(f"{url}/v2/admin/sessions", headers=planner, timeout=30, json={
             "center_id": CENTRE, "date": day, "vaccine": rng.choice(["COVISHIELD", "COVAXIN", "SPUTNIK V"]),
             "min_age_limit": 18, "capacity_dose1": args.seats, "capacity_dose2": 0, "slots": ["09:00AM-05:00PM"]})
-        if created.status_code != 409:
-            break
+        if created.status_code != 409 or created.json().get("errorCode") != "PLANNG0014":
+            break  # planned, or refused for another reason than a session there that day (e.g. its stock)
     if created.status_code != 201:
         raise SystemExit(f"Could not plan the session: {created.text}")
     session_id = created.json()["session_id"]

@@ -5,6 +5,7 @@ The environment is set before anything imports `chalicelib`, because settings ar
 from __future__ import annotations
 
 import gc
+import json
 import os
 import sys
 import time
@@ -15,6 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process moto intercepts botocore; no endpoint override
+# The country's profile as `make run` has it (India's pack, with whatever the environment overrides): the
+# end-to-end tests' local servers run with it (tests/e2e/conftest.py).
+MAKE_RUN_PROFILE = os.environ.get("TEEKA_COUNTRY_PROFILE", "")
+# Most tests record doses with whatever batch numbers they like, at centres without stock: they run with
+# stock tracking off (docs/stock.md), and the stock's own tests turn it on (tests/api/test_stock_api.py).
+os.environ["TEEKA_COUNTRY_PROFILE"] = json.dumps({**json.loads(MAKE_RUN_PROFILE or "{}"), "stock_tracking": False})
 os.environ.update({
     "TEEKA_STAGE": "local",
     "AWS_ACCESS_KEY_ID": "testing",

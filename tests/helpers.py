@@ -31,6 +31,16 @@ def login(api, mobile: str) -> str:
     return response.json_body["token"]
 
 
+def stock_tracked(monkeypatch, **overrides) -> None:
+    """India's pack as `make run` has it, stock tracked (docs/stock.md), with `overrides`; a mobile may hold
+    many people (the stock's tests register many). The suite's default is off (tests/conftest.py)."""
+    from chalicelib.config import get_settings
+
+    monkeypatch.setenv("TEEKA_COUNTRY_PROFILE", json.dumps({"stock_tracking": True, "max_beneficiaries_per_mobile": 60,
+                                                            **overrides}))
+    get_settings.cache_clear()
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 

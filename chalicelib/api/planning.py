@@ -72,7 +72,8 @@ def plan_sessions(request: ApiRequest):
 def edit_capacity(request: ApiRequest, session_id: str):
     from chalicelib.services import planning
 
-    return json_response(planning.edit_capacity(request.caller, session_id, request.json(), request.profile))
+    return json_response(planning.edit_capacity(request.caller, session_id, request.json(), request.now,
+                                                request.profile))
 
 
 @endpoint(bp, "/v2/admin/sessions/{session_id}/cancel", methods=("POST",), roles=ADMINS)

@@ -84,8 +84,9 @@ def _session_fields(record: Mapping) -> dict:
 
 
 def _listed(records: Iterable[Mapping], vaccine: str | None) -> list[Mapping]:
-    """Active sessions, optionally of one vaccine, in a stable order: by centre, date, vaccine."""
-    kept = [r for r in records if r["status"] == "ACTIVE" and (vaccine is None or r["vaccine"] == vaccine)]
+    """Active sessions not closed yet, optionally of one vaccine, in a stable order: by centre, date, vaccine."""
+    kept = [r for r in records if r["status"] == "ACTIVE" and r.get("closed_at") is None
+            and (vaccine is None or r["vaccine"] == vaccine)]
     return sorted(kept, key=lambda r: (int(r["center_id"]), r["date"], r["vaccine"], r["session_id"]))
 
 

@@ -39,6 +39,7 @@ class SessionFacts:
     allow_all_age: bool
     status: str
     slots: tuple[str, ...]
+    closed_at: int | None = None  # closed at the end of its day (docs/stock.md)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def parse_schedule(body: Mapping[str, Any], profile: CountryProfile) -> Schedule
 def check_session(session: SessionFacts, slot: str, today: date) -> None:
     if session.status != "ACTIVE":
         raise ApiError(errors.SESSION_CANCELLED)
+    if session.closed_at is not None:
+        raise ApiError(errors.SESSION_CLOSED, "This session is closed: book another one")
     if session.date < today:
         raise ApiError(errors.SESSION_OVER)
     if slot not in session.slots:

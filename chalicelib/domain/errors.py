@@ -110,6 +110,8 @@ INVALID_STAFF_ROLE = ErrorCode("PLANNG0016", "role must be vaccinator or verifie
 CENTRE_HAS_SESSIONS = ErrorCode("PLANNG0017", "Cancel the centre's future sessions before deactivating it", 409)
 CENTRE_INACTIVE = ErrorCode("PLANNG0018", "This centre is inactive", 409)
 STAFF_ELSEWHERE = ErrorCode("PLANNG0019", "This mobile already belongs to staff of another facility or role", 409)
+BEYOND_STOCK = ErrorCode("PLANNG0020", "The session's capacity is beyond the vaccine stock expected at the centre "
+                                       "on its date", 409)
 OUT_OF_SCOPE = ErrorCode("USRAUT0022", "This is outside the area you administer", 403)
 INVALID_CENTER = ErrorCode("APPOIN0016", "Invalid center id")
 INVALID_COORDINATES = ErrorCode("APPOIN0019", "Invalid latitude or longitude")
@@ -167,6 +169,21 @@ INVALID_CORRECTION = ErrorCode("VACCIN0017", "Invalid correction")
 INVALID_REPORT_RANGE = ErrorCode("VACCIN0018", "Invalid report range")
 NOT_LOCKED = ErrorCode("VACCIN0019", "This appointment is not locked", 409)
 APPOINTMENT_NOT_HERE = ErrorCode("VACCIN0020", "No booked appointment for this beneficiary in this session", 404)
+SESSION_CLOSED = ErrorCode("VACCIN0021", "This session is closed: no more doses are recorded at it", 409)
+
+# Vaccine stock (docs/stock.md)
+STOCK_NOT_TRACKED = ErrorCode("STOCK0001", "This country keeps its vaccine stock elsewhere (its pack's stock_tracking "
+                                           "is off)", 409)
+INVALID_EXPIRY = ErrorCode("STOCK0002", "Invalid expiry_date: DD-MM-YYYY, not already past")
+INVALID_VIALS = ErrorCode("STOCK0003", "vials must be a whole number from 1 to 100000")
+INVALID_DOSES_PER_VIAL = ErrorCode("STOCK0004", "doses_per_vial must be a whole number from 1 to 50")
+BATCH_MISMATCH = ErrorCode("STOCK0005", "This batch was first received with another vaccine, expiry date or doses "
+                                        "per vial", 409)
+NO_SUCH_BATCH = ErrorCode("STOCK0006", "This batch was never received at this centre", 409)
+BATCH_EXPIRED = ErrorCode("STOCK0007", "This batch has expired", 409)
+NO_VIAL_LEFT = ErrorCode("STOCK0008", "No unopened vial of this batch is left at this centre", 409)
+SESSION_NOT_STARTED = ErrorCode("STOCK0009", "A session is closed on or after its day, not before", 409)
+TOO_MANY_OPEN_VIALS = ErrorCode("STOCK0010", "Too many vials with doses left to close in one go", 409)
 
 # Assisted registration (operators acting for citizens)
 # One answer for every consent that cannot be used (none, forged, expired, another operator's).

@@ -1,6 +1,7 @@
 """Planning rules, pure: what a valid centre and a valid session are, and capacity edits."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -246,6 +247,19 @@ def check_slot_edit(slots: tuple[Slot, ...], booked: Mapping[str, int]) -> None:
     for name, count in booked.items():
         if count and new.get(name, 0) < count:
             raise ApiError(errors.CAPACITY_BELOW_BOOKED, f"Slot {name} has {count} bookings")
+
+
+CAPACITY_PREFIX = "capacity_"
+
+
+def total_capacity(session: Any) -> int:
+    """A session's (or a plan's) capacity over all its doses: every `capacity_<kind>` field it has
+    (dose 1, dose 2, precaution), so a kind added to sessions counts here without a change."""
+    return sum(int(getattr(session, name)) for name in _capacity_fields(type(session)))
+
+
+def _capacity_fields(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind) if f.name.startswith(CAPACITY_PREFIX))
 
 
 def check_capacity_edit(new: tuple[int, int, int], booked: tuple[int, int, int]) -> None:

@@ -172,6 +172,10 @@ class SessionRecord:
     status: str = "ACTIVE"  # ACTIVE | CANCELLED
     vaccine_fees: Mapping[str, Any] = field(default_factory=dict)
     local_names: Mapping[str, Any] = field(default_factory=dict)
+    # Closed at the end of the day (docs/stock.md): its open vials' unused doses recorded as wastage, and no
+    # more doses recorded in real time.
+    closed_at: int | None = None
+    closed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +237,7 @@ class DoseRecord:
     supersedes: str | None = None
     gender_id: int | None = None
     birth_year: int | None = None
+    vial: str | None = None  # the vial it was drawn from (`VialRecord.vial_id`), where stock is tracked
 
     def site(self) -> DoseSite:
         """A dose's site (a correction has none of its own: it keeps its record's)."""
@@ -241,6 +246,46 @@ class DoseRecord:
         if any(value is None for value in values):
             raise ValueError(f"{self.entry} of {self.beneficiary_reference_id} names no site")
         return DoseSite(*values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """A batch of one vaccine at a facility: what was received of it, and how many of its vials are opened."""
+
+    center_id: int
+    batch: str
+    vaccine: str
+    expiry: str  # ISO date: the batch may be used through this day
+    doses_per_vial: int
+    district_id: int
+    state_id: int
+    received_at: int  # first received
+    vials_received: int = 0
+    vials_opened: int = 0
+
+
+@dataclass(frozen=True)
+class VialRecord:
+    """One opened vial, kept under the session it was opened at: its doses and what became of them."""
+
+    session_id: str
+    entry: str  # <batch>#<number, 6 digits>
+    batch: str
+    number: int  # the facility's n-th opened vial of the batch
+    vaccine: str
+    center_id: int
+    doses: int
+    expiry: str  # the batch's (ISO)
+    opened_at: int
+    usable_until: int  # opened_at + the open-vial policy
+    opened_by: str
+    used: int = 0
+    wasted: int = 0  # its doses left unused when the session closed
+    closed_at: int | None = None  # set when its session closed with doses left in it
+
+    @property
+    def vial_id(self) -> str:
+        return f"{self.batch}#{self.number}"
 
 
 @dataclass(frozen=True)

@@ -177,17 +177,22 @@ def codes_match(expected: str, given: Any) -> bool:
 
 
 def check_dose(person: booking.BeneficiaryFacts, session: booking.SessionFacts, dose: int, vaccine: str,
-               given_on: date, profile: CountryProfile) -> None:
-    """Raise the first rule broken by giving `dose` of `vaccine` to `person` at `session` on `given_on`:
-    the session's, the dose order, then the programme's (`programmes.check`, the one booking asks too).
-    A late dose is still given (an interval's end only steers booking), as vaccination guidance says
-    not to restart a series."""
+               given_on: date, profile: CountryProfile, *, given_at: int | None = None, offline: bool = False) -> None:
+    """Raise the first rule broken by giving `dose` of `vaccine` to `person` at `session` on `given_on`
+    (at `given_at`; `offline`: captured on a device and synced later): the session's, the dose order,
+    then the programme's (`programmes.check`, the one booking asks too). A late dose is still given
+    (an interval's end only steers booking), as vaccination guidance says not to restart a series.
+    A closed session takes no more doses recorded in real time; an offline record of a dose given
+    before the close (and synced after it) is still recorded: the dose happened (docs/stock.md)."""
     if vaccine != session.vaccine:
         raise ApiError(errors.WRONG_VACCINE, f"This session gives {session.vaccine}, not {vaccine}")
     if given_on != session.date:
         raise ApiError(errors.INVALID_DOSE_TIME, "The dose must be given on the session's date")
     if session.status != "ACTIVE":
         raise ApiError(errors.SESSION_CANCELLED)
+    if session.closed_at is not None and not (offline and given_at is not None and given_at <= session.closed_at):
+        raise ApiError(errors.SESSION_CLOSED, "This session is closed: no more doses are recorded at it "
+                                              "(an offline record of a dose given before the close still is)")
     booking.check_age(person, session, profile)
     known = profile.vaccine(vaccine)
     if known is None:

@@ -77,7 +77,8 @@ def session_facts(session: SessionRecord) -> rules.SessionFacts:
         date=date.fromisoformat(session.date), vaccine=session.vaccine, min_age_limit=int(session.min_age_limit),
         max_age_limit=None if session.max_age_limit is None else int(session.max_age_limit),
         allow_all_age=bool(session.allow_all_age), status=session.status,
-        slots=tuple(slot.name for slot in session.slots))
+        slots=tuple(slot.name for slot in session.slots),
+        closed_at=None if session.closed_at is None else int(session.closed_at))
 
 
 def beneficiary_facts(person: BeneficiaryRecord, holding: AppointmentRecord | None = None) -> rules.BeneficiaryFacts:

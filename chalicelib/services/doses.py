@@ -6,14 +6,19 @@ DynamoDB calls:
   rules need) + 1 GetItem (the appointment, only when the door check is what vouches for the
   person) + 1 TransactWriteItems (see store.vaccination);
 - walk-in: 1 TransactGetItems (session, allocation) + 1 TransactWriteItems (registration and dose).
+Where stock is tracked, each adds its draw on a vial (services/stock.py): 1 Query (the session's vials of
+the dose's batch), and 1 GetItem (the batch) when the dose opens the next vial; the draw's items join the
+dose's own TransactWriteItems. A transaction refused only by the stock is read again and retried.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 
 from chalicelib.config import CountryProfile
+from chalicelib.domain import booking as booking_rules
 from chalicelib.domain import errors, inputs, messages, programmes
 from chalicelib.domain import vaccination as rules
 from chalicelib.domain.calendar import local_date
@@ -21,11 +26,13 @@ from chalicelib.domain.errors import ApiError
 from chalicelib.domain.records import AppointmentRecord, BeneficiaryRecord, DoseRecord, SessionRecord
 from chalicelib.domain.roles import Principal
 from chalicelib.observability import logger, metrics
-from chalicelib.services import registration, reminders, views
+from chalicelib.services import registration, reminders, stock, views
 from chalicelib.services.booking import beneficiary_facts, session_facts
 from chalicelib.services.outbox import notify
 from chalicelib.services.site import require_allocated
 from chalicelib.store import booking as booking_store
+from chalicelib.store import planning as planning_store
+from chalicelib.store import stock as stock_store
 from chalicelib.store import vaccination as store
 from chalicelib.store.booking import BOOKED
 from chalicelib.store.common import StoreError
@@ -40,9 +47,9 @@ class Duplicate(Exception):
 
 
 def _check(request: rules.DoseRequest, session: SessionRecord, person: BeneficiaryRecord,
-           profile: CountryProfile) -> None:
+           profile: CountryProfile, offline: bool = False) -> None:
     rules.check_dose(beneficiary_facts(person), session_facts(session), request.dose, request.vaccine,
-                     rules.local_day(request.given_at, profile), profile)
+                     rules.local_day(request.given_at, profile), profile, given_at=request.given_at, offline=offline)
 
 
 def record(request: rules.DoseRequest, session: SessionRecord, person: BeneficiaryRecord | None, vaccinator: str,
@@ -50,7 +57,7 @@ def record(request: rules.DoseRequest, session: SessionRecord, person: Beneficia
     """Check and write one dose of a registered beneficiary; raises the rule it breaks."""
     if person is None:
         raise ApiError(errors.BENEFICIARY_NOT_FOUND, "No such beneficiary")
-    _check(request, session, person, profile)
+    _check(request, session, person, profile, offline=capture is not None)
     lock = getattr(person, f"appointment_dose{request.dose}")
     appointment_id = None
     if lock is not None:
@@ -71,14 +78,36 @@ def record(request: rules.DoseRequest, session: SessionRecord, person: Beneficia
                           precaution=programmes.is_precaution(request.dose, series))
     capture_item = store.new_capture(capture, request, ACCEPTED, recorded_by, now, record_id=item.record_id) \
         if capture else None
-    failed = store.record(item, series_vaccine=person.vaccine, takes_seat=appointment_id is None,
-                          completes=rules.Completion(appointment_id, request.id_check is None,
-                                                     profile.security_code_attempts) if appointment_id else None,
-                          capture=capture_item)
-    if failed is not None:
+    completes = rules.Completion(appointment_id, request.id_check is None, profile.security_code_attempts) \
+        if appointment_id else None
+    current = [session]  # as read; read again when the stock changed under an attempt (a close, say)
+
+    def attempt() -> DoseRecord | None:
+        if not current:
+            current.append(require_session(planning_store.get_session(session.session_id, consistent=True)))
+            _check(request, current[0], person, profile, offline=capture is not None)
+        draw = stock.draw(item, current[0], now, profile) if profile.stock_tracking else None
+        drawn = replace(item, vial=draw.vial.vial_id) if draw else item
+        failed = store.record(drawn, series_vaccine=person.vaccine, takes_seat=appointment_id is None,
+                              completes=completes, capture=capture_item, draw=draw)
+        if failed is None:
+            return drawn
+        if draw is not None and stock_store.retry_label(failed):
+            current.clear()
+            return None
         _explain(failed, appointment_id, person.beneficiary_reference_id, profile)
+        raise AssertionError("unreachable: _explain raises")
+
+    recorded = stock.retried(attempt) if profile.stock_tracking else attempt()
+    assert recorded is not None  # without stock, an attempt records or raises
     metrics.add_metric(name="DoseRecorded", unit="Count", value=1)
-    return item
+    return recorded
+
+
+def require_session(session: SessionRecord | None) -> SessionRecord:
+    if session is None:
+        raise ApiError(errors.SESSION_NOT_FOUND)
+    return session
 
 
 def _door_check(appointment: AppointmentRecord | None, profile: CountryProfile) -> str:
@@ -133,11 +162,12 @@ def record_dose(principal: Principal, body: Mapping[str, Any], now: int, profile
 
 def walk_in(principal: Principal, body: Mapping[str, Any], now: int, profile: CountryProfile) -> dict:
     """Register a person at the centre and record their first dose, in one transaction that also
-    takes a seat of the session's dose-1 capacity. Same identity rules as online registration."""
+    takes a seat of the session's dose-1 capacity (and, where stock is tracked, draws on a vial). Same
+    identity rules as online registration."""
     mobile = inputs.mobile(body, "mobile", profile.mobile_pattern)
     recorded: list[DoseRecord] = []
 
-    def dose_for(person: BeneficiaryRecord):
+    def dose_for(person: BeneficiaryRecord) -> store.FirstDose:
         request = rules.parse_dose_request(body, profile, now, reference_id=person.beneficiary_reference_id)
         rules.check_time(request.given_at, now, now - REALTIME_GRACE_SECONDS, profile, "given_at")
         snap = store.snapshot(request.session_id, person.beneficiary_reference_id, principal.mobile)
@@ -145,17 +175,26 @@ def walk_in(principal: Principal, body: Mapping[str, Any], now: int, profile: Co
         if date.fromisoformat(session.date) != local_date(profile, now):
             raise ApiError(errors.SESSION_NOT_TODAY)
         _check(request, session, person, profile)
+        if booking_rules.available(int(getattr(session, f"capacity_dose{request.dose}")),
+                                   int(getattr(session, f"booked_dose{request.dose}"))) == 0:
+            raise ApiError(errors.NO_CAPACITY_LEFT)
         item = store.new_dose(request, session, person, given_on=rules.local_day(request.given_at, profile).isoformat(),
                               vaccinator=principal.mobile, verifier=principal.mobile,
                               recorded_by=principal.mobile, now=now, appointment_id=None, capture=None)
-        recorded[:] = [item]
-        return item
+        draw = stock.draw(item, session, now, profile) if profile.stock_tracking else None
+        recorded[:] = [replace(item, vial=draw.vial.vial_id) if draw else item]
+        return store.FirstDose(recorded[0], draw)
+
+    def attempt() -> str | None:
+        try:
+            return registration.register(mobile, body, now, profile, first_dose=dose_for)
+        except registration.Refused:
+            if profile.stock_tracking:
+                return None  # the seat or the vial changed meanwhile: read both again
+            raise ApiError(errors.NO_CAPACITY_LEFT) from None
 
     def work() -> dict:
-        try:
-            reference_id = registration.register(mobile, body, now, profile, first_dose=dose_for)
-        except registration.Refused:
-            raise ApiError(errors.NO_CAPACITY_LEFT) from None
+        reference_id = stock.retried(attempt) if profile.stock_tracking else attempt()
         metrics.add_metric(name="WalkInVaccinated", unit="Count", value=1)
         return {"beneficiary_reference_id": reference_id, "dose": views.dose(recorded[0], (), profile)}
 

@@ -10,6 +10,9 @@ DynamoDB calls:
   and vaccine, so a duplicate is refused by the write itself);
 - plan in bulk: GetItem per centre + BatchGetItem (existing ids) + one TransactWriteItems per 100;
 - edit capacity: GetItem + UpdateItem (conditional);
+- where stock is tracked (services/stock.py), creating, planning and raising a capacity first check the
+  stock expected at the centre: per centre, 1 Query (its batches) + 1 Query (its sessions up to the
+  last day planned) + 1 Query (the vials of today's session of the vaccine, when it has one open);
 - cancel: GetItem + UpdateItem (conditional) + GetItem (its slots as frozen) + Query (its appointments)
   + one TransactWriteItems per booked appointment (each place cancelled, its seats given back and its
   dose lock freed) + Query (allocations);
@@ -35,7 +38,7 @@ from chalicelib.domain.masking import mask_mobile
 from chalicelib.domain.records import CentreRecord, SessionRecord, SlotRecord
 from chalicelib.domain.roles import SITE_STAFF, Principal
 from chalicelib.observability import logger
-from chalicelib.services import booking
+from chalicelib.services import booking, stock
 from chalicelib.services.availability import record
 from chalicelib.services.metadata import district_states, place_names
 from chalicelib.services.outbox import notify
@@ -173,6 +176,7 @@ def create_session(principal: Principal, body: Mapping[str, Any], now: int, prof
         raise ApiError(errors.CENTRE_INACTIVE)
     plan = rules.parse_session(body, centre, local_date(profile, now), profile)
     item = _plan_item(centre, plan)
+    stock.require_within_stock(int(centre.center_id), [item], now, profile)
     if not store.create_session(item):
         raise ApiError(errors.DUPLICATE_SESSION)
     return session_view(item)
@@ -229,6 +233,8 @@ def plan_sessions(principal: Principal, rows: Sequence[Mapping[str, Any]], now: 
         taken = store.existing_active_sessions(list(seen))
         problems = [{"row": number, **ApiError(errors.DUPLICATE_SESSION).body()}
                     for number, item in items if item.session_id in taken]
+    if not problems:
+        problems = _beyond_stock(items, now, profile)
     if problems:
         raise ApiError(errors.PLAN_INVALID, extra={"rows": sorted(problems, key=lambda p: p["row"])})
     sessions = [item for _, item in items]
@@ -237,11 +243,25 @@ def plan_sessions(principal: Principal, rows: Sequence[Mapping[str, Any]], now: 
     return {"created": len(sessions), "session_ids": [item.session_id for item in sessions]}
 
 
-def edit_capacity(principal: Principal, session_id: str, body: Mapping[str, Any], profile: CountryProfile) -> dict:
+def _beyond_stock(items: list[tuple[int, SessionRecord]], now: int, profile: CountryProfile) -> list[dict]:
+    """The plan's rows the stock expected at their centres cannot back (services/stock.py), centre by centre."""
+    rows = {id(item): number for number, item in items}
+    problems = []
+    for center_id in sorted({int(item.center_id) for _, item in items}):
+        at_centre = [item for _, item in items if int(item.center_id) == center_id]
+        problems += [{"row": rows[id(item)], **error.body()}
+                     for item, error in stock.check_within_stock(center_id, at_centre, now, profile)]
+    return problems
+
+
+def edit_capacity(principal: Principal, session_id: str, body: Mapping[str, Any], now: int,
+                  profile: CountryProfile) -> dict:
     session = _session(session_id)
     _require_scope(principal, session)
     if session.status != "ACTIVE":
         raise ApiError(errors.SESSION_CANCELLED)
+    if session.closed_at is not None:
+        raise ApiError(errors.SESSION_CLOSED)
     dose1 = inputs.integer(body, "capacity_dose1")
     dose2 = inputs.integer(body, "capacity_dose2")
     vaccine = profile.vaccine(session.vaccine)
@@ -260,16 +280,21 @@ def edit_capacity(principal: Principal, session_id: str, body: Mapping[str, Any]
         raise ApiError(errors.INVALID_CAPACITY, "The total changed: give the slots with their new capacities")
     rules.check_slot_edit(slots, booked)
     new_slots = tuple(SlotRecord(slot.name, slot.capacity, booked.get(slot.name, 0)) for slot in slots)
+    edited = replace(session, capacity_dose1=dose1, capacity_dose2=dose2, capacity_precaution=precaution,
+                     slots=new_slots)
+    if rules.total_capacity(edited) > rules.total_capacity(session):  # less capacity never needs more stock
+        stock.require_within_stock(int(session.center_id), [edited], now, profile)
     if not store.set_capacity(session, (dose1, dose2, precaution), new_slots):
         raise ApiError(errors.CAPACITY_BELOW_BOOKED, "Bookings changed meanwhile; look again and retry")
-    return session_view(replace(session, capacity_dose1=dose1, capacity_dose2=dose2, capacity_precaution=precaution,
-                                slots=new_slots))
+    return session_view(edited)
 
 
 def cancel_session(principal: Principal, session_id: str, now: int) -> dict:
     """Cancel the session, then its bookings (each citizen told by SMS) and tell the allocated staff."""
     session = _session(session_id)
     _require_scope(principal, session)
+    if session.closed_at is not None:
+        raise ApiError(errors.SESSION_CLOSED, "This session is closed: it took place")
     if not store.cancel_session(session.session_id):
         raise ApiError(errors.SESSION_CANCELLED)
     cancelled = booking.cancel_for_session(session.session_id, now)

@@ -21,7 +21,7 @@ from chalicelib.domain.calendar import local_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.international import split_name
 from chalicelib.domain.masking import mask_mobile
-from chalicelib.domain.records import BeneficiaryRecord, DoseRecord
+from chalicelib.domain.records import BeneficiaryRecord
 from chalicelib.observability import logger, metrics
 from chalicelib.services import views
 from chalicelib.services.outbox import request_certificates
@@ -44,12 +44,12 @@ class Refused(Exception):
 
 
 def register(mobile: str, body: Mapping[str, Any], now: int, profile: CountryProfile,
-             first_dose: Callable[[BeneficiaryRecord], DoseRecord] | None = None,
+             first_dose: Callable[[BeneficiaryRecord], vaccination_store.FirstDose] | None = None,
              also: Callable[[BeneficiaryRecord], Callable[[Transaction], None]] | None = None) -> str:
     """Register one person on `mobile`; returns their 14-digit beneficiary reference id. A walk-in's
-    `first_dose(person)` checks and returns the dose recorded with the registration, at once; an
-    operator's `also(person)` gives what their action writes in the registration's own transaction
-    (their record and count, see services/assisted.py)."""
+    `first_dose(person)` checks and returns the dose recorded with the registration, at once (and the
+    vial it draws on); an operator's `also(person)` gives what their action writes in the
+    registration's own transaction (their record and count, see services/assisted.py)."""
     registration = rules.parse_registration(body, _current_year(now, profile), profile)
     claim = identity.claim_key(get_secrets().id_hmac_key, registration.photo_id_type, registration.photo_id_number)
     for _ in range(REFERENCE_ATTEMPTS):

@@ -78,6 +78,7 @@ def dose(record: DoseRecord, corrections: Sequence[DoseRecord], profile: Country
         "vaccinator": mask_mobile(site.vaccinator), "verifier": mask_mobile(site.verifier),
         "appointment_id": record.appointment_id, "walk_in": bool(record.walk_in), "source": record.source,
         "recorded_at": moment(record.recorded_at, profile), "captured_at": moment(record.captured_at, profile),
+        "vial": record.vial,
         "corrections": [{"record_id": c.record_id, "reason": c.reason, "batch": c.batch,
                          "given_at": moment(c.given_at, profile), "corrected_by": mask_mobile(c.recorded_by),
                          "corrected_at": moment(c.recorded_at, profile)} for c in corrections],

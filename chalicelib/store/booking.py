@@ -100,7 +100,8 @@ def _take(seat: Seat, count: int):
     capacity, booked = seat_counters(seat.kind)
     dose_capacity = int(getattr(seat.session, capacity.attr_name))
     slot = SessionItem.slots[seat.slot_index]
-    condition = ((SessionItem.status == "ACTIVE") & (capacity == dose_capacity) & (booked <= dose_capacity - count)
+    condition = ((SessionItem.status == "ACTIVE") & SessionItem.closed_at.does_not_exist()
+                 & (capacity == dose_capacity) & (booked <= dose_capacity - count)
                  & (slot["name"] == seat.slot.name) & (slot["capacity"] == int(seat.slot.capacity))
                  & (slot["booked"] <= int(seat.slot.capacity) - count))
     return [booked.add(count), slot["booked"].add(count)], condition

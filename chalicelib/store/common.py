@@ -48,6 +48,14 @@ def is_throttled(error: PynamoDBException) -> bool:
     return any(reason is not None and reason.code in THROTTLING_CODES for reason in reasons)
 
 
+def is_conflict(error: PynamoDBException) -> bool:
+    """A transaction cancelled because another one was writing the same items at that moment (and for no
+    other reason than that and conditions): nothing was written, and trying again may succeed."""
+    reasons = [reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason is not None]
+    return "TransactionConflict" in reasons and set(reasons) <= {"TransactionConflict", "ConditionalCheckFailed",
+                                                                 "None"}
+
+
 class Transaction(TransactWrite):
     """PynamoDB's TransactWrite whose items carry a label, so a cancellation says which conditions failed.
 

@@ -166,6 +166,9 @@ class SessionItem(TeekaModel):
     fee_type = UnicodeAttribute()
     vaccine_fees: MapAttribute[str, Any] = MapAttribute(default=dict)
     local_names: MapAttribute[str, Any] = MapAttribute(default=dict)
+    # Closed at the end of the day (store/stock.py): no more real-time doses.
+    closed_at = NumberAttribute(null=True)
+    closed_by = UnicodeAttribute(null=True)
     by_district = SessionsByDistrict()
     by_pincode = SessionsByPincode()
     by_center = SessionsByCenter()

@@ -16,6 +16,7 @@ from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, S
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
 from chalicelib.store.reminders import ReminderItem
 from chalicelib.store.stats import StatsItem
+from chalicelib.store.stock import BatchItem, LedgerItem, SessionStockItem, VialItem
 from chalicelib.store.switches import SwitchItem
 from chalicelib.store.vaccination import AefiItem, AllowanceItem, CaptureItem, DoseItem
 
@@ -23,7 +24,7 @@ TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     OtpItem, AccountItem, StaffItem, BeneficiaryItem, IdClaimItem, AuditItem,
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
     IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
-    SubscriptionItem, ReminderItem, StatsItem, AssistedActionItem,
+    SubscriptionItem, ReminderItem, StatsItem, AssistedActionItem, BatchItem, VialItem, SessionStockItem, LedgerItem,
 )
 
 

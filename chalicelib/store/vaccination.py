@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -44,8 +44,9 @@ from chalicelib.domain.records import (
     DoseRecord,
     SessionRecord,
 )
+from chalicelib.domain.stock import Draw
 from chalicelib.domain.vaccination import AefiReport, AllowanceCount, Capture, Completion, DoseRequest
-from chalicelib.store import certificates
+from chalicelib.store import certificates, stock
 from chalicelib.store import registration as registration_store
 from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
 from chalicelib.store.booking import (
@@ -113,6 +114,7 @@ class DoseItem(TeekaModel):
     # the dose was given, or as a correction of the person's details set them.
     gender_id = NumberAttribute(null=True)
     birth_year = NumberAttribute(null=True)
+    vial = UnicodeAttribute(null=True)  # the vial it was drawn from, where stock is tracked (store/stock.py)
 
 
 class CaptureItem(TeekaModel):
@@ -290,9 +292,18 @@ def allowance_key(day: str, session_id: str, vaccinator: str) -> str:
     return f"{day}#{session_id}#{vaccinator}"
 
 
-def _add_dose(transaction: Transaction, dose: DoseRecord, *, takes_seat: bool, completes: Completion | None) -> None:
-    """The dose's own items, shared by a recorded dose and a walk-in registration. `takes_seat`: a
-    walk-in takes a seat of its session's dose capacity; `completes`: the booking it completes."""
+class FirstDose(NamedTuple):
+    """A walk-in's dose, and where it draws on the stock (none where stock is not tracked)."""
+
+    dose: DoseRecord
+    draw: Draw | None = None
+
+
+def _add_dose(transaction: Transaction, dose: DoseRecord, *, takes_seat: bool, completes: Completion | None,
+              draw: Draw | None = None) -> None:
+    """The dose's own items, shared by a recorded dose, a walk-in registration and an offline record.
+    `takes_seat`: a walk-in takes a seat of its session's dose capacity; `completes`: the booking it
+    completes; `draw`: the vial it draws one dose from (store/stock.py), in this same transaction."""
     transaction.put("dose", item_of(dose, DoseItem), DoseItem.entry.does_not_exist())
     ref, number = dose.beneficiary_reference_id, int(dose.dose)
     certificates.mark_due(transaction, ref, number, dose.mobile, int(dose.recorded_at))
@@ -301,6 +312,8 @@ def _add_dose(transaction: Transaction, dose: DoseRecord, *, takes_seat: bool, c
         capacity, booked = seat_counters(kind)
         transaction.change("session", SessionItem(dose.session_id), [booked.add(1)],
                            (SessionItem.status == "ACTIVE") & (booked < capacity))
+    if draw is not None:
+        stock.add_draw(transaction, draw, int(dose.given_at))
     if completes is not None:
         # Not locked: fewer codes tried than the limit, or verified at the door (by one of them).
         condition = ((AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == dose.session_id)
@@ -319,10 +332,10 @@ def _add_dose(transaction: Transaction, dose: DoseRecord, *, takes_seat: bool, c
 
 
 def record(dose: DoseRecord, *, series_vaccine: str | None, takes_seat: bool, completes: Completion | None,
-           capture: CaptureRecord | None = None) -> set[str] | None:
+           capture: CaptureRecord | None = None, draw: Draw | None = None) -> set[str] | None:
     """Record a dose of a registered beneficiary whose primary series is `series_vaccine` (none before
     dose 1). None when recorded; otherwise the labels that refused: "dose", "beneficiary",
-    "appointment", "session", "capture"."""
+    "appointment", "session", "capture", and the stock's (store/stock.py)."""
     number = int(dose.dose)
     lock = dose_lock(number)
     condition = BeneficiaryItem.doses_given == number - 1
@@ -342,7 +355,7 @@ def record(dose: DoseRecord, *, series_vaccine: str | None, takes_seat: bool, co
         condition &= lock.does_not_exist()
 
     def build(transaction: Transaction) -> None:
-        _add_dose(transaction, dose, takes_seat=takes_seat, completes=completes)
+        _add_dose(transaction, dose, takes_seat=takes_seat, completes=completes, draw=draw)
         transaction.change("beneficiary", BeneficiaryItem(dose.beneficiary_reference_id), actions, condition)
         if capture is not None:
             transaction.put("capture", item_of(capture, CaptureItem), CaptureItem.capture_uuid.does_not_exist())
@@ -350,13 +363,15 @@ def record(dose: DoseRecord, *, series_vaccine: str | None, takes_seat: bool, co
     return Transaction(DoseItem).attempt(build)
 
 
-def register_vaccinated(person: BeneficiaryRecord, dose: DoseRecord, max_per_mobile: int) -> Outcome:
+def register_vaccinated(person: BeneficiaryRecord, first: FirstDose, max_per_mobile: int) -> Outcome:
     """A walk-in: the person registered with their first dose recorded, in one transaction that also
-    takes a seat of the session's dose-1 capacity (REFUSED when only the dose's items refused)."""
+    takes a seat of the session's dose-1 capacity and draws on the stock (REFUSED when only the dose's
+    items refused)."""
+    dose = first.dose
     vaccinated = replace(person, doses_given=1, vaccine=dose.vaccine, dose1_date=dose.given_on,
                          dose_places={"1": dose_place(dose)})
     return registration_store.register(vaccinated, max_per_mobile, also=lambda transaction: _add_dose(
-        transaction, dose, takes_seat=True, completes=None))
+        transaction, dose, takes_seat=True, completes=None, draw=first.draw))
 
 
 def dose_record(item: DoseItem) -> DoseRecord:

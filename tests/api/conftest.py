@@ -3,7 +3,7 @@ import pytest
 
 from local import dispatcher
 from tests.api.test_vaccination_api import BASE, CITIZEN, VACCINATOR, VERIFIER, book, door, dose, register, session_at
-from tests.helpers import post
+from tests.helpers import post, stock_tracked
 
 
 def drain():
@@ -23,3 +23,20 @@ def vaccinated(api, seeded, as_):
     assert post(api, f"{BASE}/doses", dose(ref, session_id), as_(VACCINATOR)).status_code == 201
     drain()  # dose stream -> certificates queue -> issuance -> SMS queue
     return {"ref": ref, "citizen": citizen, "session_id": session_id}
+
+
+@pytest.fixture
+def tracked(monkeypatch):
+    """Stock tracked, as in India's pack (docs/stock.md), for one test."""
+    from chalicelib.config import get_settings
+
+    stock_tracked(monkeypatch)
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def staff(api, seeded, as_, tracked):
+    """Seven Hills' facility admin and vaccinator, and Mumbai's district admin, with stock tracked."""
+    return {"admin": as_("9000000005"), "vaccinator": as_(VACCINATOR), "district": as_("9000000003")}

@@ -100,6 +100,12 @@ class World:
         return post(self.client, "/v2/auth/public/confirmOTP", {"otp": sha256(last_otp(mobile)),
                                                                 "txnId": txn}).json_body["token"]
 
+    def session_here_of(self, vaccine: str) -> str:
+        """Today's session of `vaccine` at Seven Hills, from the demo data."""
+        from chalicelib.services.planning import session_id_for
+
+        return session_id_for(HERE, self.local_today(), vaccine)
+
     def fresh_mobile(self) -> str:
         return next(self._bookers)
 
@@ -196,6 +202,25 @@ class World:
 
         national = Principal(CALLERS["national admin"][0], frozenset({Role.NATIONAL_ADMIN}))
         return planning.create_session(national, self.session_plan(), NOW, get_settings().country)["session_id"]
+
+    def session_to_close(self) -> str:
+        """Today's SPUTNIK V session at Seven Hills (the demo has none), the vaccinator here allocated to it:
+        the one the stock rows close (closing it twice answers the same), so today's others stay open."""
+        if getattr(self, "_to_close", None) is None:
+            from chalicelib.domain.roles import Principal, Role
+            from chalicelib.services import planning
+
+            national = Principal(CALLERS["national admin"][0], frozenset({Role.NATIONAL_ADMIN}))
+            self._to_close = planning.create_session(national, {
+                **self.session_plan(), "date": self.day()}, NOW, get_settings().country)["session_id"]
+            planning.allocate(national, self._to_close, {"mobile": CALLERS["vaccinator here"][0]}, NOW,
+                              get_settings().country)
+        return self._to_close
+
+    def stock_receipt(self) -> dict:
+        """A fresh batch received at Seven Hills."""
+        return {"center_id": HERE, "vaccine": "COVISHIELD", "batch": f"MX{next(self._seeds)}", "expiry_date":
+                self.day(90), "vials": 2, "doses_per_vial": 10}
 
     def session_plan(self) -> dict:
         """A session at Seven Hills that does not exist yet (one centre, date and vaccine each)."""
@@ -565,6 +590,18 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/v2/vaccination/doses/correction"): Row(lambda w: Call("POST", "/v2/vaccination/doses/correction", {
         "beneficiary_reference_id": w.vaccinated(), "dose": 1, "batch": "4121Z026", "reason": "Batch mistyped"}),
         201, frozenset({"vaccinator here", "facility admin here"})),
+    # Vaccine stock at Seven Hills (docs/stock.md): its facility admin and the areas' admins receive it and read
+    # its report; at today's sessions, the vaccinator allocated and the facility admin open vials and close.
+    ("POST", "/v2/stock/receipts"): Row(lambda w: Call("POST", "/v2/stock/receipts", w.stock_receipt()), 201,
+                                        ADMINS_HERE),
+    ("POST", "/v2/stock/sessions/{session_id}/vials"): Row(lambda w: Call(
+        "POST", f"/v2/stock/sessions/{w.session_here_of('COVAXIN')}/vials", {"batch": "CVX21A04"}), 201,
+        frozenset({"vaccinator here", "facility admin here"})),
+    ("POST", "/v2/stock/sessions/{session_id}/close"): Row(lambda w: Call(
+        "POST", f"/v2/stock/sessions/{w.session_to_close()}/close", {}), 200,
+        frozenset({"vaccinator here", "facility admin here"})),
+    ("GET", "/v2/stock/reports"): Row(lambda w: Call(
+        "GET", f"/v2/stock/reports?center_id=100001&from={w.day()}&to={w.day()}"), 200, ADMINS_HERE),
     ("POST", "/v2/vaccination/aefi"): Row(lambda w: Call("POST", "/v2/vaccination/aefi", {
         "beneficiary_reference_id": w.vaccinated(), "dose": 1, "severity": "minor", "symptoms": ["fever"],
         "onset_at": NOW}), 201, SITE_HERE | ADMINS_HERE),
@@ -586,7 +623,8 @@ def every_route_world():
     from local import embedded_aws, seed
 
     with pytest.MonkeyPatch.context() as patch, mock_aws():
-        patch.setenv("TEEKA_COUNTRY_PROFILE", json.dumps({"max_beneficiaries_per_mobile": 40}))
+        # India's pack as `make run` has it, stock tracked: every dose here draws on the demo's stock.
+        patch.setenv("TEEKA_COUNTRY_PROFILE", json.dumps({"max_beneficiaries_per_mobile": 40, "stock_tracking": True}))
         get_settings.cache_clear()
         embedded_aws.provision()
         local_carrier.clear()

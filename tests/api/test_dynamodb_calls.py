@@ -121,3 +121,39 @@ def test_assisted_registration_paths(api, seeded):
         assert post(api, "/v2/admin/operators/actions", {"mobile": "9000000020", "from": seeded, "to": seeded},
                     admin).status_code == 200
     assert calls == {"Query": 1}
+
+
+def test_the_stocks_requests_and_a_doses_draw(api, staff, seeded):
+    """Where stock is tracked (docs/stock.md): receive, a dose opening a vial and one using it, a vial opened
+    by hand, a close, the reports, and planning within the stock."""
+    from tests.api.test_stock_api import HERE, STOCK, batch_number, give, people, plan, receive, report, session_at
+
+    batch = batch_number()
+    with count_dynamodb_calls() as calls:
+        assert receive(api, staff["admin"], batch, vials=2, doses_per_vial=2).status_code == 201
+    assert calls == {"GetItem": 2, "TransactWriteItems": 1}  # the centre; the batch as it now stands
+    session_id = session_at(seeded)
+    who = people(3)
+    with count_dynamodb_calls() as calls:  # the dose opens vial 1
+        assert give(api, staff["vaccinator"], session_id, batch, who[0]).status_code == 201
+    assert calls == {"TransactGetItems": 1, "Query": 1, "GetItem": 1, "TransactWriteItems": 1}
+    with count_dynamodb_calls() as calls:  # the dose uses vial 1
+        assert give(api, staff["vaccinator"], session_id, batch, who[1]).status_code == 201
+    assert calls == {"TransactGetItems": 1, "Query": 1, "TransactWriteItems": 1}
+    with count_dynamodb_calls() as calls:
+        assert post(api, f"{STOCK}/sessions/{session_id}/vials", {"batch": batch}, staff["admin"]).status_code == 201
+    assert calls == {"TransactGetItems": 1, "GetItem": 1, "TransactWriteItems": 1}
+    with count_dynamodb_calls() as calls:
+        assert post(api, f"{STOCK}/sessions/{session_id}/close", {}, staff["admin"]).status_code == 200
+    assert calls == {"TransactGetItems": 1, "Query": 1, "TransactWriteItems": 1}
+    with count_dynamodb_calls() as calls:
+        assert report(api, staff["admin"], f"center_id={HERE}", seeded).status_code == 200
+    assert calls == {"GetItem": 1, "Query": 1}
+    with count_dynamodb_calls() as calls:
+        assert report(api, staff["district"], "district_id=395", seeded).status_code == 200
+    assert calls == {"Query": 8}  # its 8 shards
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/admin/sessions", plan(HERE, seeded, 12, 10), staff["district"]).status_code == 201
+    # The centre; its batches, its sessions up to that day, and the vials of today's session of the vaccine
+    # (which holds what its open vials still hold); the session.
+    assert calls == {"GetItem": 1, "Query": 3, "PutItem": 1}

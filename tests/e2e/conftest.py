@@ -7,9 +7,13 @@ import os
 import pytest
 
 from local.stack import local_stack
-from tests.conftest import ROOT
+from tests.conftest import MAKE_RUN_PROFILE, ROOT
 
-local_server = local_stack  # the name the end-to-end tests use
+
+def local_server(log_path, **settings: str):
+    """`local.stack.local_stack` with the profile `make run` has (stock tracked, as in India's pack), not
+    the one the in-process tests run with (tests/conftest.py); `settings` may override it."""
+    return local_stack(log_path, **{"TEEKA_COUNTRY_PROFILE": MAKE_RUN_PROFILE, **settings})
 
 
 @pytest.fixture(scope="session")

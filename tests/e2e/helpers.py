@@ -120,3 +120,17 @@ def wait_until_revoked(url: str, certificate_id: str, seconds: float = 30) -> di
             return found[0]
         assert time.monotonic() < deadline, f"{certificate_id} not in the revocation list within {seconds} s"
         time.sleep(0.3)
+
+
+def receive_stock(url: str, headers: dict, center_id: int, vaccine: str, vials: int = 100, doses_per_vial: int = 10,
+                  batch: str | None = None, expiry_days: int = 180) -> str:
+    """Vials of a batch (a fresh one by default) received at a centre, so sessions can be planned there
+    (docs/stock.md: the local server tracks stock, as `make run` does); returns the batch number."""
+    from datetime import date, timedelta
+
+    batch = batch or f"E2E{random.randrange(16 ** 8):08X}"
+    received = requests.post(f"{url}/v2/stock/receipts", headers=headers, timeout=30, json={
+        "center_id": center_id, "vaccine": vaccine, "batch": batch, "vials": vials, "doses_per_vial": doses_per_vial,
+        "expiry_date": (date.today() + timedelta(days=expiry_days)).strftime("%d-%m-%Y")})
+    assert received.status_code == 201, received.text
+    return batch

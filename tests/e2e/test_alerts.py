@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import requests
 
-from tests.e2e.helpers import login, race
+from tests.e2e.helpers import login, race, receive_stock
 
 MUMBAI, MAHARASHTRA_ADMIN = 395, "9000000002"  # (test_local_server logs the Mumbai admin in itself)
 
@@ -36,6 +36,7 @@ def test_a_subscriber_is_texted_when_a_matching_session_is_planned_and_only_then
         "pincode": pincode, "lat": 19.02, "long": 72.84})
     assert centre.status_code == 201, centre.text
     center_id = centre.json()["center_id"]
+    receive_stock(server_url, admin, center_id, "COVISHIELD")  # sessions are planned within the stock
     subscribed = requests.post(f"{server_url}/v2/alerts/subscriptions", headers=citizen, timeout=10,
                                json={"pincode": pincode, "min_age_limit": 18, "dose": 1})
     assert subscribed.status_code == 201, subscribed.text
@@ -83,6 +84,7 @@ def test_the_last_seat_given_back_texts_the_waiting_and_a_removed_wait_hears_not
     center_id = requests.post(f"{server_url}/v2/admin/centers", headers=admin, timeout=10, json={
         "name": "Last Seat Clinic", "address": "Worli", "block_name": "G South", "district_id": MUMBAI,
         "pincode": pincode, "lat": 19.01, "long": 72.82}).json()["center_id"]
+    receive_stock(server_url, admin, center_id, "COVAXIN")
     day = (date.today() + timedelta(days=5)).strftime("%d-%m-%Y")
     session = requests.post(f"{server_url}/v2/admin/sessions", headers=admin, timeout=10, json={
         "center_id": center_id, "date": day, "vaccine": "COVAXIN", "min_age_limit": 18, "capacity_dose1": 1,

@@ -16,7 +16,10 @@ SEEN = ['"USRAUT0014"', "Unauthenticated access!", "304 Not Modified", "BENREG00
         "'tot_dose_1':", "date,state_id,district_id,vaccine,dose,age_band,gender,doses", ",21,395,COVISHIELD,1,",
         '"surname":"Rao"', "%PDF-1.", "'code': 'XM9QW8'", "SMART Health Card valid: True", "EU DCC valid: True",
         "Tell it to Omkar Operator of CSC Andheri East", "Omkar Operator of CSC Andheri East booked appointment",
-        '"errorCode":"ASSIST0001"', "'register': "]
+        '"errorCode":"ASSIST0001"', "'register': ",
+        '"vial_id":"4121Z025#', '"vial":"4121Z025#', '"errorCode":"PLANNG0020"', '"vial_id":"4121Z031#1"',
+        '"vial":"4121Z031#1"', '"used":1,"wasted":9', '"errorCode":"VACCIN0021"', "'wasted': 9",
+        "area,from,to,vaccine,received,used,wasted,wastage_rate,on_hand", "district#395,"]
 
 
 def walkthrough(title: str = "## Walkthrough") -> str:

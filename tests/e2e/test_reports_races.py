@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from tests.e2e.helpers import login, race, together
+from tests.e2e.helpers import login, race, receive_stock, together
 from tests.e2e.test_dose_capture import todays_covishield_session
 from tests.helpers import aadhaar, person
 
@@ -125,6 +125,7 @@ def test_two_sessions_of_one_site_cancelled_at_once_leave_neither_session_nor_si
     today = datetime.now(ZoneInfo("Asia/Kolkata")).strftime("%d-%m-%Y")
     sessions = []
     for vaccine in ("COVISHIELD", "COVAXIN"):
+        receive_stock(url, admin, centre.json()["center_id"], vaccine)  # sessions are planned within the stock
         planned = requests.post(f"{url}/v2/admin/sessions", headers=admin, timeout=10, json={
             "center_id": centre.json()["center_id"], "date": today, "vaccine": vaccine, "capacity_dose1": 10,
             "capacity_dose2": 0, "min_age_limit": 45, "slots": ["09:00AM-11:00AM"]})

@@ -13,6 +13,7 @@ from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
 from chalicelib.store.planning import AllocationItem, CenterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem
+from chalicelib.store.stock import BatchItem, VialItem
 from chalicelib.store.vaccination import AefiItem, CaptureItem, DoseItem
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +23,8 @@ PAIRS = [(records.BeneficiaryRecord, BeneficiaryItem), (records.AuditRecord, Aud
          (records.AllocationRecord, AllocationItem), (records.DoseRecord, DoseItem),
          (records.CaptureRecord, CaptureItem), (records.AefiRecord, AefiItem),
          (records.CertificateSlotRecord, CertificateSlotItem), (records.CertificateRecord, CertificateItem),
-         (records.AssistedActionRecord, AssistedActionItem)]
+         (records.AssistedActionRecord, AssistedActionItem),
+         (records.BatchRecord, BatchItem), (records.VialRecord, VialItem)]
 
 
 @pytest.mark.parametrize(("record", "model"), PAIRS, ids=lambda value: value.__name__)
@@ -53,7 +55,8 @@ def test_a_record_goes_in_and_comes_back_unchanged():
 
 def _model_names() -> set[str]:
     return {model.__name__ for _, model in PAIRS} | {"StaffItem", "AccountItem", "OtpItem", "IdClaimItem",
-                                                     "AllowanceItem", "CounterItem", "SlotAttribute"}
+                                                     "AllowanceItem", "CounterItem", "SlotAttribute",
+                                                     "SessionStockItem", "LedgerItem"}
 
 
 @pytest.mark.parametrize("floor", ["services", "api", "events"])
