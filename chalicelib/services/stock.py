@@ -10,7 +10,7 @@ DynamoDB calls:
   session: the new one's key) + 1 GetItem (the batch) + 1 TransactWriteItems (the batch's opened count,
   the vial, the session's count of opened vials);
 - a dose's draw, in the dose's own transaction: + 1 Query (the session's vials of its batch); + 1 GetItem
-  (the batch) only when the dose opens the next vial;
+  (the batch) only when the dose opens the next vial (+ 1 Query again when every vial of it is opened);
 - close: 1 TransactGetItems (session, allocation) + 1 Query (the session's vials) + 1 TransactWriteItems
   (the session, its count, each vial with doses left, the ledger);
 - report: 1 GetItem (the centre) + 1 Query for a facility; 8 Queries (the shards) for a district or state;
@@ -198,8 +198,14 @@ def draw(dose: DoseRecord, session: SessionRecord, now: int, profile: CountryPro
     day, given_at = date.fromisoformat(dose.given_on), int(dose.given_at)
     vials = store.vials(session.session_id, dose.batch)
     found = rules.reusable(vials, dose.batch, given_at, day, closed, profile.clock_skew_seconds)
+    batch = store.batch(int(session.center_id), dose.batch) if found is None else None
+    if found is None and batch is not None and int(batch.vials_opened) >= int(batch.vials_received):
+        # Every vial is opened: maybe one after the vials were read. Read them again, after the batch, so
+        # that "none left" is never said while an opened vial holds a dose for this one.
+        vials = store.vials(session.session_id, dose.batch)
+        found = rules.reusable(vials, dose.batch, given_at, day, closed, profile.clock_skew_seconds)
     if found is None:
-        found = rules.opened_vial(store.batch(int(session.center_id), dose.batch), dose.vaccine,
+        found = rules.opened_vial(batch, dose.vaccine,
                                   session_id=session.session_id, at_session=len(vials) + 1, moment=given_at, day=day,
                                   opened_by=dose.vaccinator or dose.recorded_by,
                                   policy_seconds=profile.open_vial_seconds_of(dose.vaccine), used=1,

@@ -86,6 +86,7 @@ class Site:
         mobile = f"93{secrets.randbelow(10 ** 8):08d}"
         assert world.post(f"/v2/admin/centers/{self.center_id}/staff", {
             "mobile": mobile, "name": "Race Vaccinator", "role": "vaccinator"}, admin).status_code == 201
+        self.vaccinator = login(url, mobile)  # before the allocation's SMS, which would come after the OTP
         planned = world.post("/v2/admin/sessions", {
             "center_id": self.center_id, "date": cowin_day(0), "vaccine": vaccine, "min_age_limit": 18,
             "capacity_dose1": capacity, "capacity_dose2": 0, "slots": ["09:00AM-05:00PM"]}, admin)
@@ -93,7 +94,6 @@ class Site:
         self.session_id = planned.json()["session_id"]
         assert world.post(f"/v2/admin/sessions/{self.session_id}/allocations", {"mobile": mobile},
                           admin).status_code == 201
-        self.vaccinator = login(url, mobile)
 
 
 def dose(world: World, session_id: str, batch: str, headers: dict, vaccine: str = VACCINE) -> tuple[str, tuple]:
