@@ -269,7 +269,7 @@ class VialRecord:
     """One opened vial, kept under the session it was opened at: its doses and what became of them."""
 
     session_id: str
-    entry: str  # <batch>#<number, 6 digits>
+    entry: str  # <batch>#<the batch's n-th vial at this session, 6 digits>
     batch: str
     number: int  # the facility's n-th opened vial of the batch
     vaccine: str

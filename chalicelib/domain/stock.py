@@ -98,9 +98,11 @@ def unopened_doses(batch: BatchRecord) -> int:
 
 # -- which vial a dose comes from ----------------------------------------------------------------------
 
-def vial_entry(batch: str, number: int) -> str:
-    """A vial's sort key under its session: the batch, then its number (6 digits, so they sort)."""
-    return f"{batch}#{number:06d}"
+def vial_entry(batch: str, at_session: int) -> str:
+    """A vial's sort key under its session: the batch, then which of the batch's vials at the session it is
+    (the first, the second: 6 digits, so they sort). Two openings racing for one need compute the same
+    key, and only one may put it."""
+    return f"{batch}#{at_session:06d}"
 
 
 def usable_at(vial: VialRecord, moment: int, skew: int) -> bool:
@@ -111,8 +113,9 @@ def usable_at(vial: VialRecord, moment: int, skew: int) -> bool:
 @dataclass(frozen=True)
 class Draw:
     """Where one dose comes from: `use` a dose of an open vial; `open` the facility's next vial of the
-    batch (`opened` as read: the write is conditioned on it); `reclaim` one of a closed vial's wasted
-    doses, for a dose given before its session closed and synced after."""
+    batch (`opened` as read: the write is conditioned on it, and on the vial's key at the session being
+    free); `reclaim` one of a closed vial's wasted doses, for a dose given before its session closed and
+    synced after."""
 
     kind: str
     vial: VialRecord  # as read (use, reclaim) or as it will be written (open)
@@ -145,12 +148,13 @@ def reusable(vials: Iterable[VialRecord], batch: str, moment: int, day: date, se
     return Draw(RECLAIM if session_closed else USE, chosen)
 
 
-def opened_vial(batch: BatchRecord | None, vaccine: str, *, session_id: str, moment: int, day: date,
-                opened_by: str, policy_seconds: int, used: int = 0, closed_at: int | None = None) -> Draw:
-    """The facility's next vial of `batch`, opened at `moment` at the session, with `used` doses drawn
-    already (a dose that opens a vial draws its first dose). `closed_at`: opened for a dose at a session
-    already closed, the vial is closed at once and its other doses wasted. Raises when the centre never
-    received the batch, it is of another vaccine, it had expired on `day`, or no vial of it is left."""
+def opened_vial(batch: BatchRecord | None, vaccine: str, *, session_id: str, at_session: int, moment: int,
+                day: date, opened_by: str, policy_seconds: int, used: int = 0, closed_at: int | None = None) -> Draw:
+    """The facility's next vial of `batch` (its number: the batch's vials opened + 1), opened at `moment` at
+    the session as the batch's `at_session`-th vial there (those read + 1), with `used` doses drawn already
+    (a dose that opens a vial draws its first dose). `closed_at`: opened for a dose at a session already
+    closed, the vial is closed at once and its other doses wasted. Raises when the centre never received
+    the batch, it is of another vaccine, it had expired on `day`, or no vial of it is left."""
     if batch is None:
         raise ApiError(errors.NO_SUCH_BATCH)
     if batch.vaccine != vaccine:
@@ -162,7 +166,7 @@ def opened_vial(batch: BatchRecord | None, vaccine: str, *, session_id: str, mom
         raise ApiError(errors.NO_VIAL_LEFT, f"All {int(batch.vials_received)} vials of batch {batch.batch} "
                                             "received at this centre are opened")
     doses = int(batch.doses_per_vial)
-    vial = VialRecord(session_id, vial_entry(batch.batch, opened + 1), batch=batch.batch, number=opened + 1,
+    vial = VialRecord(session_id, vial_entry(batch.batch, at_session), batch=batch.batch, number=opened + 1,
                       vaccine=batch.vaccine, center_id=int(batch.center_id), doses=doses, expiry=batch.expiry,
                       opened_at=moment, usable_until=moment + policy_seconds, opened_by=opened_by, used=used,
                       wasted=doses - used if closed_at is not None else 0, closed_at=closed_at)

@@ -6,10 +6,11 @@ DynamoDB calls:
 - receive: 1 GetItem (the centre, for its place) + 1 TransactWriteItems (the batch, the receipt's audit
   entry, the ledger: the facility's day, campaign and expiry items, and one shard of its district's,
   state's and country's) + 1 GetItem (the batch: its totals to answer, or what a refusal names);
-- open a vial: 1 TransactGetItems (session, the caller's allocation) + 1 GetItem (the batch) + 1
-  TransactWriteItems (the batch's opened count, the vial, the session's count of opened vials);
+- open a vial: 1 TransactGetItems (session, the caller's allocation) + 1 Query (the batch's vials at the
+  session: the new one's key) + 1 GetItem (the batch) + 1 TransactWriteItems (the batch's opened count,
+  the vial, the session's count of opened vials);
 - a dose's draw, in the dose's own transaction: + 1 Query (the session's vials of its batch); + 1 GetItem
-  (the batch) only when the dose opens the next vial;
+  (the batch) only when the dose opens the next vial (+ 1 Query again when every vial of it is opened);
 - close: 1 TransactGetItems (session, allocation) + 1 Query (the session's vials) + 1 TransactWriteItems
   (the session, its count, each vial with doses left, the ledger);
 - report: 1 GetItem (the centre) + 1 Query for a facility; 8 Queries (the shards) for a district or state;
@@ -163,8 +164,10 @@ def open_vial(principal: Principal, session_id: str, body: Mapping[str, Any], no
     _check_open_session(session, today)
 
     def attempt() -> rules.Draw | None:
+        at_session = len(store.vials(session.session_id, number)) + 1
         draw = rules.opened_vial(store.batch(int(session.center_id), number), session.vaccine,
-                                 session_id=session.session_id, moment=now, day=today, opened_by=principal.mobile,
+                                 session_id=session.session_id, at_session=at_session, moment=now, day=today,
+                                 opened_by=principal.mobile,
                                  policy_seconds=profile.open_vial_seconds_of(session.vaccine))
         failed = store.open_vial(draw)
         if failed is not None and store.SESSION_STOCK in failed:
@@ -195,9 +198,15 @@ def draw(dose: DoseRecord, session: SessionRecord, now: int, profile: CountryPro
     day, given_at = date.fromisoformat(dose.given_on), int(dose.given_at)
     vials = store.vials(session.session_id, dose.batch)
     found = rules.reusable(vials, dose.batch, given_at, day, closed, profile.clock_skew_seconds)
+    batch = store.batch(int(session.center_id), dose.batch) if found is None else None
+    if found is None and batch is not None and int(batch.vials_opened) >= int(batch.vials_received):
+        # Every vial is opened: maybe one after the vials were read. Read them again, after the batch, so
+        # that "none left" is never said while an opened vial holds a dose for this one.
+        vials = store.vials(session.session_id, dose.batch)
+        found = rules.reusable(vials, dose.batch, given_at, day, closed, profile.clock_skew_seconds)
     if found is None:
-        found = rules.opened_vial(store.batch(int(session.center_id), dose.batch), dose.vaccine,
-                                  session_id=session.session_id, moment=given_at, day=day,
+        found = rules.opened_vial(batch, dose.vaccine,
+                                  session_id=session.session_id, at_session=len(vials) + 1, moment=given_at, day=day,
                                   opened_by=dose.vaccinator or dose.recorded_by,
                                   policy_seconds=profile.open_vial_seconds_of(dose.vaccine), used=1,
                                   closed_at=now if closed else None)

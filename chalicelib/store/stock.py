@@ -5,8 +5,9 @@ Tables:
 - `stock-batches` (centre, batch): the vaccine, expiry and doses per vial as first received, the vials
   received (ADD per receipt) and opened (ADD 1 per vial, only from the count as read and below the vials
   received: two doses racing to open a vial cannot both open one);
-- `stock-vials` (session, `<batch>#<number>`): each opened vial's doses, used (ADD 1 per dose, only below
-  its doses, while it is open and its policy lasts), wasted (set at the session's close);
+- `stock-vials` (session, `<batch>#<n>`: the batch's n-th vial at the session, put only if absent, so two
+  openings racing for one need cannot both open one): each opened vial's facility number, doses, used
+  (ADD 1 per dose, only below its doses, while it is open and its policy lasts), wasted (set at the close);
 - `stock-sessions` (session): how many vials were opened at it (ADD 1 with each) and when it closed. A
   close is conditioned on the count it read, so a vial opened after the close read its vials fails it;
   a vial's opening is conditioned on the session not being closed;
@@ -62,7 +63,7 @@ class VialItem(TeekaModel):
 
     Meta = table_meta("stock-vials")
     session_id = UnicodeAttribute(hash_key=True)
-    entry = UnicodeAttribute(range_key=True)  # <batch>#<number, 6 digits>
+    entry = UnicodeAttribute(range_key=True)  # <batch>#<the batch's n-th vial at the session, 6 digits>
     batch = UnicodeAttribute()
     number = NumberAttribute()
     vaccine = UnicodeAttribute()

@@ -142,7 +142,7 @@ def test_the_stocks_requests_and_a_doses_draw(api, staff, seeded):
     assert calls == {"TransactGetItems": 1, "Query": 1, "TransactWriteItems": 1}
     with count_dynamodb_calls() as calls:
         assert post(api, f"{STOCK}/sessions/{session_id}/vials", {"batch": batch}, staff["admin"]).status_code == 201
-    assert calls == {"TransactGetItems": 1, "GetItem": 1, "TransactWriteItems": 1}
+    assert calls == {"TransactGetItems": 1, "Query": 1, "GetItem": 1, "TransactWriteItems": 1}
     with count_dynamodb_calls() as calls:
         assert post(api, f"{STOCK}/sessions/{session_id}/close", {}, staff["admin"]).status_code == 200
     assert calls == {"TransactGetItems": 1, "Query": 1, "TransactWriteItems": 1}

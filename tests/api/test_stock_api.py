@@ -448,6 +448,55 @@ def test_a_dose_whose_vial_was_emptied_meanwhile_reads_the_stock_again_and_opens
     assert sorted((v.number, v.used) for v in vials_of(session_id) if v.batch == batch) == [(1, 2), (2, 1)]
 
 
+def test_a_dose_that_read_the_vials_before_another_dose_opened_one_uses_that_one(api, staff, seeded, monkeypatch):
+    """The race, forced: a dose reads the session's vials (none), another dose opens vial 1, then the first
+    reads the batch (one opened) and would open vial 2 for the same need; the vial's key at the session
+    (the batch's first vial there, as the first dose read) is taken, so it reads again and uses vial 1."""
+    from chalicelib.store import stock as stock_store
+
+    batch = batch_number()
+    assert receive(api, staff["admin"], batch, vials=3, doses_per_vial=2).status_code == 201
+    session_id = session_at(seeded)
+    racer, late = people(2)
+    original, raced = stock_store.batch, []
+
+    def batch_after_a_race(center_id, number):
+        if not raced:
+            raced.append(None)
+            raced[0] = give(api, staff["vaccinator"], session_id, batch, racer)
+        return original(center_id, number)
+
+    monkeypatch.setattr(stock_store, "batch", batch_after_a_race)
+    answer = give(api, staff["vaccinator"], session_id, batch, late)
+    assert raced[0].status_code == 201 and raced[0].json_body["vial"] == f"{batch}#1", raced[0].body
+    assert answer.status_code == 201 and answer.json_body["vial"] == f"{batch}#1", answer.body
+    assert [(v.number, v.used) for v in vials_of(session_id) if v.batch == batch] == [(1, 2)]
+    assert original(HERE, batch).vials_opened == 1
+
+
+def test_none_left_is_not_said_while_a_vial_opened_meanwhile_holds_a_dose(api, staff, seeded, monkeypatch):
+    """The race, forced: a dose reads the session's vials (none), another dose opens the batch's last
+    vial, then the first reads the batch (every vial opened): it reads the vials again and uses that one."""
+    from chalicelib.store import stock as stock_store
+
+    batch = batch_number()
+    assert receive(api, staff["admin"], batch, vials=1, doses_per_vial=2).status_code == 201
+    session_id = session_at(seeded)
+    racer, late = people(2)
+    original, raced = stock_store.batch, []
+
+    def batch_after_a_race(center_id, number):
+        if not raced:
+            raced.append(None)
+            raced[0] = give(api, staff["vaccinator"], session_id, batch, racer)
+        return original(center_id, number)
+
+    monkeypatch.setattr(stock_store, "batch", batch_after_a_race)
+    answer = give(api, staff["vaccinator"], session_id, batch, late)
+    assert raced[0].status_code == 201 and answer.status_code == 201, (raced[0].body, answer.body)
+    assert [(v.number, v.used) for v in vials_of(session_id) if v.batch == batch] == [(1, 2)]
+
+
 def test_a_transaction_in_conflict_is_read_again_and_retried(api, staff, seeded, monkeypatch):
     """DynamoDB cancels a transaction that meets another on the same item (TransactionConflict): the
     dose tries again rather than answering 503."""

@@ -80,8 +80,8 @@ def test_a_batch_may_be_used_through_its_expiry_date_not_after(expiry, day, expi
     assert rules.expired(expiry, day) is expired
     refused = code_of(lambda: rules.reusable([vial(expiry=expiry)], "B1", NOON, day, False, SKEW))
     assert refused == ("STOCK0007" if expired else None)
-    opening = code_of(lambda: rules.opened_vial(batch(expiry=expiry), "COVISHIELD", session_id="s1", moment=NOON,
-                                                day=day, opened_by="x", policy_seconds=60))
+    opening = code_of(lambda: rules.opened_vial(batch(expiry=expiry), "COVISHIELD", session_id="s1", at_session=1,
+                                                moment=NOON, day=day, opened_by="x", policy_seconds=60))
     assert opening == ("STOCK0007" if expired else None)
 
 
@@ -90,7 +90,7 @@ def test_property_the_next_vial_is_the_one_after_those_opened_while_any_is_left(
                                                                               closes):
     def open_it():
         return rules.opened_vial(batch(received, opened, per_vial=per_vial), "COVISHIELD", session_id="s1",
-                                 moment=NOON, day=DAY, opened_by="x", policy_seconds=policy, used=1,
+                                 at_session=3, moment=NOON, day=DAY, opened_by="x", policy_seconds=policy, used=1,
                                  closed_at=NOON + 5 if closes else None)
 
     if opened >= received:
@@ -98,7 +98,7 @@ def test_property_the_next_vial_is_the_one_after_those_opened_while_any_is_left(
         return
     draw = open_it()
     assert draw.kind == rules.OPEN and draw.opened == opened and draw.vial.number == opened + 1
-    assert draw.vial.entry == f"B1#{opened + 1:06d}" and draw.vial.vial_id == f"B1#{opened + 1}"
+    assert draw.vial.entry == "B1#000003" and draw.vial.vial_id == f"B1#{opened + 1}"  # its key at the session
     assert (draw.vial.doses, draw.vial.used, draw.vial.usable_until) == (per_vial, 1, NOON + policy)
     assert draw.closes is closes and draw.vial.wasted == (per_vial - 1 if closes else 0)
     assert draw.vial.used + draw.vial.wasted <= draw.vial.doses
@@ -106,7 +106,8 @@ def test_property_the_next_vial_is_the_one_after_those_opened_while_any_is_left(
 
 def test_a_batch_never_received_or_of_another_vaccine_opens_no_vial():
     def opened(found):
-        return code_of(lambda: rules.opened_vial(found, "COVISHIELD", session_id="s1", moment=NOON, day=DAY,
+        return code_of(lambda: rules.opened_vial(found, "COVISHIELD", session_id="s1", at_session=1, moment=NOON,
+                                                 day=DAY,
                                                  opened_by="x", policy_seconds=60))
 
     assert opened(None) == "STOCK0006"
@@ -164,7 +165,8 @@ class Centre:
     def dose(self, moment: int) -> bool:
         try:
             draw = rules.reusable(self.vials, "B1", moment, DAY, self.closed_at is not None, SKEW) or \
-                rules.opened_vial(self.batch, "COVISHIELD", session_id="s1", moment=moment, day=DAY, opened_by="x",
+                rules.opened_vial(self.batch, "COVISHIELD", session_id="s1", at_session=len(self.vials) + 1,
+                                  moment=moment, day=DAY, opened_by="x",
                                   policy_seconds=3600, used=1, closed_at=NOON + 10 ** 6 if self.closed_at else None)
         except ApiError:
             return False
@@ -226,7 +228,8 @@ def test_a_late_dose_at_a_closed_session_moves_a_wasted_dose_to_used_or_a_whole_
     moves = rules.late_dose_moves(reclaim, "2026-11-23", 395, 21)
     assert moves[("center#100001", "2026-11-23")] == {"u|COVISHIELD": 1, "w|COVISHIELD": -1}
     assert moves[("country", rules.ALL)] == {"u|COVISHIELD": 1, "w|COVISHIELD": -1}
-    opened = rules.opened_vial(batch(), "COVISHIELD", session_id="s1", moment=NOON, day=DAY, opened_by="x",
+    opened = rules.opened_vial(batch(), "COVISHIELD", session_id="s1", at_session=1, moment=NOON, day=DAY,
+                               opened_by="x",
                                policy_seconds=60, used=1, closed_at=NOON + 5)
     moves = rules.late_dose_moves(opened, "2026-11-23", 395, 21)
     assert moves[("state#21", "2026-11-23")] == {"u|COVISHIELD": 1, "w|COVISHIELD": 9}
