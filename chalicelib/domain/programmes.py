@@ -20,7 +20,6 @@ from chalicelib.domain.errors import ApiError
 
 # What a dose takes of a session's capacity: CoWIN's two counters and the precaution dose's.
 FIRST, LATER, PRECAUTION = "dose1", "dose2", "precaution"
-SEAT_KINDS = (FIRST, LATER, PRECAUTION)
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,15 @@ def is_precaution(dose: int, series: Vaccine | None) -> bool:
 
 
 def seat_kind(dose: int, series: Vaccine | None) -> str:
-    """Which of a session's capacities a dose takes."""
+    """Which of a session's capacities a dose takes, for a person whose series is `series`."""
+    return kind_of(dose, is_precaution(dose, series))
+
+
+def kind_of(dose: int, precaution: bool) -> str:
+    """Which capacity a dose (or an appointment for one) holds, once known whether it is a precaution dose."""
     if dose == 1:
         return FIRST
-    return PRECAUTION if is_precaution(dose, series) else LATER
+    return PRECAUTION if precaution else LATER
 
 
 def window(previous: date, min_days: int, max_days: int) -> tuple[date, date | None]:

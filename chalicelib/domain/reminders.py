@@ -83,4 +83,5 @@ def still_needed(reminder: Reminder, appointments: Sequence[Mapping[str, Any]] =
         return False
     if reminder.kind in (DOSE2_OPEN, DOSE2_CLOSING):
         return int(person["doses_given"]) < 2 and not person.get("appointment_dose2")
-    return int(person["doses_given"]) == int(person["total_doses"])  # no precaution dose yet
+    # No precaution dose yet, nor one booked.
+    return int(person["doses_given"]) == int(person["total_doses"]) and not person.get("appointment_precaution")

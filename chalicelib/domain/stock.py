@@ -105,6 +105,13 @@ def vial_entry(batch: str, at_session: int) -> str:
     return f"{batch}#{at_session:06d}"
 
 
+def drawn_at(source: str, given_at: int, recorded_at: int) -> int:
+    """When a dose draws on its vial, as the open-vial policy judges it: a dose recorded in real time,
+    when the server records it (a client's claimed `given_at` may lie up to a day back, and must not
+    stretch a vial's hours); an offline one, when the device says it was given."""
+    return given_at if source == "offline" else recorded_at
+
+
 def usable_at(vial: VialRecord, moment: int, skew: int) -> bool:
     """Opened by then (a device's clock may run `skew` behind the server's), and within its open-vial policy."""
     return int(vial.opened_at) - skew <= moment <= int(vial.usable_until)

@@ -106,9 +106,7 @@ def seat_kind(people: list[BeneficiaryRecord], dose: int, profile: CountryProfil
 
 def kind_of(appointment: AppointmentRecord) -> str:
     """The capacity a booked appointment holds."""
-    if int(appointment.dose) == 1:
-        return programmes.FIRST
-    return programmes.PRECAUTION if appointment.precaution else programmes.LATER
+    return programmes.kind_of(int(appointment.dose), bool(appointment.precaution))
 
 
 def _seat(session: SessionRecord, dose: int, kind: str, slot: str) -> Seat:

@@ -95,5 +95,6 @@ def _still_needed(reminder: rules.Reminder, profile: CountryProfile) -> bool:
     vaccine = profile.vaccine(person.vaccine) if person and person.vaccine else None
     facts = None if person is None or vaccine is None else {
         "doses_given": person.doses_given, "appointment_dose2": person.appointment_dose2,
-        "total_doses": vaccine.total_doses}
+        "total_doses": vaccine.total_doses,
+        "appointment_precaution": getattr(person, f"appointment_dose{vaccine.total_doses + 1}", None)}
     return rules.still_needed(reminder, person=facts)

@@ -195,7 +195,8 @@ def draw(dose: DoseRecord, session: SessionRecord, now: int, profile: CountryPro
     becomes a used one; else a vial is opened and closed for it. Raises when the batch had expired on the
     dose's day, was never received at the centre, or has no vial left."""
     closed = session.closed_at is not None
-    day, given_at = date.fromisoformat(dose.given_on), int(dose.given_at)
+    day, given_at = date.fromisoformat(dose.given_on), rules.drawn_at(dose.source, int(dose.given_at),
+                                                                      int(dose.recorded_at))
     vials = store.vials(session.session_id, dose.batch)
     found = rules.reusable(vials, dose.batch, given_at, day, closed, profile.clock_skew_seconds)
     batch = store.batch(int(session.center_id), dose.batch) if found is None else None

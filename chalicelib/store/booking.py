@@ -86,7 +86,7 @@ class Seat:
 
 
 def seat_counters(kind: str):
-    """A session's capacity and booked counters of one kind of dose (`programmes.SEAT_KINDS`)."""
+    """A session's capacity and booked counters of one kind of dose (`programmes.seat_kind`)."""
     return getattr(SessionItem, f"capacity_{kind}"), getattr(SessionItem, f"booked_{kind}")
 
 

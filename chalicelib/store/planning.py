@@ -267,7 +267,9 @@ def set_capacity(session: SessionRecord, capacities: tuple[int, int, int], slots
     dose1, dose2, precaution = capacities
     return conditionally(lambda: SessionItem(session.session_id).update(
         actions=[SessionItem.capacity_dose1.set(dose1), SessionItem.capacity_dose2.set(dose2),
-                 SessionItem.capacity_precaution.set(precaution), SessionItem.slots.set(_slot_items(slots))],
+                 SessionItem.capacity_precaution.set(precaution), SessionItem.slots.set(_slot_items(slots)),
+                 # A session written before precaution seats existed gets its counter, so bookings can take them.
+                 SessionItem.booked_precaution.set(SessionItem.booked_precaution | 0)],
         condition=(SessionItem.status == "ACTIVE") & (SessionItem.booked_dose1 == session.booked_dose1)
         & (SessionItem.booked_dose2 == session.booked_dose2)
         & _counts(SessionItem.booked_precaution, int(session.booked_precaution))

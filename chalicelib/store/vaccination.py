@@ -34,7 +34,7 @@ from pynamodb.constants import STREAM_NEW_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
-from chalicelib.domain.programmes import FIRST, LATER, PRECAUTION
+from chalicelib.domain.programmes import kind_of
 from chalicelib.domain.records import (
     AefiRecord,
     AllocationRecord,
@@ -44,7 +44,7 @@ from chalicelib.domain.records import (
     DoseRecord,
     SessionRecord,
 )
-from chalicelib.domain.stock import Draw
+from chalicelib.domain.stock import Draw, drawn_at
 from chalicelib.domain.vaccination import AefiReport, AllowanceCount, Capture, Completion, DoseRequest
 from chalicelib.store import certificates, stock
 from chalicelib.store import registration as registration_store
@@ -308,12 +308,11 @@ def _add_dose(transaction: Transaction, dose: DoseRecord, *, takes_seat: bool, c
     ref, number = dose.beneficiary_reference_id, int(dose.dose)
     certificates.mark_due(transaction, ref, number, dose.mobile, int(dose.recorded_at))
     if takes_seat:
-        kind = PRECAUTION if dose.precaution else FIRST if number == 1 else LATER
-        capacity, booked = seat_counters(kind)
+        capacity, booked = seat_counters(kind_of(number, dose.precaution))
         transaction.change("session", SessionItem(dose.session_id), [booked.add(1)],
                            (SessionItem.status == "ACTIVE") & (booked < capacity))
     if draw is not None:
-        stock.add_draw(transaction, draw, int(dose.given_at))
+        stock.add_draw(transaction, draw, drawn_at(dose.source, int(dose.given_at), int(dose.recorded_at)))
     if completes is not None:
         # Not locked: fewer codes tried than the limit, or verified at the door (by one of them).
         condition = ((AppointmentItem.status == BOOKED) & (AppointmentItem.session_id == dose.session_id)

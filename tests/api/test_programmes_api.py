@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.config import get_settings
+from chalicelib.store.planning import SessionItem
 from chalicelib.store.registration import BeneficiaryItem
 from tests.api.conftest import drain
 from tests.api.test_vaccination_api import (
@@ -175,3 +176,25 @@ def test_the_pack_decides_who_may_book_a_precaution_dose(api, seeded, as_, reque
     request.getfixturevalue("nine_month_interval")
     refused = schedule(api, citizen, session["session_id"], second, 3)
     assert (refused.status_code, refused.json_body["errorCode"]) == (400, "APPOIN0023"), refused.body
+
+
+def test_a_session_planned_before_precaution_seats_existed_takes_them_once_given(api, seeded, as_):
+    """A session item written without the precaution counters (before this feature) gets them with its
+    capacity edit, and a precaution booking then takes a seat."""
+    citizen = as_(CITIZEN)
+    ref = register(api, citizen, 1)
+    given_two_doses(ref, seeded, days_ago=200)
+    session_id = session_at(seeded, days=1)
+    SessionItem(session_id).update(actions=[SessionItem.capacity_precaution.remove(),
+                                            SessionItem.booked_precaution.remove()])
+    current = SessionItem.get(session_id)
+    slots = [{"name": slot["name"], "capacity": int(slot["capacity"])} for slot in current.slots]
+    slots[0]["capacity"] += 5
+    edited = post(api, f"{SESSIONS}/{session_id}/capacity", {
+        "capacity_dose1": int(current.capacity_dose1), "capacity_dose2": int(current.capacity_dose2),
+        "capacity_precaution": 5, "slots": slots}, as_(MUMBAI_ADMIN))
+    assert edited.status_code == 200, edited.body
+    booked = post(api, "/v2/appointment/schedule", {"dose": 3, "session_id": session_id, "slot": slots[0]["name"],
+                                                    "beneficiaries": [ref]}, citizen)
+    assert booked.status_code == 200, booked.body
+    assert int(SessionItem.get(session_id, consistent_read=True).booked_precaution) == 1

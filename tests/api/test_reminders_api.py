@@ -123,6 +123,8 @@ def test_the_rules_of_what_falls_due():
     assert rules.after_dose("1", "m", 1, today, single, load_pack("ug"), birth_year=1990) == []  # Uganda gives none
     assert rules.still_needed(precaution, person={"doses_given": 2, "total_doses": 2})
     assert not rules.still_needed(precaution, person={"doses_given": 3, "total_doses": 2})
+    assert not rules.still_needed(precaution, person={"doses_given": 2, "total_doses": 2,
+                                                      "appointment_precaution": {"appointment_id": "a"}})
     assert not rules.still_needed(precaution, person=None)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import uuid
 from datetime import timedelta
 
@@ -134,27 +135,26 @@ def test_a_receipt_with_a_bad_field_is_a_clear_400_or_404(api, staff, field, val
 
 def test_a_dose_draws_on_the_open_vial_whose_time_ends_first_and_a_vial_past_its_time_is_left(
         api, staff, seeded, monkeypatch):
-    """With a 10-minute open-vial policy, a vial opened by a dose given 15 minutes ago is past it: the next
-    dose opens another; the staff opening one by hand makes two open at once, and doses take the one
+    """With a short open-vial policy (seconds here, 4 hours in India), a vial whose time is up is left: the
+    next dose opens another; the staff opening one by hand makes two open at once, and doses take the one
     whose time ends first."""
     import time
 
-    stock_tracked(monkeypatch, open_vial_seconds=600)
+    stock_tracked(monkeypatch, open_vial_seconds=3)
     batch = batch_number()
     assert receive(api, staff["admin"], batch, vials=4, doses_per_vial=5).status_code == 201
     session_id = session_at(seeded)
-    now = int(time.time())
-    if local_date(get_settings().country, now - 900) != day_of(seeded):
-        pytest.skip("15 minutes ago was yesterday")
     early, later, more = people(1), people(1), people(3)
-    assert give(api, staff["vaccinator"], session_id, batch, early[0], given_at=now - 900).status_code == 201
+    assert give(api, staff["vaccinator"], session_id, batch, early[0]).status_code == 201
+    time.sleep(4.2)  # vial 1's time is up (to the whole second the policy counts in)
+    stock_tracked(monkeypatch, open_vial_seconds=600)  # the next vials' 10 minutes outlast the test
     answer = give(api, staff["vaccinator"], session_id, batch, later[0])
     assert answer.status_code == 201 and answer.json_body["vial"] == f"{batch}#2", answer.body
     opened = post(api, f"{STOCK}/sessions/{session_id}/vials", {"batch": batch}, staff["admin"])
     assert opened.status_code == 201 and opened.json_body["vial_id"] == f"{batch}#3", opened.body
     assert opened.json_body["status"] == "open" and opened.json_body["used"] == 0
     drawn = [give(api, staff["vaccinator"], session_id, batch, who).json_body["vial"] for who in more]
-    assert drawn == [f"{batch}#2"] * 3  # the one whose 4 hours end first, until it is empty
+    assert drawn == [f"{batch}#2"] * 3  # the one whose time ends first, until it is empty
     assert [(v.number, v.used) for v in vials_of(session_id) if v.batch == batch] == [(1, 1), (2, 4), (3, 0)]
     assert batch_of(batch).vials_opened == 3
 
@@ -519,3 +519,21 @@ def test_a_transaction_in_conflict_is_read_again_and_retried(api, staff, seeded,
     monkeypatch.setattr(Connection, "transact_write_items", conflicting)
     answer = give(api, staff["vaccinator"], session_at(seeded), batch, who)
     assert conflicts and answer.status_code == 201, answer.body
+
+
+def test_a_dose_recorded_now_cannot_stretch_a_vials_hours_by_claiming_an_earlier_time(api, staff, seeded, monkeypatch):
+    """The open-vial policy judges a real-time dose at the server's time: once a vial's time is up, a
+    dose claiming a `given_at` inside it still opens the next vial."""
+    from tests.helpers import stock_tracked
+
+    stock_tracked(monkeypatch, open_vial_seconds=1)
+    batch = batch_number()
+    assert receive(api, staff["admin"], batch, vials=4, doses_per_vial=5).status_code == 201
+    session_id, who = session_at(seeded), people(2)
+    claimed = int(time.time())
+    first = give(api, staff["vaccinator"], session_id, batch, who[0], given_at=claimed)
+    assert first.status_code == 201, first.body
+    time.sleep(2.2)  # the vial's one second is over, to the whole second
+    second = give(api, staff["vaccinator"], session_id, batch, who[1], given_at=claimed)
+    assert second.status_code == 201, second.body
+    assert (first.json_body["vial"], second.json_body["vial"]) == (f"{batch}#1", f"{batch}#2")
