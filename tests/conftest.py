@@ -17,8 +17,9 @@ sys.path.insert(0, str(ROOT))
 
 os.environ.pop("AWS_ENDPOINT_URL", None)  # in-process moto intercepts botocore; no endpoint override
 # The country's profile as `make run` has it (India's pack, with whatever the environment overrides): the
-# end-to-end tests' local servers run with it (tests/e2e/conftest.py).
-MAKE_RUN_PROFILE = os.environ.get("TEEKA_COUNTRY_PROFILE", "")
+# end-to-end tests' local servers run with it (tests/e2e/conftest.py). Kept aside in the environment,
+# because pytest-xdist's workers inherit the environment this module leaves in the controller.
+MAKE_RUN_PROFILE = os.environ.setdefault("TEEKA_TESTS_MAKE_RUN_PROFILE", os.environ.get("TEEKA_COUNTRY_PROFILE", ""))
 # Most tests record doses with whatever batch numbers they like, at centres without stock: they run with
 # stock tracking off (docs/stock.md), and the stock's own tests turn it on (tests/api/test_stock_api.py).
 os.environ["TEEKA_COUNTRY_PROFILE"] = json.dumps({**json.loads(MAKE_RUN_PROFILE or "{}"), "stock_tracking": False})
