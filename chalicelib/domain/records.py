@@ -50,6 +50,9 @@ class BeneficiaryRecord:
     passport_claim: str | None = None
     birth_date: str | None = None  # ISO date
     surname: str | None = None
+    # How many of each dose number's records were voided (docs/grievances.md): the next record of that
+    # number is keyed after them (`dose_history.dose_entry`), since records are never deleted.
+    voided_doses: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,9 @@ class DoseRecord:
     gender_id: int | None = None
     birth_year: int | None = None
     vial: str | None = None  # the vial it was drawn from (`VialRecord.vial_id`), where stock is tracked
+    # A correction that voids its record: the dose was not this person's (it moved to whoever received it,
+    # docs/grievances.md). The record stays; the person's history no longer counts it.
+    voided: bool = False
 
     def site(self) -> DoseSite:
         """A dose's site (a correction has none of its own: it keeps its record's)."""

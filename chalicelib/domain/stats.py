@@ -76,14 +76,16 @@ def dose_fact(dose: Mapping[str, Any], site: Mapping[str, Any], profile: Country
     """A dose (or a correction, with its dose's `site` record) as the reports count it. Records made
     before doses carried the person's gender and birth year count as "others" and the youngest band."""
     given = datetime.fromtimestamp(int(dose["given_at"]), ZoneInfo(profile.time_zone))
+    # A correction may move the dose's day or vaccine too (docs/grievances.md); older ones copy them.
+    day, name = str(dose.get("given_on") or site["given_on"]), str(dose.get("vaccine") or site["vaccine"])
     birth_year = dose.get("birth_year")
-    band = age_band(int(site["given_on"][:4]) - int(birth_year), profile) if birth_year is not None \
+    band = age_band(int(day[:4]) - int(birth_year), profile) if birth_year is not None \
         else profile.report_age_bands[0].key
     gender = dose.get("gender_id")
-    vaccine = profile.vaccine(str(site["vaccine"]))
-    return DoseFact(day=str(site["given_on"]), hour=given.hour, state_id=int(site["state_id"]),
+    vaccine = profile.vaccine(name)
+    return DoseFact(day=day, hour=given.hour, state_id=int(site["state_id"]),
                     district_id=int(site["district_id"]), center_id=int(site["center_id"]),
-                    vaccine=str(site["vaccine"]), dose=int(site["dose"]), band=band,
+                    vaccine=name, dose=int(site["dose"]), band=band,
                     gender_id=int(gender) if gender is not None else 0,
                     completes=vaccine is not None and int(site["dose"]) == vaccine.total_doses)
 
@@ -131,9 +133,10 @@ def merged(*parts: Deltas) -> Deltas:
             if any(cells.values())}
 
 
-def correction_deltas(before: DoseFact, after: DoseFact) -> Deltas:
-    """A correction moves its dose from what was counted to what now stands."""
-    return merged(dose_deltas(before, -1), dose_deltas(after))
+def correction_deltas(before: DoseFact, after: DoseFact | None) -> Deltas:
+    """A correction moves its dose from what was counted to what now stands (nothing, if it voids it:
+    the dose is counted again where it moved, as its new record)."""
+    return merged(dose_deltas(before, -1), dose_deltas(after)) if after is not None else dose_deltas(before, -1)
 
 
 @dataclass(frozen=True)

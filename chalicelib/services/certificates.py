@@ -28,6 +28,7 @@ from chalicelib.config import CountryProfile
 from chalicelib.domain import certificates as rules
 from chalicelib.domain import errors, inputs, messages
 from chalicelib.domain import international as international_rules
+from chalicelib.domain.dose_history import standing
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.records import CertificateRecord
 from chalicelib.observability import logger, metrics
@@ -59,26 +60,22 @@ def on_dose_event(image: Mapping[str, Any]) -> None:
 def content_of(reference_id: str, dose: int, profile: CountryProfile) -> rules.Content | None:
     """What the certificate of this dose says now, from the beneficiary and their dose records."""
     person = people.get(reference_id)
-    entries = doses.history(reference_id)
-    records = {int(e.dose): e for e in entries if e.kind == DOSE}
+    records = standing(doses.history(reference_id))
     if person is None or dose not in records:
         return None
-    vaccinators = staff_store.names({records[dose].site().vaccinator})
+    vaccinators = staff_store.names({records[dose].record.site().vaccinator})
 
     def facts(number: int) -> rules.DoseFacts:
-        record = records[number]
-        site = record.site()
-        batch, given_at = views.batch_and_time(record, [e for e in entries if e.kind == CORRECTION
-                                                  and int(e.dose) == number])
+        site, current = records[number].record.site(), records[number].current
         places = place_names(profile, site.state_id, site.district_id)
-        vaccine = profile.vaccine(record.vaccine)
+        vaccine = profile.vaccine(current.vaccine)
         return rules.DoseFacts(
-            dose=number, vaccine=record.vaccine, manufacturer=vaccine.manufacturer if vaccine else "", batch=batch,
-            given_at=given_at, given_on=record.given_on,
+            dose=number, vaccine=current.vaccine, manufacturer=vaccine.manufacturer if vaccine else "",
+            batch=current.batch, given_at=int(current.given_at), given_on=current.given_on,
             vaccinator=vaccinators.get(site.vaccinator, "") if number == dose else "",
             center_name=site.center_name, district=places["district_name"], state=places["state_name"])
 
-    vaccine = profile.vaccine(records[dose].vaccine)
+    vaccine = profile.vaccine(records[dose].current.vaccine)
     gender = next((g for g in profile.genders if g.id == int(person.gender_id)), None)
     subject = rules.Subject(
         reference_id=reference_id, name=person.name, birth_year=int(person.birth_year),
@@ -88,7 +85,7 @@ def content_of(reference_id: str, dose: int, profile: CountryProfile) -> rules.C
     if person.passport_number and person.birth_date:
         family, given = international_rules.split_name(person.name, person.surname or "")
         traveller = rules.Traveller(person.passport_number, person.birth_date, family, given)
-    precaution = bool(records[dose].precaution)
+    precaution = bool(records[dose].record.precaution)
     return rules.Content(subject=subject, dose=facts(dose),
                          total_doses=vaccine.total_doses if vaccine and not precaution else dose,
                          previous=facts(dose - 1) if dose - 1 in records else None, traveller=traveller,

@@ -14,29 +14,27 @@ from chalicelib.config import CountryProfile
 from chalicelib.domain import booking as booking_rules
 from chalicelib.domain import errors
 from chalicelib.domain import vaccination as rules
+from chalicelib.domain.dose_history import Standing, standing
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.masking import mask_mobile
-from chalicelib.domain.records import DoseRecord
 from chalicelib.domain.roles import Principal
 from chalicelib.observability import logger, metrics
 from chalicelib.services import views
 from chalicelib.services.site import in_reach
 from chalicelib.store import registration as registration_store
 from chalicelib.store import vaccination as store
-from chalicelib.store.vaccination import CORRECTION, DOSE
 
 
-def _dose_history(principal: Principal, body: Mapping[str, Any],
-                  profile: CountryProfile) -> tuple[DoseRecord, list[DoseRecord]]:
-    """The dose a correction or an AEFI report is about (beneficiary_reference_id, dose): its record and
-    its corrections, oldest first; only within the caller's scope."""
-    entries = store.history(rules.parse_reference_id(body, profile), booking_rules.parse_dose(body))
-    record = next((e for e in entries if e.kind == DOSE), None)
-    if record is None:
+def _dose_history(principal: Principal, body: Mapping[str, Any], profile: CountryProfile) -> Standing:
+    """The dose a correction or an AEFI report is about (beneficiary_reference_id, dose), as it stands;
+    only within the caller's scope."""
+    dose = booking_rules.parse_dose(body)
+    found = standing(store.history(rules.parse_reference_id(body, profile), dose)).get(dose)
+    if found is None:
         raise ApiError(errors.DOSE_NOT_FOUND)
-    if not principal.covers_centre(record):
+    if not principal.covers_centre(found.record):
         raise ApiError(errors.OUT_OF_SCOPE)
-    return record, [e for e in entries if e.kind == CORRECTION]
+    return found
 
 
 def doses_of(principal: Principal, query: Mapping[str, str], profile: CountryProfile) -> list[dict]:
@@ -45,34 +43,30 @@ def doses_of(principal: Principal, query: Mapping[str, str], profile: CountryPro
     person = registration_store.get(reference_id)
     if person is None or not in_reach(principal, [person]):
         raise ApiError(errors.OUT_OF_SCOPE)
-    entries = store.history(reference_id)
-    shown = []
-    for record in (e for e in entries if e.kind == DOSE):
-        fixes = [e for e in entries if e.kind == CORRECTION and int(e.dose) == int(record.dose)]
-        shown.append(views.dose(record, fixes, profile))
-    return shown
+    return [views.dose(dose, profile) for dose in standing(store.history(reference_id)).values()]
 
 
 def correct_dose(principal: Principal, body: Mapping[str, Any], now: int, profile: CountryProfile) -> dict:
     """A correction record supersedes the dose's batch or time; the record itself is never edited."""
     correction = rules.parse_correction(body, profile)
-    record, fixes = _dose_history(principal, body, profile)
-    current = fixes[-1] if fixes else record
+    dose = _dose_history(principal, body, profile)
+    current = dose.current
     given_at = correction.given_at if correction.given_at is not None else int(current.given_at)
-    if rules.local_day(given_at, profile).isoformat() != record.given_on or given_at > now + profile.clock_skew_seconds:
+    day = rules.local_day(given_at, profile).isoformat()
+    if day != current.given_on or given_at > now + profile.clock_skew_seconds:
         raise ApiError(errors.INVALID_CORRECTION, "A corrected time must be on the day the dose was given, "
                                                   "not in the future")
-    item = store.new_correction(record, current, batch=correction.batch, given_at=given_at,
+    item = store.new_correction(dose.record, current, batch=correction.batch, given_at=given_at,
                                 reason=correction.reason, recorded_by=principal.mobile, now=now)
     if not store.add_correction(item):
         raise ApiError(errors.VACCINATION_BUSY)
-    return views.dose(record, [*fixes, item], profile)
+    return views.dose(Standing(dose.record, item, (*dose.corrections, item)), profile)
 
 
 def report_aefi(principal: Principal, body: Mapping[str, Any], now: int, profile: CountryProfile) -> dict:
     report = rules.parse_aefi(body, profile)
-    record, fixes = _dose_history(principal, body, profile)
-    given_at = int((fixes[-1] if fixes else record).given_at)
+    given = _dose_history(principal, body, profile)
+    record, given_at = given.record, int(given.current.given_at)
     rules.check_time(report.onset_at, now, given_at - profile.clock_skew_seconds, profile, "onset_at")
     reference_id, dose = record.beneficiary_reference_id, int(record.dose)
     item = store.new_aefi(record, report, principal.mobile, now)

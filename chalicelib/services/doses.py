@@ -22,6 +22,7 @@ from chalicelib.domain import booking as booking_rules
 from chalicelib.domain import errors, inputs, messages, programmes
 from chalicelib.domain import vaccination as rules
 from chalicelib.domain.calendar import local_date
+from chalicelib.domain.dose_history import Standing
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.records import AppointmentRecord, BeneficiaryRecord, DoseRecord, SessionRecord
 from chalicelib.domain.roles import Principal
@@ -155,7 +156,7 @@ def record_dose(principal: Principal, body: Mapping[str, Any], now: int, profile
         if date.fromisoformat(session.date) != local_date(profile, now):
             raise ApiError(errors.SESSION_NOT_TODAY)
         recorded = record(request, session, snap.person, principal.mobile, principal.mobile, now, profile)
-        return views.dose(recorded, (), profile)
+        return views.dose(Standing(recorded, recorded), profile)
 
     return guarded(work)
 
@@ -196,7 +197,8 @@ def walk_in(principal: Principal, body: Mapping[str, Any], now: int, profile: Co
     def work() -> dict:
         reference_id = stock.retried(attempt) if profile.stock_tracking else attempt()
         metrics.add_metric(name="WalkInVaccinated", unit="Count", value=1)
-        return {"beneficiary_reference_id": reference_id, "dose": views.dose(recorded[0], (), profile)}
+        walk_in = recorded[0]
+        return {"beneficiary_reference_id": reference_id, "dose": views.dose(Standing(walk_in, walk_in), profile)}
 
     return guarded(work)
 

@@ -39,11 +39,12 @@ OPEN_DATA_DAYS = 5 * 366  # a day's CSV reads that day's items alone: any day of
 def _correction_counting(image: Mapping[str, Any], profile: CountryProfile) -> store.Counting:
     """A correction moves its dose from the state it supersedes (the entry before it) to its own."""
     entries = dose_store.history(str(image["beneficiary_reference_id"]), int(image["dose"]))
-    record = next(entry for entry in entries if entry.kind == DOSE)
+    record = next(entry for entry in entries
+                  if entry.kind == DOSE and str(image["entry"]).startswith(f"{entry.entry}#fix#"))
     position = next(i for i, entry in enumerate(entries) if entry.record_id == image["record_id"])
     site = asdict(record)
     before = rules.dose_fact(asdict(entries[position - 1]), site, profile)
-    after = rules.dose_fact(image, site, profile)
+    after = None if image.get("voided") else rules.dose_fact(image, site, profile)
     return store.Counting(str(image["record_id"]), rules.correction_deltas(before, after))
 
 

@@ -2,14 +2,15 @@
 view of a dose. Views only: they read what they are given (and the place names) and decide nothing."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from chalicelib.config import CountryProfile
 from chalicelib.domain import beneficiaries as rules
 from chalicelib.domain.calendar import format_cowin_date
+from chalicelib.domain.dose_history import Standing
 from chalicelib.domain.masking import mask_id_number, mask_mobile
-from chalicelib.domain.records import BeneficiaryRecord, CaptureRecord, DoseRecord
+from chalicelib.domain.records import BeneficiaryRecord, CaptureRecord
 from chalicelib.domain.vaccination import iso_moment
 from chalicelib.services.metadata import place_names
 from chalicelib.store.vaccination import REJECTED
@@ -61,19 +62,14 @@ def beneficiary(person: BeneficiaryRecord, profile: CountryProfile) -> dict:
     }
 
 
-def batch_and_time(record: DoseRecord, corrections: Sequence[DoseRecord] = ()) -> tuple[str, int]:
-    """A dose's batch and time as they stand: the latest correction supersedes the record."""
-    current = corrections[-1] if corrections else record
-    return current.batch, int(current.given_at)
-
-
-def dose(record: DoseRecord, corrections: Sequence[DoseRecord], profile: CountryProfile) -> dict:
-    """A dose as recorded, with the corrections that supersede its batch or time (latest wins)."""
-    batch, given_at = batch_and_time(record, corrections)
+def dose(dose: Standing, profile: CountryProfile) -> dict:
+    """A dose as it stands, with the corrections that superseded its batch, time, day or vaccine (latest wins)."""
+    record, current, corrections = dose.record, dose.current, dose.corrections
+    batch, given_at = current.batch, int(current.given_at)
     site = record.site()
     return {
         "record_id": record.record_id, "beneficiary_reference_id": record.beneficiary_reference_id,
-        "dose": int(record.dose), "vaccine": record.vaccine, "batch": batch, "given_at": moment(given_at, profile),
+        "dose": int(record.dose), "vaccine": current.vaccine, "batch": batch, "given_at": moment(given_at, profile),
         "session_id": site.session_id, "center_id": site.center_id, "center_name": site.center_name,
         "vaccinator": mask_mobile(site.vaccinator), "verifier": mask_mobile(site.verifier),
         "appointment_id": record.appointment_id, "walk_in": bool(record.walk_in), "source": record.source,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
@@ -190,6 +190,26 @@ def complete(current: CertificateSlotRecord, certificate: CertificateRecord, now
                 CertificateItem.certificate_id.exists())
 
     return Transaction(CertificateSlotItem).attempt(build) is None
+
+
+def withdraw(transaction: Transaction, emptied: Sequence[CertificateSlotRecord], now: int) -> None:
+    """Inside a repair's transaction (docs/grievances.md): these doses are no longer the person's, so
+    each slot is emptied (a newer mark also voids an issuance in flight) and its certificate revoked."""
+    revoked = [slot.issued_id for slot in emptied if slot.issued_id]
+    for slot in emptied:
+        seen = CertificateSlotItem.issued_id == slot.issued_id if slot.issued_id \
+            else CertificateSlotItem.issued_id.does_not_exist()
+        transaction.change(f"slot {slot.dose}", _key(slot), [
+            CertificateSlotItem.issued_id.remove(), CertificateSlotItem.claimed_id.remove(),
+            CertificateSlotItem.claimed_basis.remove(), CertificateSlotItem.due_shard.remove(),
+            CertificateSlotItem.due_at.remove(), CertificateSlotItem.marks.add(1)], seen)
+    if revoked:
+        transaction.change("count", RevocationCountItem(f"revocations#{random.randrange(REVOCATION_SHARDS)}"),
+                           [RevocationCountItem.revocations.add(len(revoked))])
+    for certificate_id in revoked:
+        transaction.change(f"revoked {certificate_id}", CertificateItem(certificate_id), [
+            CertificateItem.revoked_list.set(REVOKED), CertificateItem.revoked_at.set(now),
+            CertificateItem.revoked_reason.set("withdrawn")], CertificateItem.certificate_id.exists())
 
 
 def settle(current: CertificateSlotRecord) -> bool:

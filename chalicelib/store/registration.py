@@ -67,6 +67,7 @@ class BeneficiaryItem(TeekaModel):
     passport_claim = UnicodeAttribute(null=True)
     birth_date = UnicodeAttribute(null=True)
     surname = UnicodeAttribute(null=True)
+    voided_doses: MapAttribute[str, Any] = MapAttribute(default=dict)  # dose number -> records voided
     by_mobile = BeneficiariesByMobile()
 
 
@@ -165,27 +166,28 @@ def get(reference_id: str) -> BeneficiaryRecord | None:
 def delete(beneficiary: BeneficiaryRecord) -> Outcome:
     """Remove a never-vaccinated beneficiary without appointments, and give back its ID claim and its
     place on the mobile."""
-    transaction = Transaction(BeneficiaryItem)
-    try:
-        with transaction:
-            transaction.remove("beneficiary", BeneficiaryItem(beneficiary.beneficiary_reference_id),
-                               condition=(BeneficiaryItem.mobile == beneficiary.mobile)
-                               & (BeneficiaryItem.doses_given == 0) & BeneficiaryItem.appointment_dose1.does_not_exist()
-                               & BeneficiaryItem.appointment_dose2.does_not_exist() & _same_travel_details(beneficiary))
-            transaction.remove("claim", IdClaimItem(beneficiary.id_claim),
-                               condition=IdClaimItem.beneficiary_reference_id == beneficiary.beneficiary_reference_id)
-            if beneficiary.passport_claim and beneficiary.passport_claim != beneficiary.id_claim:
-                transaction.remove("passport", IdClaimItem(beneficiary.passport_claim),
-                                   condition=IdClaimItem.beneficiary_reference_id
-                                   == beneficiary.beneficiary_reference_id)
-            transaction.change("account", AccountItem(beneficiary.mobile),
-                               actions=[AccountItem.beneficiary_count.add(-1)],
-                               condition=AccountItem.beneficiary_count > 0)
-    except TransactWriteError as error:
-        if transaction.failed(error) is None:
-            raise
-        return Outcome.REFUSED
-    return Outcome.DONE
+    if Transaction(BeneficiaryItem).attempt(lambda transaction: removal(transaction, beneficiary)) is None:
+        return Outcome.DONE
+    return Outcome.REFUSED
+
+
+def removal(transaction: Transaction, beneficiary: BeneficiaryRecord, doses_given: int = 0) -> None:
+    """The items of a beneficiary's removal: the registration (while it holds `doses_given` doses, no
+    appointment and the passport as read), its ID claims, its place on the mobile. A removal with doses
+    is a merge's (their records stay, voided: docs/grievances.md)."""
+    transaction.remove("beneficiary", BeneficiaryItem(beneficiary.beneficiary_reference_id),
+                       condition=(BeneficiaryItem.mobile == beneficiary.mobile)
+                       & (BeneficiaryItem.doses_given == doses_given)
+                       & BeneficiaryItem.appointment_dose1.does_not_exist()
+                       & BeneficiaryItem.appointment_dose2.does_not_exist()
+                       & BeneficiaryItem.appointment_dose3.does_not_exist() & _same_travel_details(beneficiary))
+    transaction.remove("claim", IdClaimItem(beneficiary.id_claim),
+                       condition=IdClaimItem.beneficiary_reference_id == beneficiary.beneficiary_reference_id)
+    if beneficiary.passport_claim and beneficiary.passport_claim != beneficiary.id_claim:
+        transaction.remove("passport", IdClaimItem(beneficiary.passport_claim),
+                           condition=IdClaimItem.beneficiary_reference_id == beneficiary.beneficiary_reference_id)
+    transaction.change("account", AccountItem(beneficiary.mobile), actions=[AccountItem.beneficiary_count.add(-1)],
+                       condition=AccountItem.beneficiary_count > 0)
 
 
 def correct(beneficiary: BeneficiaryRecord, changes: dict[str, Any], actor: str, now: int,

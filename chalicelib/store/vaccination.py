@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -34,6 +34,7 @@ from pynamodb.constants import STREAM_NEW_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.transactions import TransactGet
 
+from chalicelib.domain.dose_history import CORRECTION, DOSE, Change, dose_entry, standing, voided
 from chalicelib.domain.programmes import kind_of
 from chalicelib.domain.records import (
     AefiRecord,
@@ -41,6 +42,7 @@ from chalicelib.domain.records import (
     AppointmentRecord,
     BeneficiaryRecord,
     CaptureRecord,
+    CertificateSlotRecord,
     DoseRecord,
     SessionRecord,
 )
@@ -61,13 +63,8 @@ from chalicelib.store.common import Transaction, conditionally, connection
 from chalicelib.store.planning import AllocationItem, SessionItem, session_record
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, Outcome, audit_entry, beneficiary_record
 
-DOSE, CORRECTION = "dose", "correction"
 ACCEPTED, REJECTED = "accepted", "rejected"
 CAPTURE_KEPT_SECONDS = 90 * 24 * 3600  # a device may resend a batch for this long
-
-
-def dose_entry(dose: int) -> str:
-    return f"dose#{dose}"
 
 
 def _streamed(name: str) -> Any:
@@ -115,6 +112,7 @@ class DoseItem(TeekaModel):
     gender_id = NumberAttribute(null=True)
     birth_year = NumberAttribute(null=True)
     vial = UnicodeAttribute(null=True)  # the vial it was drawn from, where stock is tracked (store/stock.py)
+    voided = BooleanAttribute(default=False)  # a correction voiding its record (domain/dose_history.py)
 
 
 class CaptureItem(TeekaModel):
@@ -227,7 +225,8 @@ def new_dose(request: DoseRequest, session: SessionRecord, person: BeneficiaryRe
              vaccinator: str, verifier: str, recorded_by: str, now: int, appointment_id: str | None,
              capture: Capture | None, precaution: bool = False) -> DoseRecord:
     return DoseRecord(
-        request.beneficiary_reference_id, dose_entry(request.dose), kind=DOSE, record_id=str(uuid.uuid4()),
+        request.beneficiary_reference_id, dose_entry(request.dose, voided(person.voided_doses, request.dose)),
+        kind=DOSE, record_id=str(uuid.uuid4()),
         dose=request.dose, vaccine=request.vaccine, batch=request.batch, given_at=request.given_at,
         given_on=given_on, mobile=person.mobile, recorded_at=now, recorded_by=recorded_by,
         session_id=session.session_id,
@@ -241,17 +240,19 @@ def new_dose(request: DoseRequest, session: SessionRecord, person: BeneficiaryRe
 
 def new_correction(record: DoseRecord, supersedes: DoseRecord, *, reason: str, recorded_by: str, now: int,
                    batch: str | None = None, given_at: int | None = None, person: BeneficiaryRecord | None = None,
-                   ) -> DoseRecord:
-    """A correction record of `record`, superseding its latest state `supersedes`: a new batch or time,
-    or the person's corrected gender and birth year; whatever it does not change, it keeps."""
+                   vaccine: str | None = None, given_on: str | None = None, void: bool = False) -> DoseRecord:
+    """A correction record of `record`, superseding its latest state `supersedes`: a new batch, time,
+    day or vaccine, or the person's corrected gender and birth year, or (`void`) that the dose was not
+    this person's; whatever it does not change, it keeps."""
     return DoseRecord(record.beneficiary_reference_id, f"{record.entry}#fix#{_later_entry(now)}", kind=CORRECTION,
-                    record_id=str(uuid.uuid4()), dose=int(record.dose), vaccine=record.vaccine,
-                    batch=batch or supersedes.batch, given_at=given_at if given_at is not None else supersedes.given_at,
-                    given_on=record.given_on, mobile=record.mobile, recorded_at=now,
-                    recorded_by=recorded_by, reason=reason, supersedes=supersedes.record_id,
-                    precaution=record.precaution,
-                    gender_id=int(person.gender_id) if person else supersedes.gender_id,
-                    birth_year=int(person.birth_year) if person else supersedes.birth_year)
+                      record_id=str(uuid.uuid4()), dose=int(record.dose), vaccine=vaccine or supersedes.vaccine,
+                      batch=batch or supersedes.batch,
+                      given_at=given_at if given_at is not None else supersedes.given_at,
+                      given_on=given_on or supersedes.given_on, mobile=record.mobile, recorded_at=now,
+                      recorded_by=recorded_by, reason=reason, supersedes=supersedes.record_id,
+                      precaution=record.precaution,
+                      gender_id=int(person.gender_id) if person else supersedes.gender_id,
+                      birth_year=int(person.birth_year) if person else supersedes.birth_year, voided=void)
 
 
 def new_capture(capture: Capture, request: DoseRequest | None, status: str, synced_by: str, now: int,
@@ -392,11 +393,9 @@ def person_corrections(person: BeneficiaryRecord, corrected: BeneficiaryRecord, 
     if int(person.doses_given) == 0 or (int(person.gender_id), int(person.birth_year)) == (
             int(corrected.gender_id), int(corrected.birth_year)):
         return None
-    entries = history(person.beneficiary_reference_id)
-    corrections = [new_correction(entry, [e for e in entries if e.dose == entry.dose][-1],
-                                  reason="the person's gender or birth year corrected", recorded_by=actor, now=now,
-                                  person=corrected)
-                   for entry in entries if entry.kind == DOSE]
+    corrections = [new_correction(dose.record, dose.current, reason="the person's gender or birth year corrected",
+                                  recorded_by=actor, now=now, person=corrected)
+                   for dose in standing(history(person.beneficiary_reference_id)).values()]
 
     def add(transaction: Transaction) -> None:
         for correction in corrections:
@@ -414,6 +413,64 @@ def add_correction(correction: DoseRecord) -> bool:
                               correction.mobile, int(correction.recorded_at))
 
     return Transaction(DoseItem).attempt(build) is None
+
+
+def restatement(person: BeneficiaryRecord, doses_before: int, changes: Sequence[Change], after: Sequence[DoseRecord],
+                slots: Sequence[CertificateSlotRecord], *, reason: str, actor: str, now: int,
+                removes_person: bool = False) -> Callable[[Transaction], None]:
+    """What a repair of a person's history adds to its transaction (docs/grievances.md): for each
+    changed number, a correction voiding the record there and a new record, a copy of the dose that takes
+    the number; the person's doses as they now stand (`after`: the facts of each number, in order), only
+    if their doses are still `doses_before` and no appointment is open; certificates due again from the
+    first changed number on, and those of numbers left empty revoked. `removes_person`: the history
+    empties into another registration of the same person (a merge), which goes with it."""
+    reference_id = person.beneficiary_reference_id
+    counts = {str(k): int(v) for k, v in person.voided_doses.items()}
+    voids, copies = [], []
+    for change in changes:
+        if change.voids is not None:
+            voids.append(new_correction(change.voids.record, change.voids.current, reason=reason, recorded_by=actor,
+                                        now=now, void=True))
+            counts[str(change.dose)] = voided(counts, change.dose) + 1
+        if change.takes is not None:
+            taken, facts = change.takes.record, change.takes.current
+            copies.append(replace(
+                taken, beneficiary_reference_id=reference_id,
+                entry=dose_entry(change.dose, voided(counts, change.dose)), record_id=str(uuid.uuid4()),
+                dose=change.dose, vaccine=facts.vaccine, batch=facts.batch,
+                given_at=int(facts.given_at), given_on=facts.given_on, mobile=person.mobile, recorded_at=now,
+                recorded_by=actor, reason=reason, supersedes=taken.record_id, appointment_id=None,
+                capture_uuid=None, precaution=after[change.dose - 1].precaution, gender_id=int(person.gender_id),
+                birth_year=int(person.birth_year)))
+    first_changed = min(change.dose for change in changes)
+    emptied = [slot for slot in slots if int(slot.dose) > len(after)]
+    condition = (BeneficiaryItem.mobile == person.mobile) & (BeneficiaryItem.doses_given == doses_before) & (
+        BeneficiaryItem.appointment_dose1.does_not_exist() & BeneficiaryItem.appointment_dose2.does_not_exist()
+        & BeneficiaryItem.appointment_dose3.does_not_exist())
+
+    def build(transaction: Transaction) -> None:
+        for record in [*voids, *copies]:
+            transaction.put(f"dose {record.entry}", item_of(record, DoseItem), DoseItem.entry.does_not_exist())
+        for number in range(first_changed, len(after) + 1):
+            certificates.mark_due(transaction, reference_id, number, person.mobile, now)
+        certificates.withdraw(transaction, emptied, now)
+        if removes_person:
+            registration_store.removal(transaction, person, doses_given=doses_before)
+            return
+        series = [dose for dose in after if not dose.precaution]
+        actions = [BeneficiaryItem.doses_given.set(len(after)), BeneficiaryItem.voided_doses.set(counts)]
+        actions.append(BeneficiaryItem.vaccine.set(series[0].vaccine) if series else BeneficiaryItem.vaccine.remove())
+        precaution = next((dose.vaccine for dose in after if dose.precaution), None)
+        actions.append(BeneficiaryItem.precaution_vaccine.set(precaution) if precaution
+                       else BeneficiaryItem.precaution_vaccine.remove())
+        for number in range(1, 4):
+            date_of = getattr(BeneficiaryItem, f"dose{number}_date")
+            actions.append(date_of.set(after[number - 1].given_on) if number <= len(after) else date_of.remove())
+        places = {str(number): dose_place(dose) for number, dose in enumerate(after, start=1)}
+        actions.append(BeneficiaryItem.dose_places.set(places))
+        transaction.change("beneficiary", BeneficiaryItem(reference_id), actions, condition)
+
+    return build
 
 
 def captures(uuids: list[str]) -> dict[str, CaptureRecord]:
