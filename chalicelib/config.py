@@ -239,6 +239,8 @@ class CountryProfile:
     operator_consent_seconds: int = 900
     operator_actions_per_day: int = 200
     operator_consent_requests_per_day: int = 100
+    # Grievances (docs/grievances.md): how many issues one mobile may have open at once.
+    grievances_open_per_mobile: int = 3
     # SMS registration where carriers require it (India's DLT): the sender id, the principal entity id,
     # and each template's id per language. With an entity id, every template must be registered.
     sms_sender_id: str = ""

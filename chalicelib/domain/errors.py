@@ -192,6 +192,18 @@ CONSENT_REQUIRED = ErrorCode("ASSIST0001", "The citizen's consent is missing, ex
 OPERATOR_NOT_FOUND = ErrorCode("ASSIST0002", "No such operator in your area", 404)
 OPERATOR_INACTIVE = ErrorCode("ASSIST0003", "This operator account is not active: ask your area's admin", 403)
 
+# Grievances (docs/grievances.md)
+GRIEVANCE_NOT_FOUND = ErrorCode("GRIEV0001", "No such issue for you", 404)
+GRIEVANCE_STATE = ErrorCode("GRIEV0002", "This issue has moved on: it cannot be moved so", 409)
+GRIEVANCES_OPEN_LIMIT = ErrorCode("GRIEV0003", "This mobile has as many open issues as it may: wait for one to be "
+                                               "resolved", 409)
+GRIEVANCE_OPEN_FOR_MEMBER = ErrorCode("GRIEV0004", "An issue about this member is open already: wait for it to be "
+                                                   "resolved", 409)
+GRIEVANCE_NOT_REPAIRABLE = ErrorCode("GRIEV0005", "This repair cannot be made", 409)
+GRIEVANCE_NO_AREA = ErrorCode("GRIEV0006", "Say in which district to raise this issue (district_id): no dose of "
+                                           "this member says")
+GRIEVANCE_BUSY = ErrorCode("GRIEV0007", "The records this issue repairs changed meanwhile: look again and retry", 409)
+
 # Platform
 INTERNAL = ErrorCode("TEEKA0500", "Something went wrong on our side, please try again", 500)
 

@@ -120,6 +120,19 @@ TEMPLATES = {
     "certificate_ready": Template(N_(
         "Teeka: the {kind} vaccination certificate for dose {dose} of beneficiary ****{reference} is ready. "
         "Download it with your mobile number."), translated=("kind",)),
+    "transfer_otp": Template(N_(
+        "Teeka: {code} is the code to move beneficiary ****{reference} onto this mobile number. Share it only "
+        "if you agree. It is valid for {minutes} minutes.")),
+    "grievance_opened": Template(N_(
+        "Teeka: your issue {ticket} ({kind}) is registered. We will text you when it moves."),
+        translated=("kind",)),
+    "grievance_in_review": Template(N_("Teeka: an officer is reviewing your issue {ticket}.")),
+    "grievance_resolved": Template(N_("Teeka: your issue {ticket} is resolved. {note}")),
+    "grievance_rejected": Template(N_("Teeka: your issue {ticket} was not accepted: {note}")),
+    "member_moved_here": Template(N_("Teeka: beneficiary ****{reference} is now registered on this mobile number.")),
+    "member_merged": Template(N_(
+        "Teeka: beneficiary ****{reference} was merged into ****{into}, the same person's record, which now "
+        "holds its doses.")),
 }
 
 
@@ -219,3 +232,23 @@ def dose2_closing(vaccine: str, reference_id: str, last_day: str) -> Sms:
 
 def precaution_due(vaccine: str, reference_id: str) -> Sms:
     return Sms("precaution_due", {"vaccine": vaccine, "reference": reference_id[-4:]})
+
+
+def transfer_otp(code: str, reference_id: str, minutes: int) -> Sms:
+    return Sms("transfer_otp", {"code": code, "reference": reference_id[-4:], "minutes": minutes})
+
+
+def grievance_moved(ticket_id: str, status: str, kind: str, note: str) -> Sms:
+    """The citizen's SMS at each step of their issue (its `status` after the step)."""
+    ticket = ticket_id[:8].upper()
+    if status == "open":
+        return Sms("grievance_opened", {"ticket": ticket, "kind": kind})
+    return Sms(f"grievance_{status}", {"ticket": ticket, "note": note})
+
+
+def member_moved_here(reference_id: str) -> Sms:
+    return Sms("member_moved_here", {"reference": reference_id[-4:]})
+
+
+def member_merged(reference_id: str, into: str) -> Sms:
+    return Sms("member_merged", {"reference": reference_id[-4:], "into": into[-4:]})

@@ -366,3 +366,36 @@ class CertificateRecord:
     revoked_at: int | None = None
     revoked_reason: str | None = None
     superseded_by: str | None = None
+
+
+@dataclass(frozen=True)
+class GrievanceRecord:
+    """A citizen's issue (docs/grievances.md): what it is about, where it is handled, where it stands."""
+
+    ticket_id: str
+    entry: str  # "ticket"
+    kind: str
+    status: str
+    raised_by: str  # the citizen's mobile
+    beneficiary_reference_id: str
+    state_id: int
+    district_id: int
+    opened_at: int
+    updated_at: int
+    version: int = 0  # each move adds one: an officer's move is conditioned on the version they read
+    details: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+    officer: str | None = None  # the area admin who took it in review, resolved or rejected it
+    note: str | None = None  # the officer's reason or resolution
+
+
+@dataclass(frozen=True)
+class GrievanceEventRecord:
+    """One step of a ticket's history, written in the step's own transaction."""
+
+    ticket_id: str
+    entry: str  # event#<the ticket's version after it>
+    status: str
+    actor: str
+    at: int
+    note: str = ""

@@ -26,7 +26,7 @@ from typing import Protocol
 from chalicelib.adapters import sms
 from chalicelib.adapters.secrets import Secrets, get_secrets
 from chalicelib.config import CountryProfile, Settings
-from chalicelib.domain import assisted, errors, limits, messages, otp
+from chalicelib.domain import assisted, errors, grievances, limits, messages, otp
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.limits import Window
 from chalicelib.domain.masking import mask_mobile
@@ -88,6 +88,24 @@ class Logins:
         minutes = max(self.profile.operator_consent_seconds // 60, 1)
         return self._send(mobile, now, [assisted.consent_requests_today(self.profile, operator.mobile, now)],
                           lambda code: messages.consent_otp(code, by, minutes), operator=operator.mobile)
+
+    def request_transfer_consent(self, citizen: str, reference_id: str, to_mobile: str, now: int) -> str:
+        """Text the owner of `to_mobile` an OTP by which they agree to take the member `reference_id` of
+        `citizen`'s account onto their mobile (docs/grievances.md); only that citizen, for that member,
+        may present it, and it never logs anybody in."""
+        minutes = max(self.policy.validity_seconds // 60, 1)
+        return self._send(to_mobile, now, [], lambda code: messages.transfer_otp(code, reference_id, minutes),
+                          operator=grievances.consent_binding(citizen, reference_id))
+
+    def confirm_transfer_consent(self, txn_id: str, client_hash: str, citizen: str, reference_id: str,
+                                 now: int) -> str:
+        """The mobile that consented, if this guess is right for this citizen's transfer of this member;
+        refused exactly as a login."""
+        txn = self._judged(txn_id, client_hash, now, operator=grievances.consent_binding(citizen, reference_id))
+        if txn is None:
+            metrics.add_metric(name="ConsentRefused", unit="Count", value=1)
+            raise ApiError(errors.INVALID_OTP)
+        return txn.mobile
 
     def _send(self, mobile: str, now: int, rates: Sequence[Window], text: Callable[[str], messages.Sms],
               operator: str | None = None) -> str:

@@ -212,6 +212,13 @@ def withdraw(transaction: Transaction, emptied: Sequence[CertificateSlotRecord],
             CertificateItem.revoked_reason.set("withdrawn")], CertificateItem.certificate_id.exists())
 
 
+def rehome(transaction: Transaction, slots: Sequence[CertificateSlotRecord], mobile: str) -> None:
+    """Inside a move of a person to another mobile: their certificates are that mobile's to download."""
+    for slot in slots:
+        transaction.change(f"slot {slot.dose}", _key(slot), [CertificateSlotItem.mobile.set(mobile)],
+                           CertificateSlotItem.mobile.exists())
+
+
 def settle(current: CertificateSlotRecord) -> bool:
     """Clear the due mark of a slot whose issued certificate already says the current facts."""
     return conditionally(lambda: _key(current).update(

@@ -16,6 +16,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.domain.beneficiaries import Registration
+from chalicelib.domain.masking import mask_mobile
 from chalicelib.domain.records import AuditRecord, BeneficiaryRecord
 from chalicelib.store import certificates
 from chalicelib.store.auth import AccountItem
@@ -235,8 +236,18 @@ def add_travel_details(beneficiary: BeneficiaryRecord, passport_number: str, cla
     date of birth and surname once, with its audit record, and mark every certificate due for reissue:
     one TransactWriteItems. ID_TAKEN when another person holds the passport; REFUSED when the details
     were added, or the person changed, meanwhile."""
+    failed = Transaction(BeneficiaryItem).attempt(travel_details(
+        beneficiary, passport_number, claim, birth_date, surname, masked_passport, beneficiary.mobile, now))
+    if failed is None:
+        return Outcome.DONE
+    return Outcome.ID_TAKEN if "claim" in failed else Outcome.REFUSED
+
+
+def travel_details(beneficiary: BeneficiaryRecord, passport_number: str, claim: str, birth_date: str, surname: str,
+                   masked_passport: str, actor: str, now: int) -> Callable[[Transaction], None]:
+    """The items of adding travel details (`add_travel_details`), by `actor`, for a transaction."""
     reference_id = beneficiary.beneficiary_reference_id
-    audit = audit_entry(f"beneficiary#{reference_id}", "travel details", beneficiary.mobile, {},
+    audit = audit_entry(f"beneficiary#{reference_id}", "travel details", actor, {},
                         {"passport_number": masked_passport, "birth_date": birth_date, "surname": surname}, now)
 
     def build(transaction: Transaction) -> None:
@@ -253,10 +264,30 @@ def add_travel_details(beneficiary: BeneficiaryRecord, passport_number: str, cla
         for dose in range(1, int(beneficiary.doses_given) + 1):
             certificates.mark_due(transaction, reference_id, dose, beneficiary.mobile, now)
 
-    failed = Transaction(BeneficiaryItem).attempt(build)
-    if failed is None:
-        return Outcome.DONE
-    return Outcome.ID_TAKEN if "claim" in failed else Outcome.REFUSED
+    return build
+
+
+def moving(transaction: Transaction, beneficiary: BeneficiaryRecord, to_mobile: str, max_per_mobile: int,
+           actor: str, now: int) -> None:
+    """The items of moving a beneficiary to another mobile (docs/grievances.md): the registration (as
+    read, with no open appointment), its place given back on its mobile and taken on the other (below
+    its limit), an audit record."""
+    reference_id = beneficiary.beneficiary_reference_id
+    transaction.change("beneficiary", BeneficiaryItem(reference_id), [BeneficiaryItem.mobile.set(to_mobile)],
+                       (BeneficiaryItem.mobile == beneficiary.mobile)
+                       & (BeneficiaryItem.doses_given == int(beneficiary.doses_given))
+                       & BeneficiaryItem.appointment_dose1.does_not_exist()
+                       & BeneficiaryItem.appointment_dose2.does_not_exist()
+                       & BeneficiaryItem.appointment_dose3.does_not_exist())
+    transaction.change("account", AccountItem(beneficiary.mobile), actions=[AccountItem.beneficiary_count.add(-1)],
+                       condition=AccountItem.beneficiary_count > 0)
+    transaction.change("new account", AccountItem(to_mobile), actions=[AccountItem.beneficiary_count.add(1)],
+                       condition=AccountItem.beneficiary_count.does_not_exist()
+                       | (AccountItem.beneficiary_count < max_per_mobile))
+    transaction.put("audit", audit_entry(f"beneficiary#{reference_id}", "moved to another mobile", actor,
+                                         {"mobile": mask_mobile(beneficiary.mobile)},
+                                         {"mobile": mask_mobile(to_mobile)}, now),
+                    condition=AuditItem.at.does_not_exist())
 
 
 def audit_trail(subject: str) -> list[AuditRecord]:

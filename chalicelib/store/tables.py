@@ -10,6 +10,7 @@ from chalicelib.store.auth import AccountItem, OtpItem, StaffItem
 from chalicelib.store.base import TeekaModel
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
+from chalicelib.store.grievances import GrievanceItem
 from chalicelib.store.idempotency import IdempotencyItem
 from chalicelib.store.limits import RateItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
@@ -25,6 +26,7 @@ TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
     IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
     SubscriptionItem, ReminderItem, StatsItem, AssistedActionItem, BatchItem, VialItem, SessionStockItem, LedgerItem,
+    GrievanceItem,
 )
 
 

@@ -417,12 +417,13 @@ def add_correction(correction: DoseRecord) -> bool:
 
 def restatement(person: BeneficiaryRecord, doses_before: int, changes: Sequence[Change], after: Sequence[DoseRecord],
                 slots: Sequence[CertificateSlotRecord], *, reason: str, actor: str, now: int,
-                removes_person: bool = False) -> Callable[[Transaction], None]:
+                corrections: Sequence[DoseRecord] = (), removes_person: bool = False) -> Callable[[Transaction], None]:
     """What a repair of a person's history adds to its transaction (docs/grievances.md): for each
     changed number, a correction voiding the record there and a new record, a copy of the dose that takes
     the number; the person's doses as they now stand (`after`: the facts of each number, in order), only
     if their doses are still `doses_before` and no appointment is open; certificates due again from the
-    first changed number on, and those of numbers left empty revoked. `removes_person`: the history
+    first changed number on, and those of numbers left empty revoked; `corrections` of the facts of doses
+    that keep their number join it. `removes_person`: the history
     empties into another registration of the same person (a merge), which goes with it."""
     reference_id = person.beneficiary_reference_id
     counts = {str(k): int(v) for k, v in person.voided_doses.items()}
@@ -442,18 +443,18 @@ def restatement(person: BeneficiaryRecord, doses_before: int, changes: Sequence[
                 recorded_by=actor, reason=reason, supersedes=taken.record_id, appointment_id=None,
                 capture_uuid=None, precaution=after[change.dose - 1].precaution, gender_id=int(person.gender_id),
                 birth_year=int(person.birth_year)))
-    first_changed = min(change.dose for change in changes)
+    first_changed = min([change.dose for change in changes] + [int(fix.dose) for fix in corrections])
     emptied = [slot for slot in slots if int(slot.dose) > len(after)]
     condition = (BeneficiaryItem.mobile == person.mobile) & (BeneficiaryItem.doses_given == doses_before) & (
         BeneficiaryItem.appointment_dose1.does_not_exist() & BeneficiaryItem.appointment_dose2.does_not_exist()
         & BeneficiaryItem.appointment_dose3.does_not_exist())
 
     def build(transaction: Transaction) -> None:
-        for record in [*voids, *copies]:
+        for record in [*voids, *copies, *corrections]:
             transaction.put(f"dose {record.entry}", item_of(record, DoseItem), DoseItem.entry.does_not_exist())
         for number in range(first_changed, len(after) + 1):
             certificates.mark_due(transaction, reference_id, number, person.mobile, now)
-        certificates.withdraw(transaction, emptied, now)
+        certificates.withdraw(transaction, emptied, now)  # a repair empties one person's numbers at most
         if removes_person:
             registration_store.removal(transaction, person, doses_given=doses_before)
             return

@@ -1,4 +1,7 @@
 """Fixtures the API tests of several files share."""
+import time
+from types import SimpleNamespace
+
 import pytest
 
 from local import dispatcher
@@ -40,3 +43,20 @@ def tracked(monkeypatch):
 def staff(api, seeded, as_, tracked):
     """Seven Hills' facility admin and vaccinator, and Mumbai's district admin, with stock tracked."""
     return {"admin": as_("9000000005"), "vaccinator": as_(VACCINATOR), "district": as_("9000000003")}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The API's clock, which a test moves on (past a resend interval, an expiry, midnight)."""
+    state = {"now": int(time.time())}
+    monkeypatch.setattr("chalicelib.api.http.time", SimpleNamespace(time=lambda: state["now"]))
+
+    class Clock:
+        @property
+        def now(self) -> int:
+            return state["now"]
+
+        def advance(self, seconds: int) -> None:
+            state["now"] += seconds
+
+    return Clock()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from types import SimpleNamespace
 
 import pytest
 
@@ -31,23 +30,6 @@ SCHEDULE, CANCEL = "/v2/assisted/appointment/schedule", "/v2/assisted/appointmen
 CONSENT, CONFIRM = "/v2/assisted/consent", "/v2/assisted/consent/confirm"
 OPERATORS, DEACTIVATE, ACTIONS = "/v2/admin/operators", "/v2/admin/operators/deactivate", "/v2/admin/operators/actions"
 RESEND = 181  # past the OTP resend interval: a consent OTP and a login OTP share the mobile's
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The API's clock, which a test moves on (past a resend interval, an expiry, midnight)."""
-    state = {"now": int(time.time())}
-    monkeypatch.setattr("chalicelib.api.http.time", SimpleNamespace(time=lambda: state["now"]))
-
-    class Clock:
-        @property
-        def now(self) -> int:
-            return state["now"]
-
-        def advance(self, seconds: int) -> None:
-            state["now"] += seconds
-
-    return Clock()
 
 
 @pytest.fixture
