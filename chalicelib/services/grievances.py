@@ -8,18 +8,20 @@ correction; a dose that was not the person's is voided and recorded again, as a 
 received it; each changed certificate is issued again (the old one revoked as superseded) and a
 certificate left without its dose is revoked in the repair's transaction.
 
-DynamoDB calls:
-- raise: GetItem (the member) [+ what the kind checks: Query (the doses), GetItem (another
-  registration), or the transfer consent's UpdateItem x2] + TransactWriteItems (ticket, event, the
-  mobile's open count, the member's mark) + the SMS on the queue;
+DynamoDB calls (each read is the repair's own question of the records; tests/api/test_dynamodb_calls.py):
+- raise: GetItem (the member, on the caller's mobile) + what the kind asks now of the records (a dose's:
+  Query of the doses and of the certificate slots, per person; a merge's: GetItem of the other
+  registration; a transfer's consent: UpdateItem x2, as a login) + TransactWriteItems (ticket, its first
+  event, the mobile's open count, the member's mark) + the SMS on the queue;
 - transfer consent: the OTP's TransactWriteItems + GetItem (language), as a login's;
-- a ticket: Query (ticket + history); my tickets: Query (by-mobile); an area's: Query (by-district);
+- a ticket: Query (ticket + history); my tickets: Query (by-mobile); a district's: Query (by-district);
 - review or reject: Query + TransactWriteItems (ticket, event, [count, mark]);
-- resolve: Query + the repair's reads (GetItem and Query of doses and of certificate slots, per person
-  it touches: at most two) + one TransactWriteItems (ticket, event, count, mark and the repair's items).
+- resolve: Query + GetItem (the member, still on the mobile) + the kind's reads, as when raised, + one
+  TransactWriteItems (ticket, event, count, mark and the repair's items).
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -96,7 +98,7 @@ def raise_issue(principal: Principal, body: Mapping[str, Any], consent: Callable
                               *_area(person, issue, profile), now, details, issue.description, rules.OPEN)
     # Whether the repair can be made at all is told now, not after days in a queue; the officer's
     # resolution asks again of the records as they are then.
-    _repair(ticket, rules.Decision(rules.RESOLVE), principal.mobile, now, profile, preview=True)
+    _repair(ticket, rules.Decision(rules.RESOLVE), principal.mobile, now, profile, preview=person)
     failed = store.open_ticket(ticket, profile.grievances_open_per_mobile)
     if failed:
         if store.LIMIT_LABEL in failed:
@@ -147,7 +149,11 @@ def one(principal: Principal, ticket_id: str, profile: CountryProfile) -> dict:
 def _readable(principal: Principal, ticket_id: str) -> tuple[GrievanceRecord, list[GrievanceEventRecord]]:
     """The ticket, for the citizen who raised it or an area admin whose area holds it; the same 404 for
     every other caller and for no such ticket."""
-    ticket, history = store.ticket_with_history(inputs.clean_parameter("ticket_id", ticket_id)[:64])
+    try:
+        ticket_id = str(uuid.UUID(ticket_id))
+    except ValueError:
+        raise ApiError(errors.GRIEVANCE_NOT_FOUND) from None
+    ticket, history = store.ticket_with_history(ticket_id)
     if ticket is None or not (ticket.raised_by == principal.mobile or _handles(principal, ticket)):
         raise ApiError(errors.GRIEVANCE_NOT_FOUND)
     return ticket, history
@@ -194,7 +200,10 @@ def act(principal: Principal, ticket_id: str, action: str, body: Mapping[str, An
             raise ApiError(errors.GRIEVANCE_STATE, "Someone moved this issue meanwhile: look at it again")
         logger.info("grievance repair refused", extra={"labels": sorted(failed)})
         raise ApiError(errors.GRIEVANCE_BUSY)
-    metrics.add_metric(name=f"Grievance{status.title().replace('_', '')}", unit="Count", value=1)
+    if status == rules.RESOLVED:
+        metrics.add_metric(name="GrievanceResolved", unit="Count", value=1)
+    elif status == rules.REJECTED:
+        metrics.add_metric(name="GrievanceRejected", unit="Count", value=1)
     notify(ticket.raised_by, messages.grievance_moved(ticket.ticket_id, status, "", decision.note))
     if repair is not None:
         for reference_id, numbers in repair.certificates:
@@ -232,10 +241,11 @@ def _member(reference_id: str, mobile: str) -> BeneficiaryRecord:
 
 
 def _repair(ticket: GrievanceRecord, decision: rules.Decision, officer: str, now: int, profile: CountryProfile,
-            preview: bool = False) -> Repair:
+            preview: BeneficiaryRecord | None = None) -> Repair:
     """The repair a ticket asks for, from the records as they are now; refused (409) with the reason
-    when it cannot be made. `preview`: asked when the ticket is raised (nothing is written then)."""
-    person = _member(ticket.beneficiary_reference_id, ticket.raised_by)
+    when it cannot be made. `preview`: the member just read, when the ticket is being raised (nothing
+    is written then)."""
+    person = preview or _member(ticket.beneficiary_reference_id, ticket.raised_by)
     details, kind, repair = ticket.details, ticket.kind, Repair()
     reason = f"grievance {ticket.ticket_id}: {rules.KINDS[kind]}"
     if kind == rules.PASSPORT:
@@ -247,7 +257,7 @@ def _repair(ticket: GrievanceRecord, decision: rules.Decision, officer: str, now
             mask_passport(details["passport_number"]), officer, now))
         repair.certificates.append((person.beneficiary_reference_id, list(range(1, int(person.doses_given) + 1))))
     elif kind in (rules.TRANSFER, rules.UNKNOWN_MEMBER):
-        _move_or_remove(person, kind, details, decision, officer, now, profile, repair, preview)
+        _move_or_remove(person, kind, details, decision, officer, now, profile, repair, preview is not None)
     elif kind == rules.DOSE_DETAILS:
         _correct_dose(person, details, officer, now, profile, reason, repair)
     else:  # MERGE, WRONG_PERSON: doses change hands

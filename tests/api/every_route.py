@@ -420,6 +420,38 @@ def _done_for_me(world: World) -> Call:
     return Call("GET", "/v2/assisted/actions", secret=world.assisted_ref)
 
 
+def _ticket(world: World, mobile: str, *, review: bool = False, close: bool = False) -> str:
+    """A fresh grievance raised by `mobile` about a new member of theirs (an unknown member, handled in
+    Mumbai), put in review or closed (rejected, so it no longer counts among the mobile's open ones)."""
+    from chalicelib.domain.roles import Principal, Role
+    from chalicelib.services import grievances
+
+    ref, _ = world.beneficiary(mobile)
+    ticket = grievances.raise_issue(Principal(mobile), {"type": "unknown_member", "beneficiary_reference_id": ref,
+                                                        "district_id": 395, "description": f"not mine {ref}"},
+                                    None, NOW, get_settings())["ticket_id"]
+    admin = Principal(CALLERS["national admin"][0], frozenset({Role.CITIZEN, Role.NATIONAL_ADMIN}))
+    for action, wanted in (("review", review), ("reject", close)):
+        if wanted:
+            grievances.act(admin, ticket, action, {"reason": "checked"}, NOW, get_settings())
+    return ticket
+
+
+def _officer_move(action: str) -> Row:
+    """An area admin's move of a fresh ticket (resolving one in review: the unknown member is removed)."""
+    def build(world: World) -> Call:
+        ticket = _ticket(world, world.fresh_mobile(), review=action == "resolve")
+        return Call("POST", f"/v2/admin/grievances/{ticket}/{action}", {"reason": "Checked with the centre"})
+
+    return Row(build, 200, AREA_HERE, (404, "GRIEV0001"))
+
+
+def _own_ticket(world: World) -> Call:
+    """The owner's ticket (closed: the owner's open ones stay below the limit), read by its id."""
+    ticket = _ticket(world, OWNER_MOBILE, close=True)
+    return Call("GET", f"/v2/grievances/{ticket}", secret=ticket)
+
+
 PDF = {"Accept": "application/pdf"}
 ROWS: dict[tuple[str, str], Row] = {
     # Public: anyone, with or without a token.
@@ -540,6 +572,20 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/v2/assisted/appointment/cancel"): _acting("POST", "/v2/assisted/appointment/cancel", _assisted_cancel,
                                                          refused_elsewhere=True, ok=204),
     ("GET", "/v2/assisted/actions"): Row(_done_for_me, 200, OWNER, (200, None)),
+    # Grievances (docs/grievances.md): a citizen raises and follows issues about their own members; the
+    # admins of the area that holds a ticket move it.
+    ("POST", "/v2/grievances"): _beneficiary_call("/v2/grievances", lambda w, ref, seed: {
+        "type": "unknown_member", "beneficiary_reference_id": ref, "district_id": 395}, ok=201),
+    ("GET", "/v2/grievances"): Row(lambda w: Call("GET", "/v2/grievances"), 200),
+    ("POST", "/v2/grievances/transfer-consent"): _beneficiary_call(
+        "/v2/grievances/transfer-consent", lambda w, ref, seed: {"beneficiary_reference_id": ref,
+                                                                  "to_mobile": w.fresh_mobile()}),
+    ("GET", "/v2/grievances/{ticket_id}"): Row(_own_ticket, 200, OWNER | AREA_HERE, (404, "GRIEV0001")),
+    ("GET", "/v2/admin/grievances"): Row(lambda w: Call("GET", "/v2/admin/grievances?district_id=395"), 200,
+                                         AREA_HERE),
+    ("POST", "/v2/admin/grievances/{ticket_id}/review"): _officer_move("review"),
+    ("POST", "/v2/admin/grievances/{ticket_id}/resolve"): _officer_move("resolve"),
+    ("POST", "/v2/admin/grievances/{ticket_id}/reject"): _officer_move("reject"),
     # The national admin's surge switch.
     ("GET", "/v2/admin/surge"): Row(lambda w: Call("GET", "/v2/admin/surge"), 200),
     ("POST", "/v2/admin/surge"): Row(lambda w: Call("POST", "/v2/admin/surge", {"on": False}), 200),

@@ -157,3 +157,29 @@ def test_the_stocks_requests_and_a_doses_draw(api, staff, seeded):
     # The centre; its batches, its sessions up to that day, and the vials of today's session of the vaccine
     # (which holds what its open vials still hold); the session.
     assert calls == {"GetItem": 1, "Query": 3, "PutItem": 1}
+
+
+def test_grievance_paths(api, seeded, as_):
+    from datetime import date, timedelta
+
+    from tests.api.test_grievances_api import CITIZEN, MUMBAI_ADMIN, given
+    from tests.api.test_vaccination_api import register
+
+    citizen, officer = as_(CITIZEN), as_(MUMBAI_ADMIN)
+    ref = register(api, citizen, 1)
+    given(ref, 1, date.today() - timedelta(days=30))
+    with count_dynamodb_calls() as calls:
+        ticket = post(api, "/v2/grievances", {"type": "dose_details", "beneficiary_reference_id": ref, "dose": 1,
+                                              "batch": "4121Z026"}, citizen).json_body["ticket_id"]
+    assert calls == {"GetItem": 1, "Query": 2, "TransactWriteItems": 1}  # the member; its doses and slots
+    with count_dynamodb_calls() as calls:
+        assert api.http.get(f"/v2/grievances/{ticket}", headers=citizen).status_code == 200
+        assert api.http.get("/v2/grievances", headers=citizen).status_code == 200
+        assert api.http.get("/v2/admin/grievances?district_id=395", headers=officer).status_code == 200
+    assert calls == {"Query": 3}
+    with count_dynamodb_calls() as calls:
+        assert post(api, f"/v2/admin/grievances/{ticket}/review", {}, officer).status_code == 200
+    assert calls == {"Query": 1, "TransactWriteItems": 1}
+    with count_dynamodb_calls() as calls:
+        assert post(api, f"/v2/admin/grievances/{ticket}/resolve", {}, officer).status_code == 200
+    assert calls == {"Query": 3, "GetItem": 1, "TransactWriteItems": 1}  # + the member, its doses and slots
