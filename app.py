@@ -4,7 +4,7 @@ import warnings
 
 from chalice import Chalice, ConvertToMiddleware, Rate
 
-from chalicelib.adapters.queues import ALERTS, BOOKINGS, CERTIFICATES, REMINDERS, SMS, queue_name
+from chalicelib.adapters.queues import ALERTS, BOOKINGS, CERTIFICATES, LOCKER, REMINDERS, SMS, queue_name
 from chalicelib.adapters.streams import stream_arn
 from chalicelib.api import (
     alerts,
@@ -13,6 +13,7 @@ from chalicelib.api import (
     availability,
     booking,
     certificates,
+    locker,
     metadata,
     planning,
     registration,
@@ -47,6 +48,7 @@ app.register_blueprint(alerts.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(assisted.bp)
 app.register_blueprint(stock.bp)
+app.register_blueprint(locker.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.
@@ -107,6 +109,13 @@ def issue_certificates(event):
     return certificate_events.handle(event.to_dict())
 
 
+@app.on_sqs_message(queue=queue_name(LOCKER), batch_size=10)
+def push_to_locker(event):
+    from chalicelib.events import locker as locker_events
+
+    return locker_events.handle(event.to_dict())
+
+
 # The safety net of issuance: certificates the event path has not delivered within minutes.
 @app.schedule(Rate(get_settings().certificate_sweep_minutes, unit=Rate.MINUTES))
 def sweep_certificates(event):
@@ -133,6 +142,8 @@ def send_reminder_shard(event):
 
 if get_settings().is_local:  # local/ is not in the Lambda package: this branch runs only on a laptop
     from local import carrier, outbox
+    from local import locker as simulated_locker
 
     carrier.install()
     app.register_blueprint(outbox.bp)
+    app.register_blueprint(simulated_locker.bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 
 from local import carrier as local_carrier
 from local.demo_ids import aadhaar, person  # noqa: F401 (the tests' registration bodies)
@@ -52,3 +53,23 @@ def get_json(api, path: str, headers: dict | None = None):
     response = api.http.get(path, headers=headers or {})
     assert response.status_code == 200, response.body
     return response.json_body
+
+
+def locker_signed(body: dict, key: bytes | None = None, org_id: str = "in.gov.digilocker",
+                  sent_at: float | None = None) -> tuple[bytes, dict]:
+    """A document locker's request (docs/document-locker.md): the body with its orgId, ts and txn, and the
+    header with its HMAC under `key` (by default the stage's own locker key)."""
+    import base64
+    import hashlib
+    import hmac
+    import uuid
+    from datetime import UTC, datetime
+
+    from chalicelib.adapters.secrets import get_secrets
+
+    moment = datetime.fromtimestamp(time.time() if sent_at is None else sent_at, UTC)
+    raw = json.dumps({"ver": "1.0", "ts": moment.isoformat(timespec="seconds"), "txn": str(uuid.uuid4()),
+                      "orgId": org_id, **body}).encode()
+    signature = base64.b64encode(hmac.new(get_secrets().locker_key if key is None else key, raw,
+                                          hashlib.sha256).digest()).decode()
+    return raw, {"x-locker-hmac": signature}

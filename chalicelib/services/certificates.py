@@ -31,7 +31,7 @@ from chalicelib.domain import international as international_rules
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.records import CertificateRecord
 from chalicelib.observability import logger, metrics
-from chalicelib.services import international, views
+from chalicelib.services import international, locker, views
 from chalicelib.services.accounts import language_of
 from chalicelib.services.certificate_owner import latest_issued
 from chalicelib.services.metadata import place_names
@@ -122,6 +122,7 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
         return LOST
     metrics.add_metric(name="CertificateIssued", unit="Count", value=1)
     notify(slot.mobile, messages.certificate_ready(content.kind, dose, reference_id))
+    locker.certificate_issued(reference_id, dose, profile)  # queued, never in issuance's way
     return ISSUED
 
 

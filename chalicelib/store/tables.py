@@ -12,6 +12,7 @@ from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
 from chalicelib.store.idempotency import IdempotencyItem
 from chalicelib.store.limits import RateItem
+from chalicelib.store.locker import LockerLinkItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
 from chalicelib.store.reminders import ReminderItem
@@ -25,6 +26,7 @@ TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
     IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
     SubscriptionItem, ReminderItem, StatsItem, AssistedActionItem, BatchItem, VialItem, SessionStockItem, LedgerItem,
+    LockerLinkItem,
 )
 
 
