@@ -5,7 +5,8 @@ Issuance (`issue`, run by the certificates queue's worker; the dose stream and t
 GetItem slot; when due: GetItem beneficiary + Query doses + BatchGetItem vaccinator name, a
 GetItem of the account's language (the PDF is in it and English), a
 TransactWriteItems claiming the slot (slot + new certificate), kms:Sign, S3 PutObject, and a
-TransactWriteItems completing it (slot + certificate + the superseded certificate's revocation).
+TransactWriteItems completing it (slot + certificate + the superseded certificate's revocation), then a
+GetItem of the beneficiary's document locker link (a push queued when linked: services/locker.py).
 A slot that is not due costs the one GetItem, so duplicate events are cheap.
 
 Download: Query slots (1 call, ≤ total doses items) + S3 GetObject. Credential: Query + GetItem.

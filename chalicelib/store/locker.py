@@ -46,7 +46,7 @@ def record_push(current: LockerLinkRecord, dose: int, uri: str) -> bool:
     account, same document before): False when a relink or another push changed it meanwhile."""
     seen = current.pushed.get(str(dose))
     condition = (LockerLinkItem.locker_id == current.locker_id) & (LockerLinkItem.linked_at == current.linked_at)
-    entry = LockerLinkItem.pushed[str(dose)]  # type: ignore[index]
+    entry = LockerLinkItem.pushed[str(dose)]
     condition &= (entry == seen) if seen else entry.does_not_exist()
     return conditionally(lambda: LockerLinkItem(current.beneficiary_reference_id).update(
         actions=[entry.set(uri)], condition=condition))

@@ -11,8 +11,8 @@ from chalicelib.store import base
 from chalicelib.store.assisted import AssistedActionItem
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
-from chalicelib.store.planning import AllocationItem, CenterItem, SessionItem
 from chalicelib.store.locker import LockerLinkItem
+from chalicelib.store.planning import AllocationItem, CenterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem
 from chalicelib.store.stock import BatchItem, VialItem
 from chalicelib.store.vaccination import AefiItem, CaptureItem, DoseItem
