@@ -4,7 +4,7 @@ import warnings
 
 from chalice import Chalice, ConvertToMiddleware, Rate
 
-from chalicelib.adapters.queues import ALERTS, BOOKINGS, CERTIFICATES, REMINDERS, SMS, queue_name
+from chalicelib.adapters.queues import ALERTS, BOOKINGS, CERTIFICATES, LOCKER, REMINDERS, SMS, queue_name
 from chalicelib.adapters.streams import stream_arn
 from chalicelib.api import (
     alerts,
@@ -14,6 +14,7 @@ from chalicelib.api import (
     booking,
     certificates,
     grievances,
+    locker,
     metadata,
     planning,
     registration,
@@ -49,6 +50,7 @@ app.register_blueprint(reports.bp)
 app.register_blueprint(assisted.bp)
 app.register_blueprint(stock.bp)
 app.register_blueprint(grievances.bp)
+app.register_blueprint(locker.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.
@@ -109,6 +111,13 @@ def issue_certificates(event):
     return certificate_events.handle(event.to_dict())
 
 
+@app.on_sqs_message(queue=queue_name(LOCKER), batch_size=10)
+def push_to_locker(event):
+    from chalicelib.events import locker as locker_events
+
+    return locker_events.handle(event.to_dict())
+
+
 # The safety net of issuance: certificates the event path has not delivered within minutes.
 @app.schedule(Rate(get_settings().certificate_sweep_minutes, unit=Rate.MINUTES))
 def sweep_certificates(event):
@@ -135,6 +144,8 @@ def send_reminder_shard(event):
 
 if get_settings().is_local:  # local/ is not in the Lambda package: this branch runs only on a laptop
     from local import carrier, outbox
+    from local import locker as simulated_locker
 
     carrier.install()
     app.register_blueprint(outbox.bp)
+    app.register_blueprint(simulated_locker.bp)

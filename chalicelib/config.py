@@ -257,6 +257,11 @@ class CountryProfile:
     # applies); and how long an opened multi-dose vial may be used (a vaccine's own setting wins).
     stock_tracking: bool = False
     open_vial_seconds: int = 4 * 3600
+    # A document locker (India: DigiLocker; docs/document-locker.md): Teeka's issuer id there, the first
+    # part of every certificate's document URI (`<issuer>-VACER-<certificate id>`), and the `orgId` the
+    # locker names itself by in its signed requests. No issuer id: the country has no locker.
+    document_locker_issuer: str = ""
+    document_locker_partner: str = ""
 
     def sms_template_id(self, name: str, language: str) -> str:
         """The registered id of template `name` in `language`; empty where the country registers none.

@@ -62,6 +62,9 @@ def policy(template: dict[str, Any], settings: Settings) -> dict[str, Any]:
         {"Sid": "CertificatePdfs", "Action": ["s3:GetObject", "s3:PutObject"],
          "Resource": [{"Fn::Sub": "${CertificateBucket.Arn}/certificates/*"},
                       {"Fn::Sub": "${CertificateBucket.Arn}/keys/*"}]},
+        # The simulated document locker's accounts (adapters/locker.py), until a real locker is configured.
+        {"Sid": "SimulatedLocker", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+         "Resource": {"Fn::Sub": "${CertificateBucket.Arn}/locker-simulator/*"}},
         {"Sid": "CertificateBucketListing", "Action": ["s3:ListBucket"], "Resource": _arn("CertificateBucket")},
         {"Sid": "CertificatePdfEncryption", "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": "*",
          "Condition": {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}},  # S3's own AWS-managed key

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 
 from local import carrier as local_carrier
 from local.demo_ids import aadhaar, person  # noqa: F401 (the tests' registration bodies)
@@ -52,3 +53,31 @@ def get_json(api, path: str, headers: dict | None = None):
     response = api.http.get(path, headers=headers or {})
     assert response.status_code == 200, response.body
     return response.json_body
+
+
+def locker_envelope(body: dict, org_id: str = "in.gov.digilocker", sent_at: float | None = None) -> dict:
+    """A document locker's request body (docs/document-locker.md): `body` with its ver, orgId, ts and txn."""
+    import uuid
+    from datetime import UTC, datetime
+
+    moment = datetime.fromtimestamp(time.time() if sent_at is None else sent_at, UTC)
+    return {"ver": "1.0", "ts": moment.isoformat(timespec="seconds"), "txn": str(uuid.uuid4()), "orgId": org_id,
+            **body}
+
+
+def locker_hmac(raw: bytes, key: bytes | None = None) -> dict:
+    """The locker's signature header over a raw body, with `key` (by default the stage's locker key)."""
+    import base64
+    import hmac
+
+    from chalicelib.adapters.secrets import get_secrets
+
+    signing_key = get_secrets().locker_key if key is None else key
+    return {"x-locker-hmac": base64.b64encode(hmac.new(signing_key, raw, hashlib.sha256).digest()).decode()}
+
+
+def locker_signed(body: dict, key: bytes | None = None, org_id: str = "in.gov.digilocker",
+                  sent_at: float | None = None) -> tuple[bytes, dict]:
+    """A locker's request, signed: the raw body and its header."""
+    raw = json.dumps(locker_envelope(body, org_id, sent_at)).encode()
+    return raw, locker_hmac(raw, key)

@@ -16,7 +16,8 @@ BOOKINGS = "bookings"  # surge mode: schedule requests waiting for the booking w
 CERTIFICATES = "certificates"  # doses whose certificate is to be issued
 ALERTS = "alerts"  # slot alerts: batches of subscribers an opening matched, to count and text
 REMINDERS = "reminders"  # a due day's shard of reminders, for a worker to send
-QUEUES = (SMS, BOOKINGS, CERTIFICATES, ALERTS, REMINDERS)
+LOCKER = "locker"  # certificates to push to their beneficiary's linked document locker account
+QUEUES = (SMS, BOOKINGS, CERTIFICATES, ALERTS, REMINDERS, LOCKER)
 MAX_RECEIVES = 5
 # Six times the Lambda timeout (15 s), as AWS recommends for SQS event sources.
 VISIBILITY_TIMEOUT_SECONDS = 90

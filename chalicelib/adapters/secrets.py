@@ -1,7 +1,9 @@
 """The platform's secrets, one SSM SecureString holding a JSON object.
 
 Keys: `jwt_key` (signs login tokens), `otp_pepper` (keys the stored OTP digests),
-`id_hmac_key` (keys photo-ID claims). Deployed stages create the parameter once (docs/deploy.md);
+`id_hmac_key` (keys photo-ID claims), `locker_key` (the key Teeka gave the document locker, which signs
+its pull requests with it: docs/document-locker.md; a stage whose parameter predates it refuses every
+locker request until it is added). Deployed stages create the parameter once (docs/deploy.md);
 the local stage generates fresh random values at bootstrap.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Secrets:
     jwt_key: bytes
     otp_pepper: bytes
     id_hmac_key: bytes
+    locker_key: bytes = b""
 
 
 _cache: tuple[float, Secrets] | None = None
@@ -34,7 +37,8 @@ def get_secrets(now: float | None = None) -> Secrets:
     if _cache is None or now - _cache[0] > CACHE_SECONDS:
         response = client("ssm").get_parameter(Name=get_settings().secrets_parameter, WithDecryption=True)
         values = json.loads(response["Parameter"]["Value"])
-        _cache = (now, Secrets(**{name: values[name].encode() for name in Secrets.__dataclass_fields__}))
+        _cache = (now, Secrets(**{name: values[name].encode() for name in Secrets.__dataclass_fields__
+                                  if name in values or name != "locker_key"}))
     return _cache[1]
 
 

@@ -217,6 +217,16 @@ NO_TRAVEL_DETAILS = ErrorCode("CERTIF0004", "No international certificate: add t
 NO_INTERNATIONAL_FORMAT = ErrorCode("CERTIF0005", "No international certificate in this format for this vaccine", 404)
 UNKNOWN_SIGNING_KEY = ErrorCode("CERTIF0006", "No such signing key", 404)
 
+# Document locker (docs/document-locker.md)
+LOCKER_PARTNER_REFUSED = ErrorCode("LOCKER0001", "The request is not signed by the document locker: check orgId, "
+                                                 "ts (within 5 minutes) and the HMAC of the body", 403)
+LOCKER_NO_CONSENT = ErrorCode("LOCKER0002", "The person has not linked this locker account to this certificate's "
+                                            "beneficiary (or withdrew the link)", 403)
+LOCKER_NO_DOCUMENT = ErrorCode("LOCKER0003", "No certificate matches", 404)
+LOCKER_REPLACED = ErrorCode("LOCKER0004", "This certificate was replaced by a corrected one: pull replacedBy", 410)
+LOCKER_NOT_OFFERED = ErrorCode("LOCKER0005", "There is no document locker in this country", 404)
+INVALID_LOCKER_ID = ErrorCode("LOCKER0006", "locker_id must be the locker account's id (a UUID)")
+
 # Public reports
 INVALID_REPORT_DATE = ErrorCode("REPORT0001", "Invalid date: expected YYYY-MM-DD, not in the future")
 INVALID_REPORT_AREA = ErrorCode("REPORT0002", "Invalid state_id or district_id (a district must be in the state given)")

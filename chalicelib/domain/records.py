@@ -399,3 +399,16 @@ class GrievanceEventRecord:
     actor: str
     at: int
     note: str = ""
+
+
+@dataclass(frozen=True)
+class LockerLinkRecord:
+    """A beneficiary's consent to a document locker account (docs/document-locker.md): while it exists,
+    the locker may pull their certificates and Teeka pushes each new one there."""
+
+    beneficiary_reference_id: str
+    locker_id: str
+    mobile: str  # the account that gave the consent
+    linked_at: int
+    # dose (as text) -> the document URI last pushed to the locker for it: what a reissue replaces there
+    pushed: Mapping[str, Any] = field(default_factory=dict)

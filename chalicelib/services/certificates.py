@@ -5,7 +5,8 @@ Issuance (`issue`, run by the certificates queue's worker; the dose stream and t
 GetItem slot; when due: GetItem beneficiary + Query doses + BatchGetItem vaccinator name, a
 GetItem of the account's language (the PDF is in it and English), a
 TransactWriteItems claiming the slot (slot + new certificate), kms:Sign, S3 PutObject, and a
-TransactWriteItems completing it (slot + certificate + the superseded certificate's revocation).
+TransactWriteItems completing it (slot + certificate + the superseded certificate's revocation), then a
+GetItem of the beneficiary's document locker link (a push queued when linked: services/locker.py).
 A slot that is not due costs the one GetItem, so duplicate events are cheap.
 
 Download: Query slots (1 call, ≤ total doses items) + S3 GetObject. Credential: Query + GetItem.
@@ -32,7 +33,7 @@ from chalicelib.domain.dose_history import standing
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.records import CertificateRecord
 from chalicelib.observability import logger, metrics
-from chalicelib.services import international, views
+from chalicelib.services import international, locker, views
 from chalicelib.services.accounts import language_of
 from chalicelib.services.certificate_owner import latest_issued
 from chalicelib.services.metadata import place_names
@@ -119,6 +120,7 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
         return LOST
     metrics.add_metric(name="CertificateIssued", unit="Count", value=1)
     notify(slot.mobile, messages.certificate_ready(content.kind, dose, reference_id))
+    locker.certificate_issued(reference_id, dose, profile)  # queued, never in issuance's way
     return ISSUED
 
 

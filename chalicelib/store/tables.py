@@ -13,6 +13,7 @@ from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
 from chalicelib.store.grievances import GrievanceItem
 from chalicelib.store.idempotency import IdempotencyItem
 from chalicelib.store.limits import RateItem
+from chalicelib.store.locker import LockerLinkItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
 from chalicelib.store.reminders import ReminderItem
@@ -27,6 +28,7 @@ TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
     SubscriptionItem, ReminderItem, StatsItem, AssistedActionItem, BatchItem, VialItem, SessionStockItem, LedgerItem,
     GrievanceItem,
+    LockerLinkItem,
 )
 
 

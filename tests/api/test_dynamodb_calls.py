@@ -183,3 +183,52 @@ def test_grievance_paths(api, seeded, as_):
     with count_dynamodb_calls() as calls:
         assert post(api, f"/v2/admin/grievances/{ticket}/resolve", {}, officer).status_code == 200
     assert calls == {"Query": 3, "GetItem": 1, "TransactWriteItems": 1}  # + the member, its doses and slots
+
+
+def test_the_document_locker_paths(api, vaccinated, as_):
+    """docs/document-locker.md: link, the locker's two pulls, and the push worker; unlink."""
+    from chalicelib.config import get_settings
+    from chalicelib.services import locker
+    from tests.api.test_locker_api import LOCKER, issued, link, pull_doc, pull_uri, uri
+
+    ref, citizen = vaccinated["ref"], vaccinated["citizen"]
+    with count_dynamodb_calls() as calls:
+        assert link(api, citizen, ref).status_code == 200
+    assert calls == {"GetItem": 2, "PutItem": 1, "Query": 1}  # owner, earlier link; the link; issued slots
+    with count_dynamodb_calls() as calls:
+        locker.push(ref, 1, get_settings().country)
+    assert calls == {"GetItem": 3, "UpdateItem": 1}  # link, slot, certificate; what the account now holds
+    with count_dynamodb_calls() as calls:
+        locker.push(ref, 1, get_settings().country)
+    assert calls == {"GetItem": 2}  # a duplicate: the link says the account holds it already
+    document = uri(issued(ref))
+    with count_dynamodb_calls() as calls:
+        assert pull_doc(api, document).status_code == 200
+    assert calls == {"GetItem": 2}  # the certificate, the link
+    with count_dynamodb_calls() as calls:
+        assert pull_uri(api, ref).status_code == 200
+    assert calls == {"GetItem": 3, "Query": 1}  # the person, the link, the certificate; the slots
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/locker/unlink", {"beneficiary_reference_id": ref}, citizen).status_code == 204
+    assert calls == {"GetItem": 1, "DeleteItem": 1}
+    assert pull_doc(api, document, locker_id=LOCKER).json_body["errorCode"] == "LOCKER0002"
+
+
+def test_issuance_reads_the_link_once_more(api, vaccinated, as_):
+    """A certificate's issuance adds 1 GetItem (is the beneficiary linked to a locker?) to its calls."""
+    from chalicelib.config import get_settings
+    from chalicelib.services import certificates
+    from chalicelib.store import certificates as certificate_store
+    from chalicelib.store.certificates import CertificateSlotItem
+    from tests.api.test_locker_api import link
+
+    ref = vaccinated["ref"]
+    assert link(api, vaccinated["citizen"], ref).status_code == 200
+    # Marked due again with other facts (as a correction does): a new certificate is issued.
+    CertificateSlotItem(ref, 1).update(actions=[
+        CertificateSlotItem.marks.add(1), CertificateSlotItem.due_shard.set(certificate_store.due_shard(ref)),
+        CertificateSlotItem.due_at.set(1), CertificateSlotItem.claimed_basis.set("other facts")])
+    with count_dynamodb_calls() as calls:
+        assert certificates.issue(ref, 1, get_settings().country) == certificates.ISSUED
+    # slot, beneficiary, account's language, the locker link (new); doses; vaccinator; claim and complete
+    assert calls == {"GetItem": 4, "Query": 1, "BatchGetItem": 1, "TransactWriteItems": 2}

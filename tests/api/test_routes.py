@@ -20,6 +20,10 @@ PUBLIC_ROUTES = {
     ("/v2/auth/generateMobileOTP", "POST"),
     ("/v2/auth/validateMobileOtp", "POST"),
     ("/_local/outbox", "GET"),
+    ("/_local/locker", "GET"),
+    ("/_local/locker/partner", "GET"),
+    ("/v2/locker/issuer/pullUri", "POST"),  # the document locker's: signed with its key, not a token
+    ("/v2/locker/issuer/pullDoc", "POST"),
     ("/v2/appointment/sessions/public/findByPin", "GET"),
     ("/v2/appointment/sessions/public/findByDistrict", "GET"),
     ("/v2/appointment/sessions/public/calendarByPin", "GET"),
@@ -61,12 +65,12 @@ def routes_in_stage(stage: str) -> set[str]:
 @pytest.mark.parametrize("stage", ["dev", "prod"])
 def test_local_outbox_does_not_exist_in_deployed_stages(stage):
     routes = routes_in_stage(stage)
-    assert "/_local/outbox" not in routes
+    assert not {route for route in routes if route.startswith("/_local/")}  # the outbox, the simulated locker
     assert "/v2/auth/public/generateOTP" in routes
 
 
 def test_local_outbox_exists_locally():
-    assert "/_local/outbox" in routes_in_stage("local")
+    assert {"/_local/outbox", "/_local/locker", "/_local/locker/partner"} <= routes_in_stage("local")
 
 
 def test_unknown_route_is_not_a_500(api):

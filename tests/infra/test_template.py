@@ -77,10 +77,10 @@ def test_each_resource_is_named_once_and_referred_to_everywhere_else(rendered):
             assert "arn:aws:" not in text and "teeka-ug-prod" not in text, name
     mappings = [r["Properties"]["EventSourceArn"] for r in template["Resources"].values()
                 if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    assert len(mappings) == 9 and all(set(arn) == {"Fn::GetAtt"} for arn in mappings), mappings
+    assert len(mappings) == 10 and all(set(arn) == {"Fn::GetAtt"} for arn in mappings), mappings
     buckets = [f["Properties"]["Environment"]["Variables"]["TEEKA_CERTIFICATE_BUCKET"]
                for f in template["Resources"].values() if f["Type"] == "AWS::Lambda::Function"]
-    assert len(buckets) == 12 and all(bucket == {"Ref": "CertificateBucket"} for bucket in buckets), buckets
+    assert len(buckets) == 13 and all(bucket == {"Ref": "CertificateBucket"} for bucket in buckets), buckets
 
 
 def test_cfn_lint_passes_on_both_stacks(rendered):
@@ -117,7 +117,7 @@ def test_the_whole_stack_creates_on_moto_with_placeholders_only_for_what_moto_la
         assert moto_cloudformation.placeheld(kinds) == set(moto_cloudformation.NOT_IN_MOTO) - {"AWS::WAFv2::WebACL"}
         # The event sources found their queues and streams (moto refuses an unknown source).
         assert len(boto3.client("lambda", region_name="ap-south-1").list_event_source_mappings()[
-            "EventSourceMappings"]) == 9
+            "EventSourceMappings"]) == 10
         keys = boto3.client("kms", region_name="ap-south-1").list_aliases()["Aliases"]
         assert {"alias/teeka-ug-prod-certificates", "alias/teeka-ug-prod-certificates/initial"} <= {
             alias["AliasName"] for alias in keys}
@@ -128,7 +128,7 @@ def test_permissions_are_least_privilege_and_by_reference(rendered):
     resources = template["Resources"]
     roles = [r for r in resources.values() if r["Type"] == "AWS::IAM::Role" and "lambda.amazonaws.com" in
              json.dumps(r["Properties"]["AssumeRolePolicyDocument"])]
-    assert len(roles) == 12 and len({json.dumps(r["Properties"]["Policies"]) for r in roles}) == 1
+    assert len(roles) == 13 and len({json.dumps(r["Properties"]["Policies"]) for r in roles}) == 1
     statements = {s["Sid"]: s for s in roles[0]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]}
     assert statements["CertificateSigning"]["Action"] == ["kms:Sign", "kms:GetPublicKey"]
     assert statements["CertificateSigning"]["Resource"] == [{"Fn::GetAtt": ["CertificateSigningKey", "Arn"]}]
@@ -198,7 +198,7 @@ def test_alarms_watch_errors_latency_throttles_dead_letters_and_sms(rendered):
     expected = ({"ApiServerErrorsAlarm", "ApiLatencyAlarm", "SmsFailuresAlarm"}
                 | {f"{f}{kind}Alarm" for f in functions for kind in ("Errors", "Throttles")}
                 | {f"{t}ThrottlesAlarm" for t in tables} | {f"{q}Alarm" for q in dead_letters})
-    assert alarms.keys() == expected and len(dead_letters) == 6  # the five queues' and the streams' failures
+    assert alarms.keys() == expected and len(dead_letters) == 7  # the six queues' and the streams' failures
     assert all(a["AlarmActions"] == [{"Ref": "OperatorAlarms"}] for a in alarms.values())
     assert alarms["ApiLatencyAlarm"]["ExtendedStatistic"] == "p99"
     assert alarms["SmsFailuresAlarm"]["Dimensions"] == [{"Name": "service", "Value": "teeka-ug-prod"}]
@@ -214,7 +214,7 @@ def test_queues_have_dead_letter_queues_and_report_partial_failures(rendered):
     assert queues["teeka-ug-prod-sms"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 5
     sources = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"
                and resources[r["Properties"]["EventSourceArn"]["Fn::GetAtt"][0]]["Type"] == "AWS::SQS::Queue"]
-    assert len(sources) == 5 and all(s["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for s in sources)
+    assert len(sources) == 6 and all(s["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for s in sources)
 
 
 def test_a_cdn_caches_public_reads_and_passes_the_rest_through(rendered):
