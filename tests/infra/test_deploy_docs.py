@@ -95,9 +95,9 @@ def test_the_deploy_page_runs_verbatim_and_rotation_keeps_old_certificates_verif
     assert placeheld == set(moto_cloudformation.NOT_IN_MOTO) - {"AWS::WAFv2::WebACL"}
 
     functions = {f["FunctionName"]: f for f in boto3.client("lambda", **aws).list_functions()["Functions"]}
-    assert f"{PREFIX}-api-handler" in functions and len(functions) == 12
+    assert f"{PREFIX}-api-handler" in functions and len(functions) == 13
     mappings = boto3.client("lambda", **aws).list_event_source_mappings()["EventSourceMappings"]
-    assert len(mappings) == 9
+    assert len(mappings) == 10
     tables = boto3.client("dynamodb", **aws).list_tables()["TableNames"]
     assert tables and all(name.startswith(f"{PREFIX}-") for name in tables)
     logs = boto3.client("logs", **aws).describe_log_groups()["logGroups"]
