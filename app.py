@@ -13,6 +13,7 @@ from chalicelib.api import (
     availability,
     booking,
     certificates,
+    kycvs,
     metadata,
     planning,
     registration,
@@ -47,6 +48,7 @@ app.register_blueprint(alerts.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(assisted.bp)
 app.register_blueprint(stock.bp)
+app.register_blueprint(kycvs.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.

@@ -25,8 +25,10 @@ class MemoryLoginStore:
         self.staff: dict[str, StaffMember] = {}
         self.languages: dict[str, str] = {}  # mobile -> its account's language
 
-    def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int,
-                              rates: Sequence[Window]) -> set[str] | None:
+    def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int, rates: Sequence[Window],
+                              also=None) -> set[str] | None:
+        if also is not None:  # what joins the transaction (a status check's record) is DynamoDB's only
+            raise NotImplementedError("the in-memory store keeps logins and their OTPs only")
         with self._lock:
             refused = set()
             sent = self.last_sent.get(txn.mobile)

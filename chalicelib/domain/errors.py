@@ -192,6 +192,10 @@ CONSENT_REQUIRED = ErrorCode("ASSIST0001", "The citizen's consent is missing, ex
 OPERATOR_NOT_FOUND = ErrorCode("ASSIST0002", "No such operator in your area", 404)
 OPERATOR_INACTIVE = ErrorCode("ASSIST0003", "This operator account is not active: ask your area's admin", 403)
 
+# KYC-VS: third parties' status checks with the person's consent (docs/kycvs.md)
+INVALID_SCOPES = ErrorCode("KYCVS0001", "scopes must be a non-empty list of: status, precaution")
+CHECKER_NOT_FOUND = ErrorCode("KYCVS0002", "No such verifier", 404)
+
 # Platform
 INTERNAL = ErrorCode("TEEKA0500", "Something went wrong on our side, please try again", 500)
 

@@ -1,7 +1,7 @@
 """Auth tables: OTP transactions with their per-mobile resend throttle, captchas, citizen accounts, staff."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from pynamodb.attributes import (
@@ -112,10 +112,11 @@ class StaffItem(TeekaModel):
     desk = UnicodeAttribute(null=True)  # an operator's helpline or service centre
 
 
-def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int,
-                          rates: Sequence[Window]) -> set[str] | None:
+def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int, rates: Sequence[Window],
+                          also: Callable[[Transaction], None] | None = None) -> set[str] | None:
     """Write the transaction, claim the mobile's resend slot and count it in each of `rates` (the
-    mobile's hour; an operator's day for a consent), in one TransactWriteItems. None when done;
+    mobile's hour; an operator's day for a consent), with what `also` adds (a status check's record),
+    in one TransactWriteItems. None when done;
     otherwise what refused: "throttle" (an OTP was sent after `resend_allowed_after`) and/or the key of
     each full window. Nothing is written then.
     """
@@ -135,6 +136,8 @@ def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int,
                         | (OtpThrottleItem.last_sent_at <= resend_allowed_after))
         for rate in rates:
             transaction.change(rate.key, *limits.counting(rate))
+        if also is not None:
+            also(transaction)
 
     return Transaction(OtpItem).attempt(build)
 

@@ -11,6 +11,7 @@ from chalicelib.store.base import TeekaModel
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
 from chalicelib.store.idempotency import IdempotencyItem
+from chalicelib.store.kycvs import StatusCheckerItem, StatusCheckItem
 from chalicelib.store.limits import RateItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem, IdClaimItem
@@ -25,6 +26,7 @@ TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     CounterItem, CenterItem, SessionItem, AllocationItem, AppointmentItem, BookingRequestItem, RateItem, SwitchItem,
     IdempotencyItem, DoseItem, CaptureItem, AllowanceItem, AefiItem, CertificateSlotItem, CertificateItem,
     SubscriptionItem, ReminderItem, StatsItem, AssistedActionItem, BatchItem, VialItem, SessionStockItem, LedgerItem,
+    StatusCheckerItem, StatusCheckItem,
 )
 
 
