@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.config import CountryProfile, get_settings
+from chalicelib.domain import kycvs
 from chalicelib.domain import stock as stock_rules
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.planning import Centre, SessionPlan, Slot
-from chalicelib.domain import kycvs
 from chalicelib.domain.records import BatchRecord, CentreRecord, SessionRecord, StatusCheckerRecord
 from chalicelib.services.metadata import district_states
 from chalicelib.services.planning import session_id_for

@@ -23,6 +23,9 @@ from chalicelib.domain.errors import ApiError
 from chalicelib.domain.records import BeneficiaryRecord, StatusCheckRecord
 
 STATUS, PRECAUTION = "status", "precaution"
+# A status check's OTP has its own resend interval and hourly sends per mobile (the login's numbers), so no
+# third party can hold up or use up the person's own logins.
+CHANNEL = "kycvs"
 SCOPES = (STATUS, PRECAUTION)
 KEY_PREFIX = "kyc-"
 MAX_NAME = 80  # the name the consent SMS shows: an organisation's, short enough for one SMS

@@ -43,9 +43,10 @@ class LoginStore(Protocol):
     """What logging in needs kept. Each method is one atomic step (see store.auth for its meaning)."""
 
     def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int, rates: Sequence[Window],
-                              also: Callable[[Transaction], None] | None = None) -> set[str] | None: ...
+                              also: Callable[[Transaction], None] | None = None,
+                              channel: str = "mobile") -> set[str] | None: ...
 
-    def release_otp_throttle(self, mobile: str, txn_id: str) -> None: ...
+    def release_otp_throttle(self, mobile: str, txn_id: str, channel: str = "mobile") -> None: ...
 
     def spend_otp_attempt(self, txn_id: str, max_attempts: int, now: int,
                           operator: str | None = None) -> OtpTransaction | None: ...
@@ -97,7 +98,7 @@ class Logins:
         status (docs/kycvs.md), bound to that checker; `also` (the request's record) joins its transaction."""
         minutes = max(self.policy.validity_seconds // 60, 1)
         self._send(mobile, now, [], lambda code: messages.status_consent_otp(code, checker_name, minutes),
-                   operator=kycvs.purpose(checker_id), txn_id=txn_id, also=also)
+                   operator=kycvs.purpose(checker_id), txn_id=txn_id, also=also, channel=kycvs.CHANNEL)
 
     def judge_status_consent(self, txn_id: str, client_hash: str, checker_id: str,
                              now: int) -> tuple[OtpTransaction | None, bool]:
@@ -108,18 +109,20 @@ class Logins:
 
     def _send(self, mobile: str, now: int, rates: Sequence[Window], text: Callable[[str], messages.Sms],
               operator: str | None = None, txn_id: str | None = None,
-              also: Callable[[Transaction], None] | None = None) -> str:
+              also: Callable[[Transaction], None] | None = None, channel: str = "mobile") -> str:
         """Issue an OTP for `mobile` (for `operator`'s consent, or a login) under the mobile's resend
-        interval and hourly sends and any other `rates`, and text it at once: the person is waiting."""
+        interval and hourly sends and any other `rates`, and text it at once: the person is waiting. A
+        `channel` of its own (a status check's) has its own resend interval and hourly sends per mobile."""
         policy = self.policy
         txn_id = txn_id or str(uuid.uuid4())
         code = otp.new_otp(policy.length)
         txn = otp.issue(policy, self.secrets.otp_pepper, txn_id, mobile, now, code, operator)
-        hourly = limits.window(limits.Limit("otp", self.profile.otp_sends_per_hour, 3600), mobile, now)
+        action = "otp" if channel == "mobile" else f"otp-{channel}"
+        hourly = limits.window(limits.Limit(action, self.profile.otp_sends_per_hour, 3600), mobile, now)
         windows = [hourly, *rates]
         resend_after = otp.resend_allowed_after(policy, now)
         refused = self.store.start_otp_transaction(txn, resend_after, windows) if also is None \
-            else self.store.start_otp_transaction(txn, resend_after, windows, also)
+            else self.store.start_otp_transaction(txn, resend_after, windows, also, channel)
         if refused:
             metrics.add_metric(name="OtpThrottled", unit="Count", value=1)
             if "throttle" in refused:
@@ -133,7 +136,10 @@ class Logins:
         except sms.SmsError as error:
             # No traceback: exception texts from carriers can quote the number.
             logger.error("OTP SMS failed", extra={"mobile": mask_mobile(mobile), "reason": type(error).__name__})
-            self.store.release_otp_throttle(mobile, txn_id)
+            if channel == "mobile":
+                self.store.release_otp_throttle(mobile, txn_id)
+            else:
+                self.store.release_otp_throttle(mobile, txn_id, channel)
             raise ApiError(errors.SMS_UNAVAILABLE) from None
         metrics.add_metric(name="OtpSent", unit="Count", value=1)
         return txn_id

@@ -49,14 +49,16 @@ class OtpTransactionItem(OtpItem, discriminator="txn"):
 
 
 class OtpThrottleItem(OtpItem, discriminator="throttle"):
-    """Guards the resend interval: written conditionally with the transaction it throttles."""
+    """Guards the resend interval: written conditionally with the transaction it throttles. One per mobile and
+    channel: logins and consents to operators share `mobile`; third parties' status checks have `kycvs`, so
+    they can never hold up the person's own login (docs/kycvs.md)."""
 
     last_sent_at = NumberAttribute()
     txn_id = UnicodeAttribute()
 
     @staticmethod
-    def key(mobile: str) -> str:
-        return f"mobile#{mobile}"
+    def key(mobile: str, channel: str = "mobile") -> str:
+        return f"{channel}#{mobile}"
 
 
 class CaptchaItem(OtpItem, discriminator="captcha"):
@@ -113,7 +115,8 @@ class StaffItem(TeekaModel):
 
 
 def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int, rates: Sequence[Window],
-                          also: Callable[[Transaction], None] | None = None) -> set[str] | None:
+                          also: Callable[[Transaction], None] | None = None,
+                          channel: str = "mobile") -> set[str] | None:
     """Write the transaction, claim the mobile's resend slot and count it in each of `rates` (the
     mobile's hour; an operator's day for a consent), with what `also` adds (a status check's record),
     in one TransactWriteItems. None when done;
@@ -126,7 +129,7 @@ def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int, rates:
         operator=txn.operator,
     )
     throttle = OtpThrottleItem(
-        OtpThrottleItem.key(txn.mobile), last_sent_at=txn.issued_at, txn_id=txn.txn_id,
+        OtpThrottleItem.key(txn.mobile, channel), last_sent_at=txn.issued_at, txn_id=txn.txn_id,
         # Kept until the resend interval is over; TTL deletion may lag, the condition below does not.
         expires_at=_instant(txn.expires_at + txn.issued_at - resend_allowed_after),
     )
@@ -142,10 +145,10 @@ def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int, rates:
     return Transaction(OtpItem).attempt(build)
 
 
-def release_otp_throttle(mobile: str, txn_id: str) -> None:
+def release_otp_throttle(mobile: str, txn_id: str, channel: str = "mobile") -> None:
     """Undo the resend claim of a transaction whose SMS never left, so the citizen may ask again."""
     try:
-        OtpThrottleItem(OtpThrottleItem.key(mobile)).delete(condition=OtpThrottleItem.txn_id == txn_id)
+        OtpThrottleItem(OtpThrottleItem.key(mobile, channel)).delete(condition=OtpThrottleItem.txn_id == txn_id)
     except DeleteError as error:
         if not is_condition_failure(error):
             raise
