@@ -262,3 +262,17 @@ def test_nothing_is_recorded_for_a_request_whose_otp_was_refused(api, seeded):
     throttled = ask(api, STRANGER)  # within the mobile's resend interval, as for a login
     assert throttled.status_code == 429 or throttled.json_body["errorCode"] == "USRAUT0018"
     assert len([item for item in StatusCheckItem.by_mobile.query(STRANGER)]) == 1
+
+
+@pytest.mark.parametrize("key", ["", " ", "x" * 10000, "kyc-demo.", "kyc-demo." + "A" * 129,
+                                 "kyc-DEMO.AAAAAAAAAAAAAAAAAAAA",
+                                 "kyc-" + "a" * 33 + ".AAAAAAAAAAAAAAAAAAAA", "kyc-demo.AAAA\tAAAAAAAAAAAAAAAA",
+                                 "kyc-../../etc.AAAAAAAAAAAAAAAAAAAA", "Bearer kyc-demo.AAAAAAAAAAAAAAAAAAAA",
+                                 DEMO_VERIFIER_KEY + DEMO_VERIFIER_KEY])
+def test_a_hostile_key_is_the_plain_401_and_reads_nothing(api, seeded, key):
+    from local.metering import count_dynamodb_calls
+
+    with count_dynamodb_calls() as calls:
+        response = post(api, ASK, {"mobile": CITIZEN}, {"X-Api-Key": key})
+    assert (response.status_code, response.body) == (401, b"Unauthenticated access!")
+    assert sum(calls.values()) <= 1  # a well-formed key's one GetItem at most
