@@ -14,6 +14,7 @@ from chalicelib.api import (
     booking,
     certificates,
     grievances,
+    kycvs,
     locker,
     metadata,
     planning,
@@ -51,6 +52,7 @@ app.register_blueprint(assisted.bp)
 app.register_blueprint(stock.bp)
 app.register_blueprint(grievances.bp)
 app.register_blueprint(locker.bp)
+app.register_blueprint(kycvs.bp)
 
 
 # Event consumers live here, not in blueprints, so Lambda imports app.py and its middleware with them.

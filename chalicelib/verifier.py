@@ -149,6 +149,58 @@ def sign(claims: dict[str, Any], kid: str, sign_raw: Callable[[bytes], bytes]) -
     return compact(message, sign_raw(message))
 
 
+# A KYC-VS answer (docs/kycvs.md), signed by the same keys: a plain JWS (no DEFLATE: any JOSE library
+# reads it) whose `typ` no certificate has, so neither can pass for the other.
+STATUS_ANSWER_TYPE = "kycvs+jwt"
+
+
+def jwt_signing_input(claims: dict[str, Any], kid: str, typ: str) -> bytes:
+    header = {"alg": ALGORITHM, "kid": kid, "typ": typ}
+    body = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
+    return f"{_b64(json.dumps(header, separators=(',', ':')).encode())}.{_b64(body)}".encode("ascii")
+
+
+def decode_jwt(jws: str, jwks: dict[str, Any], typ: str) -> dict[str, Any]:
+    """The claims of a plain JWS of type `typ` whose ES256 signature one of `jwks`'s keys verifies."""
+    header_part, payload_part, header = _header(jws)
+    if header.get("alg") != ALGORITHM or header.get("typ") != typ or "zip" in header:
+        raise InvalidCertificate("unexpected JWS header")
+    _check_signature(jws, header, jwks)
+    try:
+        claims = json.loads(_unb64(payload_part))
+    except ValueError:
+        raise InvalidCertificate("payload is not JSON") from None
+    if not isinstance(claims, dict):
+        raise InvalidCertificate("payload is not a JSON object")
+    return claims
+
+
+def _header(jws: str) -> tuple[str, str, dict[str, Any]]:
+    try:
+        header_part, payload_part, _ = jws.split(".")
+        header = json.loads(_unb64(header_part))
+    except ValueError:
+        raise InvalidCertificate("not a JWS") from None
+    if not isinstance(header, dict):
+        raise InvalidCertificate("unexpected JWS header")
+    return header_part, payload_part, header
+
+
+def _check_signature(jws: str, header: dict[str, Any], jwks: dict[str, Any]) -> None:
+    header_part, payload_part, signature_part = jws.split(".")
+    key = next((k for k in jwks.get("keys", []) if k.get("kid") == header.get("kid")), None)
+    if key is None:
+        raise UnknownKey("signed by an unknown key")
+    signature = _unb64(signature_part)
+    if len(signature) != 64:
+        raise InvalidCertificate("malformed signature")
+    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+    try:
+        _public_key(key).verify(der, f"{header_part}.{payload_part}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        raise InvalidCertificate("signature does not match") from None
+
+
 def payload(jws: str) -> dict[str, Any]:
     """The claims of a JWS, NOT verified: only for a JWS the caller itself stored."""
     try:
@@ -166,24 +218,10 @@ def payload(jws: str) -> dict[str, Any]:
 
 def decode(jws: str, jwks: dict[str, Any]) -> dict[str, Any]:
     """The claims of a JWS whose ES256 signature one of `jwks`'s keys verifies; raises otherwise."""
-    try:
-        header_part, payload_part, signature_part = jws.split(".")
-        header = json.loads(_unb64(header_part))
-    except ValueError:
-        raise InvalidCertificate("not a JWS") from None
-    if not isinstance(header, dict) or header.get("alg") != ALGORITHM or header.get("zip") != "DEF":
+    _, _, header = _header(jws)
+    if header.get("alg") != ALGORITHM or header.get("zip") != "DEF":
         raise InvalidCertificate("unexpected JWS header")
-    key = next((k for k in jwks.get("keys", []) if k.get("kid") == header.get("kid")), None)
-    if key is None:
-        raise UnknownKey("signed by an unknown key")
-    signature = _unb64(signature_part)
-    if len(signature) != 64:
-        raise InvalidCertificate("malformed signature")
-    der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
-    try:
-        _public_key(key).verify(der, f"{header_part}.{payload_part}".encode("ascii"), ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, ValueError):
-        raise InvalidCertificate("signature does not match") from None
+    _check_signature(jws, header, jwks)
     return payload(jws)
 
 

@@ -88,6 +88,8 @@ def main() -> None:
         print(f"  {mobile}  {role:<15} {name}  {scope or 'nationwide'}")
     mobile, name, desk, area = demo.operator
     print(f"  {mobile}  {'operator':<15} {name} ({desk})  {area}")
+    print(f"KYC-VS demo verifier (DEMO ONLY, docs/kycvs.md): {seed.DEMO_VERIFIER[1]}, "
+          f"X-Api-Key: {seed.DEMO_VERIFIER_KEY}")
     print(f"Read any OTP from the local SMS outbox: curl '{base}/_local/outbox?mobile={demo.staff[0][0]}'")
     print(f"Web pages: the public dashboard {base}/dashboard, the certificate verifier {base}/verify")
     print("Press Ctrl-C to stop.", flush=True)

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.config import CountryProfile, get_settings
+from chalicelib.domain import kycvs
 from chalicelib.domain import stock as stock_rules
 from chalicelib.domain.calendar import local_date
 from chalicelib.domain.planning import Centre, SessionPlan, Slot
-from chalicelib.domain.records import BatchRecord, CentreRecord, SessionRecord
+from chalicelib.domain.records import BatchRecord, CentreRecord, SessionRecord, StatusCheckerRecord
 from chalicelib.services.metadata import district_states
 from chalicelib.services.planning import session_id_for
+from chalicelib.store import kycvs as kycvs_store
 from chalicelib.store import planning as planning_store
 from chalicelib.store import stock as stock_store
 from chalicelib.store.auth import StaffItem
@@ -25,6 +27,10 @@ BBMP, KARNATAKA = 294, 16
 SLOT_NAMES = ("09:00AM-11:00AM", "11:00AM-01:00PM", "01:00PM-03:00PM", "03:00PM-06:00PM")
 FIRST_DEMO_CENTRES = (100001, 200001)  # the two districts' centre ids start here
 DEMO_STOCK_DAYS = 180  # the demo's batches expire this long after the demo starts: past any planning horizon
+# DEMO ONLY: a KYC-VS status checker (docs/kycvs.md) with a fixed, published API key, so the README can make a
+# request. A real checker's key is random (services/kycvs.add_checker) and shown once; this one is not secret.
+DEMO_VERIFIER_KEY = "kyc-demo.DEMO-ONLY-published-key-not-a-secret"
+DEMO_VERIFIER = ("demo", "Skyline Airways (demo)", (kycvs.STATUS, kycvs.PRECAUTION), 120)
 
 
 @dataclass(frozen=True)
@@ -241,6 +247,9 @@ def seed(days: int = 8, rng_seed: int = 2021, now: int | None = None) -> dict[st
         with model.batch_write() as batch:
             for item in items:
                 batch.save(item)
+    checker_id, name, scopes, per_minute = DEMO_VERIFIER
+    kycvs_store.add_checker(StatusCheckerRecord(checker_id, name, scopes, per_minute,
+                                                kycvs.key_digest(DEMO_VERIFIER_KEY), start_time, "demo"))
     # Centre ids handed out by the planning API continue after the demo ones.
     CounterItem("center_id", value=300000).save()
     return {"centres": len(centres), "sessions": len(sessions), "staff": len(staff), "allocations": len(allocations),

@@ -25,8 +25,11 @@ class MemoryLoginStore:
         self.staff: dict[str, StaffMember] = {}
         self.languages: dict[str, str] = {}  # mobile -> its account's language
 
-    def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int,
-                              rates: Sequence[Window]) -> set[str] | None:
+    def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int, rates: Sequence[Window],
+                              also=None, channel: str = "mobile") -> set[str] | None:
+        # What joins the transaction (a status check's record), and a status check's own channel: DynamoDB's only.
+        if also is not None or channel != "mobile":
+            raise NotImplementedError("the in-memory store keeps logins and their OTPs only")
         with self._lock:
             refused = set()
             sent = self.last_sent.get(txn.mobile)
@@ -43,7 +46,7 @@ class MemoryLoginStore:
                 self.counts[rate.key] = self.counts.get(rate.key, 0) + 1
             return None
 
-    def release_otp_throttle(self, mobile: str, txn_id: str) -> None:
+    def release_otp_throttle(self, mobile: str, txn_id: str, channel: str = "mobile") -> None:
         with self._lock:
             if self.last_sent.get(mobile, (0, None))[1] == txn_id:
                 del self.last_sent[mobile]

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
@@ -23,6 +23,9 @@ from chalicelib.domain.errors import ApiError, Unauthenticated
 from chalicelib.domain.roles import Principal, Role
 from chalicelib.observability import logger
 
+if TYPE_CHECKING:
+    from chalicelib.domain.records import StatusCheckerRecord
+
 UNAUTHENTICATED_BODY = "Unauthenticated access!"
 PDF_CONTENT_TYPE = "application/pdf"
 # CoWIN clients send JSON with assorted Content-Types; accept them all and parse the body ourselves.
@@ -30,8 +33,11 @@ ACCEPTED_CONTENT_TYPES = ["application/json", "text/plain", "application/x-www-f
                           "application/octet-stream", "text/csv"]
 
 REQUEST_ID_HEADER = "X-Request-Id"
-# Every route and whether it needs a token: a test checks that each route of the app is listed here.
+API_KEY_HEADER = "x-api-key"  # a KYC-VS status checker's key (docs/kycvs.md); headers arrive lower-cased here
+# Every route and whether it needs a token: a test checks that each route of the app is listed here. A route
+# for status checkers takes no token (no role suffices: an empty set) but their API key instead.
 ROUTE_ACCESS: dict[tuple[str, str], frozenset[Role] | None] = {}
+API_KEY_ROUTES: set[tuple[str, str]] = set()
 
 
 @dataclass
@@ -44,6 +50,14 @@ class ApiRequest:
     raw_body: bytes
     now: int
     settings: Settings  # read here, once, and handed to the services with the country's rules
+    checker: StatusCheckerRecord | None = None  # the status checker whose API key came, on its routes
+
+    @property
+    def status_checker(self) -> StatusCheckerRecord:
+        """The status checker calling a route that requires an API key (`endpoint` has checked it)."""
+        if self.checker is None:
+            raise Unauthenticated("no API key on a status checker's route")
+        return self.checker
 
     @property
     def profile(self) -> CountryProfile:
@@ -117,9 +131,18 @@ def _bearer_principal(headers: dict[str, str], now: int) -> Principal:
     return authenticate(token.strip(), now)
 
 
+def _api_key_caller(headers: dict[str, str]) -> StatusCheckerRecord:
+    from chalicelib.services.kycvs import authenticate
+
+    return authenticate(headers.get(API_KEY_HEADER))
+
+
 def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
-             roles: frozenset[Role] | None = None, **route_options: Any) -> Callable:
-    """Register a route. `roles=None` makes it public; otherwise a valid token with one of `roles`."""
+             roles: frozenset[Role] | None = None, api_key: bool = False, **route_options: Any) -> Callable:
+    """Register a route. `roles=None` makes it public; otherwise a valid token with one of `roles`. With
+    `api_key`, a status checker's valid API key instead (`X-Api-Key`), and no token is enough."""
+    if api_key:
+        roles = frozenset()
 
     def register(handler: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(handler)
@@ -138,8 +161,10 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
             headers = {name.lower(): value for name, value in chalice_request.headers.items()}
             now = int(time.time())
             try:
-                principal = None
-                if roles is not None:
+                principal, checker = None, None
+                if api_key:
+                    checker = _api_key_caller(headers)
+                elif roles is not None:
                     principal = _bearer_principal(headers, now)
                     if not principal.has_any(roles):
                         raise ApiError(errors.FORBIDDEN)
@@ -150,7 +175,7 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
                 raw = chalice_request.raw_body or b""
                 request = ApiRequest(principal=principal, query=query, headers=headers,
                                      raw_body=raw.encode() if isinstance(raw, str) else raw, now=now,
-                                     settings=get_settings())
+                                     settings=get_settings(), checker=checker)
                 return handler(request, **uri_params)
             except Unauthenticated:
                 return unauthenticated_response()
@@ -162,6 +187,8 @@ def endpoint(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",),
 
         for method in methods:
             ROUTE_ACCESS[(path, method)] = roles
+            if api_key:
+                API_KEY_ROUTES.add((path, method))
         bp.route(path, methods=list(methods), content_types=ACCEPTED_CONTENT_TYPES, **route_options)(view)
         return handler
 

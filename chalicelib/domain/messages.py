@@ -69,6 +69,10 @@ TEMPLATES = {
     "consent_otp": Template(N_(
         "{code} is your Teeka OTP. Tell it to {operator} of {desk} only if you want them to register you and "
         "book or cancel your vaccination appointments, for {minutes} minutes.")),
+    # A third party's KYC-VS request (docs/kycvs.md): the checker's name as a national admin registered it.
+    "status_consent_otp": Template(N_(
+        "Teeka: {verifier} asks to see your vaccination status. Give them code {code} only if you agree. "
+        "It is valid for {minutes} minutes.")),
     "registered_by_operator": Template(N_(
         "Teeka: {operator} of {desk} registered beneficiary ****{reference} on your mobile number with your OTP.")),
     "booked_by_operator": Template.counting(Np_(
@@ -154,6 +158,10 @@ def login_otp(code: str, minutes: int) -> Sms:
 
 def consent_otp(code: str, by: Operator, minutes: int) -> Sms:
     return Sms("consent_otp", {"code": code, "operator": by.name, "desk": by.desk, "minutes": minutes})
+
+
+def status_consent_otp(code: str, verifier: str, minutes: int) -> Sms:
+    return Sms("status_consent_otp", {"code": code, "verifier": verifier, "minutes": minutes})
 
 
 def registered_by_operator(reference_id: str, by: Operator) -> Sms:

@@ -42,7 +42,8 @@ class OtpTransaction:
     attempts: int = 0
     consumed: bool = False
     # Who asked for it: None for a login; an operator's mobile for a citizen's consent, which only that
-    # operator may confirm, and which never logs anybody in (docs/assisted-registration.md).
+    # operator may confirm, and which never logs anybody in (docs/assisted-registration.md); or
+    # `kycvs:<checker id>` for a citizen's consent to a status checker (docs/kycvs.md), never a mobile.
     operator: str | None = None
 
 

@@ -86,6 +86,40 @@ class AssistedActionRecord:
 
 
 @dataclass(frozen=True)
+class StatusCheckerRecord:
+    """A third party allowed to ask people for their vaccination status (docs/kycvs.md): what the consent SMS
+    calls it, what it may learn, how often it may call, and the SHA-256 of its API key (never the key)."""
+
+    checker_id: str
+    name: str
+    scopes: tuple[str, ...]
+    requests_per_minute: int
+    key_digest: str
+    created_at: int
+    created_by: str  # the admin's mobile
+    listed: str = "checker"  # the one key of the by-created index: every checker, for the admins' list
+    revoked_at: int | None = None
+    revoked_by: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusCheckRecord:
+    """One checker's request about one mobile, and how it ended: its audit, which the mobile's owner reads."""
+
+    request_id: str  # the id of its OTP transaction too
+    checker_id: str
+    checker_name: str  # as the SMS named it
+    mobile: str
+    asked_at: int
+    expires_at: int  # the OTP's: unanswered by then, the request expired
+    status: str  # asked | answered | refused (domain/kycvs.py); expired is read from expires_at
+    beneficiary_reference_id: str | None = None  # the person the checker named, if it named one
+    wrong_codes: int = 0
+    answered_at: int | None = None
+    revealed: tuple[str, ...] = field(default_factory=tuple)  # what the answer held beside the names
+
+
+@dataclass(frozen=True)
 class AppointmentRecord:
     """One beneficiary's place in an appointment; a family booking shares the appointment id."""
 

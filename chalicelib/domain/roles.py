@@ -25,6 +25,9 @@ SITE_STAFF = frozenset({Role.VACCINATOR, Role.VERIFIER})
 AREA_ADMINS = frozenset({Role.DISTRICT_ADMIN, Role.STATE_ADMIN, Role.NATIONAL_ADMIN})
 ADMINS = AREA_ADMINS | {Role.FACILITY_ADMIN}
 SURGE_CONTROLLERS = frozenset({Role.NATIONAL_ADMIN})  # who switches surge mode on and off
+# Who adds, lists and revokes KYC-VS status checkers (docs/kycvs.md): a checker may ask about any mobile in
+# the country, so only the national admin, whose area that is.
+STATUS_CHECKER_ADMINS = frozenset({Role.NATIONAL_ADMIN})
 OPERATORS = frozenset({Role.OPERATOR})  # helpline and service-centre operators (docs/assisted-registration.md)
 ANYONE_LOGGED_IN = frozenset(Role)
 

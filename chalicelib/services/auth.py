@@ -15,6 +15,7 @@ operator), under the same resend interval and hourly sends per mobile, and count
 day as well; its guesses are spent, judged and refused exactly as a login's. Request = GetItem (the
 operator: name, helpline or centre, still active?) + TransactWriteItems + GetItem (language); confirm
 = UpdateItem (spend) + UpdateItem (consume) + GetItem (the operator, as the consent will name them).
+A citizen's consent to a status checker (docs/kycvs.md) is the same again, bound to the checker.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from typing import Protocol
 from chalicelib.adapters import sms
 from chalicelib.adapters.secrets import Secrets, get_secrets
 from chalicelib.config import CountryProfile, Settings
-from chalicelib.domain import assisted, errors, grievances, limits, messages, otp
+from chalicelib.domain import assisted, errors, grievances, kycvs, limits, messages, otp
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.limits import Window
 from chalicelib.domain.masking import mask_mobile
@@ -35,15 +36,17 @@ from chalicelib.domain.roles import Principal, Role, StaffMember
 from chalicelib.observability import logger, metrics
 from chalicelib.services.tokens import issue_token
 from chalicelib.store import auth as dynamodb_store
+from chalicelib.store.common import Transaction
 
 
 class LoginStore(Protocol):
     """What logging in needs kept. Each method is one atomic step (see store.auth for its meaning)."""
 
-    def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int,
-                              rates: Sequence[Window]) -> set[str] | None: ...
+    def start_otp_transaction(self, txn: OtpTransaction, resend_allowed_after: int, rates: Sequence[Window],
+                              also: Callable[[Transaction], None] | None = None,
+                              channel: str = "mobile") -> set[str] | None: ...
 
-    def release_otp_throttle(self, mobile: str, txn_id: str) -> None: ...
+    def release_otp_throttle(self, mobile: str, txn_id: str, channel: str = "mobile") -> None: ...
 
     def spend_otp_attempt(self, txn_id: str, max_attempts: int, now: int,
                           operator: str | None = None) -> OtpTransaction | None: ...
@@ -106,18 +109,37 @@ class Logins:
             metrics.add_metric(name="ConsentRefused", unit="Count", value=1)
             raise ApiError(errors.INVALID_OTP)
         return txn.mobile
+    def request_status_consent(self, txn_id: str, checker_id: str, checker_name: str, mobile: str, now: int,
+                               also: Callable[[Transaction], None]) -> None:
+        """Text the owner of `mobile` an OTP naming the status checker that asks to see their vaccination
+        status (docs/kycvs.md), bound to that checker; `also` (the request's record) joins its transaction."""
+        minutes = max(self.policy.validity_seconds // 60, 1)
+        self._send(mobile, now, [], lambda code: messages.status_consent_otp(code, checker_name, minutes),
+                   operator=kycvs.purpose(checker_id), txn_id=txn_id, also=also, channel=kycvs.CHANNEL)
+
+    def judge_status_consent(self, txn_id: str, client_hash: str, checker_id: str,
+                             now: int) -> tuple[OtpTransaction | None, bool]:
+        """A checker's guess at its own request's OTP: (the transaction, if this guess spent one of its tries;
+        whether it was right, the OTP then used up). Another checker's, a login's or an operator's
+        transaction spends nothing and gives (None, False), as an unknown one does."""
+        return self._spent_and_judged(txn_id, client_hash, now, kycvs.purpose(checker_id))
 
     def _send(self, mobile: str, now: int, rates: Sequence[Window], text: Callable[[str], messages.Sms],
-              operator: str | None = None) -> str:
+              operator: str | None = None, txn_id: str | None = None,
+              also: Callable[[Transaction], None] | None = None, channel: str = "mobile") -> str:
         """Issue an OTP for `mobile` (for `operator`'s consent, or a login) under the mobile's resend
-        interval and hourly sends and any other `rates`, and text it at once: the person is waiting."""
+        interval and hourly sends and any other `rates`, and text it at once: the person is waiting. A
+        `channel` of its own (a status check's) has its own resend interval and hourly sends per mobile."""
         policy = self.policy
-        txn_id = str(uuid.uuid4())
+        txn_id = txn_id or str(uuid.uuid4())
         code = otp.new_otp(policy.length)
         txn = otp.issue(policy, self.secrets.otp_pepper, txn_id, mobile, now, code, operator)
-        hourly = limits.window(limits.Limit("otp", self.profile.otp_sends_per_hour, 3600), mobile, now)
+        action = "otp" if channel == "mobile" else f"otp-{channel}"
+        hourly = limits.window(limits.Limit(action, self.profile.otp_sends_per_hour, 3600), mobile, now)
         windows = [hourly, *rates]
-        refused = self.store.start_otp_transaction(txn, otp.resend_allowed_after(policy, now), windows)
+        resend_after = otp.resend_allowed_after(policy, now)
+        refused = self.store.start_otp_transaction(txn, resend_after, windows) if also is None \
+            else self.store.start_otp_transaction(txn, resend_after, windows, also, channel)
         if refused:
             metrics.add_metric(name="OtpThrottled", unit="Count", value=1)
             if "throttle" in refused:
@@ -131,7 +153,10 @@ class Logins:
         except sms.SmsError as error:
             # No traceback: exception texts from carriers can quote the number.
             logger.error("OTP SMS failed", extra={"mobile": mask_mobile(mobile), "reason": type(error).__name__})
-            self.store.release_otp_throttle(mobile, txn_id)
+            if channel == "mobile":
+                self.store.release_otp_throttle(mobile, txn_id)
+            else:
+                self.store.release_otp_throttle(mobile, txn_id, channel)
             raise ApiError(errors.SMS_UNAVAILABLE) from None
         metrics.add_metric(name="OtpSent", unit="Count", value=1)
         return txn_id
@@ -162,12 +187,18 @@ class Logins:
     def _judged(self, txn_id: str, client_hash: str, now: int, operator: str | None) -> OtpTransaction | None:
         """The transaction, used up, if this guess is right; None for every refusal. Its attempt is
         spent first (only one of the purpose asked: a login's, or this operator's consent)."""
+        txn, right = self._spent_and_judged(txn_id, client_hash, now, operator)
+        return txn if right else None
+
+    def _spent_and_judged(self, txn_id: str, client_hash: str, now: int,
+                          operator: str | None) -> tuple[OtpTransaction | None, bool]:
         policy = self.policy
         txn = self.store.spend_otp_attempt(txn_id, policy.max_attempts, now, operator)
-        if txn is None or not otp.judge(policy, self.secrets.otp_pepper, txn, client_hash, now, operator) \
-                or not self.store.consume_otp(txn_id):
-            return None
-        return txn
+        if txn is None:
+            return None, False
+        right = otp.judge(policy, self.secrets.otp_pepper, txn, client_hash, now, operator) \
+            and self.store.consume_otp(txn_id)
+        return txn, right
 
     def active_operator(self, mobile: str) -> StaffMember:
         """The operator's staff record, if it is an active operator's (a token outlives a deactivation)."""

@@ -1,7 +1,7 @@
 """Auth tables: OTP transactions with their per-mobile resend throttle, captchas, citizen accounts, staff."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from pynamodb.attributes import (
@@ -49,14 +49,16 @@ class OtpTransactionItem(OtpItem, discriminator="txn"):
 
 
 class OtpThrottleItem(OtpItem, discriminator="throttle"):
-    """Guards the resend interval: written conditionally with the transaction it throttles."""
+    """Guards the resend interval: written conditionally with the transaction it throttles. One per mobile and
+    channel: logins and consents to operators share `mobile`; third parties' status checks have `kycvs`, so
+    they can never hold up the person's own login (docs/kycvs.md)."""
 
     last_sent_at = NumberAttribute()
     txn_id = UnicodeAttribute()
 
     @staticmethod
-    def key(mobile: str) -> str:
-        return f"mobile#{mobile}"
+    def key(mobile: str, channel: str = "mobile") -> str:
+        return f"{channel}#{mobile}"
 
 
 class CaptchaItem(OtpItem, discriminator="captcha"):
@@ -112,10 +114,12 @@ class StaffItem(TeekaModel):
     desk = UnicodeAttribute(null=True)  # an operator's helpline or service centre
 
 
-def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int,
-                          rates: Sequence[Window]) -> set[str] | None:
+def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int, rates: Sequence[Window],
+                          also: Callable[[Transaction], None] | None = None,
+                          channel: str = "mobile") -> set[str] | None:
     """Write the transaction, claim the mobile's resend slot and count it in each of `rates` (the
-    mobile's hour; an operator's day for a consent), in one TransactWriteItems. None when done;
+    mobile's hour; an operator's day for a consent), with what `also` adds (a status check's record),
+    in one TransactWriteItems. None when done;
     otherwise what refused: "throttle" (an OTP was sent after `resend_allowed_after`) and/or the key of
     each full window. Nothing is written then.
     """
@@ -125,7 +129,7 @@ def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int,
         operator=txn.operator,
     )
     throttle = OtpThrottleItem(
-        OtpThrottleItem.key(txn.mobile), last_sent_at=txn.issued_at, txn_id=txn.txn_id,
+        OtpThrottleItem.key(txn.mobile, channel), last_sent_at=txn.issued_at, txn_id=txn.txn_id,
         # Kept until the resend interval is over; TTL deletion may lag, the condition below does not.
         expires_at=_instant(txn.expires_at + txn.issued_at - resend_allowed_after),
     )
@@ -135,14 +139,16 @@ def start_otp_transaction(txn: OtpTransaction, resend_allowed_after: int,
                         | (OtpThrottleItem.last_sent_at <= resend_allowed_after))
         for rate in rates:
             transaction.change(rate.key, *limits.counting(rate))
+        if also is not None:
+            also(transaction)
 
     return Transaction(OtpItem).attempt(build)
 
 
-def release_otp_throttle(mobile: str, txn_id: str) -> None:
+def release_otp_throttle(mobile: str, txn_id: str, channel: str = "mobile") -> None:
     """Undo the resend claim of a transaction whose SMS never left, so the citizen may ask again."""
     try:
-        OtpThrottleItem(OtpThrottleItem.key(mobile)).delete(condition=OtpThrottleItem.txn_id == txn_id)
+        OtpThrottleItem(OtpThrottleItem.key(mobile, channel)).delete(condition=OtpThrottleItem.txn_id == txn_id)
     except DeleteError as error:
         if not is_condition_failure(error):
             raise

@@ -12,6 +12,7 @@ from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
 from chalicelib.store.grievances import GrievanceItem
 from chalicelib.store.idempotency import IdempotencyItem
+from chalicelib.store.kycvs import StatusCheckerItem, StatusCheckItem
 from chalicelib.store.limits import RateItem
 from chalicelib.store.locker import LockerLinkItem
 from chalicelib.store.planning import AllocationItem, CenterItem, CounterItem, SessionItem
@@ -29,6 +30,7 @@ TABLE_MODELS: tuple[type[TeekaModel], ...] = (
     SubscriptionItem, ReminderItem, StatsItem, AssistedActionItem, BatchItem, VialItem, SessionStockItem, LedgerItem,
     GrievanceItem,
     LockerLinkItem,
+    StatusCheckerItem, StatusCheckItem,
 )
 
 

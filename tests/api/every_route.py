@@ -49,6 +49,10 @@ CALLERS = {
     "operator here": ("9000000020", "operator"), "operator elsewhere": ("9811100015", "operator"),
 }
 OWNER_MOBILE = CALLERS["owner"][0]
+# A KYC-VS status checker's routes (docs/kycvs.md) take an API key, not a token: who holds which key. The
+# demo checker owns the requests the rows make; the others are made in the world (every_route_world).
+KEY_HOLDERS = ("the verifier", "another verifier", "revoked verifier", "forged key")
+THE_VERIFIER, ANOTHER_VERIFIER = frozenset({"the verifier"}), frozenset({"the verifier", "another verifier"})
 SITE_HERE = frozenset({"vaccinator here", "verifier here"})
 AREA_HERE = frozenset({"district admin here", "state admin here", "national admin"})
 ADMINS_HERE = AREA_HERE | {"facility admin here"}
@@ -90,6 +94,23 @@ class World:
         self._days = itertools.count(1)  # Seven Hills has no SPUTNIK V session in the demo data
         self._bookers = (f"98112{n:05d}" for n in itertools.count())
         self.tokens = {name: bearer(self._login(mobile)) for name, (mobile, _) in CALLERS.items() if mobile}
+        self.keys = self._status_checkers()
+
+    @staticmethod
+    def _status_checkers() -> dict[str, dict]:
+        """The X-Api-Key header of each key holder: the demo checker, another, a revoked one, a forged key."""
+        from chalicelib.domain.roles import Principal, Role
+        from chalicelib.services import kycvs
+        from local.seed import DEMO_VERIFIER_KEY
+
+        national = Principal(CALLERS["national admin"][0], frozenset({Role.NATIONAL_ADMIN}))
+        spec = {"name": "Another Hotel", "scopes": ["status"], "requests_per_minute": 100}
+        another = kycvs.add_checker(national, spec, NOW)["api_key"]
+        revoked = kycvs.add_checker(national, spec, NOW)
+        kycvs.revoke_checker(national, revoked, NOW)
+        return {"the verifier": {"X-Api-Key": DEMO_VERIFIER_KEY}, "another verifier": {"X-Api-Key": another},
+                "revoked verifier": {"X-Api-Key": revoked["api_key"]},
+                "forged key": {"X-Api-Key": DEMO_VERIFIER_KEY[:-4] + "FAKE"}}
 
     @staticmethod
     def local_today() -> date:
@@ -470,6 +491,46 @@ def _own_ticket(world: World) -> Call:
     """The owner's ticket (closed: the owner's open ones stay below the limit), read by its id."""
     ticket = _ticket(world, OWNER_MOBILE, close=True)
     return Call("GET", f"/v2/grievances/{ticket}", secret=ticket)
+def _status_request(world: World) -> Call:
+    """A request of the demo checker about a fresh mobile: any checker may make one."""
+    return Call("POST", "/v2/kycvs/request", {"mobile": world.fresh_mobile()}, world.keys["the verifier"])
+
+
+def _status_answer(world: World) -> Call:
+    """The code a fresh mobile's owner gave the demo checker: another checker's try with it spends nothing of
+    it (the demo checker then uses it)."""
+    mobile = world.fresh_mobile()
+    asked = post(world.client, "/v2/kycvs/request", {"mobile": mobile}, world.keys["the verifier"])
+    from local import carrier as local_carrier
+
+    code = re.search(r"code (\d{6})", local_carrier.messages_for(mobile)[-1]["message"]).group(1)
+    return Call("POST", "/v2/kycvs/answer", {"request_id": asked.json_body["request_id"], "otp": code},
+                world.keys["the verifier"], secret="vaccination_status")
+
+
+def _asked_about_me(world: World) -> Call:
+    """The owner was asked about once by the demo checker (every caller reads their own list). Written as the
+    request's own transaction writes it: the owner's OTP resend interval is still running from their login."""
+    from chalicelib.domain.records import StatusCheckRecord
+    from chalicelib.store import kycvs as kycvs_store
+    from chalicelib.store.common import Transaction
+    from chalicelib.store.kycvs import StatusCheckItem
+
+    if not hasattr(world, "status_request"):
+        world.status_request = str(uuid.uuid4())
+        record = StatusCheckRecord(world.status_request, "demo", "Skyline Airways (demo)", OWNER_MOBILE, NOW,
+                                   NOW + 180, "asked")
+        assert Transaction(StatusCheckItem).attempt(kycvs_store.asking(record)) is None
+    return Call("GET", "/v2/kycvs/requests", secret=world.status_request)
+
+
+def _revocation(world: World) -> Call:
+    from chalicelib.domain.roles import Principal, Role
+    from chalicelib.services import kycvs
+
+    national = Principal(CALLERS["national admin"][0], frozenset({Role.NATIONAL_ADMIN}))
+    made = kycvs.add_checker(national, {"name": "Short Stay Inn", "scopes": ["status"], "requests_per_minute": 5}, NOW)
+    return Call("POST", "/v2/admin/kycvs/verifiers/revoke", {"verifier_id": made["verifier_id"]})
 
 
 PDF = {"Accept": "application/pdf"}
@@ -618,6 +679,15 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/v2/admin/grievances/{ticket_id}/review"): _officer_move("review"),
     ("POST", "/v2/admin/grievances/{ticket_id}/resolve"): _officer_move("resolve"),
     ("POST", "/v2/admin/grievances/{ticket_id}/reject"): _officer_move("reject"),
+    # KYC-VS (docs/kycvs.md): the national admin's status checkers; the checkers' routes under their API key
+    # (rows for the key holders: tests/api/test_authorization_matrix.py); a person's list of who asked.
+    ("POST", "/v2/admin/kycvs/verifiers"): Row(lambda w: Call("POST", "/v2/admin/kycvs/verifiers", {
+        "name": "Indigo Hotels", "scopes": ["status", "precaution"], "requests_per_minute": 30}), 201),
+    ("GET", "/v2/admin/kycvs/verifiers"): Row(lambda w: Call("GET", "/v2/admin/kycvs/verifiers"), 200),
+    ("POST", "/v2/admin/kycvs/verifiers/revoke"): Row(_revocation, 200),
+    ("POST", "/v2/kycvs/request"): Row(_status_request, 200, ANOTHER_VERIFIER),
+    ("POST", "/v2/kycvs/answer"): Row(_status_answer, 200, THE_VERIFIER, (400, "USRAUT0014")),
+    ("GET", "/v2/kycvs/requests"): Row(_asked_about_me, 200, OWNER, (200, None)),
     # The national admin's surge switch.
     ("GET", "/v2/admin/surge"): Row(lambda w: Call("GET", "/v2/admin/surge"), 200),
     ("POST", "/v2/admin/surge"): Row(lambda w: Call("POST", "/v2/admin/surge", {"on": False}), 200),

@@ -232,3 +232,42 @@ def test_issuance_reads_the_link_once_more(api, vaccinated, as_):
         assert certificates.issue(ref, 1, get_settings().country) == certificates.ISSUED
     # slot, beneficiary, account's language, the locker link (new); doses; vaccinator; claim and complete
     assert calls == {"GetItem": 4, "Query": 1, "BatchGetItem": 1, "TransactWriteItems": 2}
+def test_kycvs_paths(api, seeded):
+    """A status checker's call: its key's GetItem and its minute's UpdateItem, then a request costs what a
+    login's OTP does with its record in the OTP's transaction; an answer, what a confirmation does with the
+    record's update and the people; the admins' and the person's lists, one Query each (docs/kycvs.md)."""
+    import re
+
+    from local import carrier as local_carrier
+    from local.seed import DEMO_VERIFIER_KEY
+    from tests.helpers import bearer, login, person
+
+    key = {"X-Api-Key": DEMO_VERIFIER_KEY}
+    citizen = bearer(login(api, "9876543210"))
+    post(api, "/v2/registration/beneficiary/new", person(1), citizen)
+    national = bearer(login(api, "9000000001"))
+    with count_dynamodb_calls() as calls:
+        asked = post(api, "/v2/kycvs/request", {"mobile": "9876543211"}, key)
+    assert asked.status_code == 200 and calls == {"GetItem": 2, "UpdateItem": 1, "TransactWriteItems": 1}
+    request_id = asked.json_body["request_id"]
+    code = re.search(r"code (\d{6})", local_carrier.messages_for("9876543211")[-1]["message"]).group(1)
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/kycvs/answer", {"request_id": request_id, "otp": wrong}, key).status_code == 400
+    assert calls == {"GetItem": 1, "UpdateItem": 3}  # key; minute, spend, the record's wrong code
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/kycvs/answer", {"request_id": request_id, "otp": code}, key).status_code == 200
+    assert calls == {"GetItem": 1, "UpdateItem": 4, "Query": 1}  # key; minute, spend, consume, answered; people
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/kycvs/answer", {"request_id": request_id, "otp": "12"}, key).status_code == 400
+    assert calls == {"GetItem": 1}  # a malformed code is refused before the minute is counted
+    with count_dynamodb_calls() as calls:
+        assert api.http.get("/v2/kycvs/requests", headers=citizen).status_code == 200
+    assert calls == {"Query": 1}
+    with count_dynamodb_calls() as calls:
+        assert api.http.get("/v2/admin/kycvs/verifiers", headers=national).status_code == 200
+    assert calls == {"Query": 1, "BatchGetItem": 1}
+    with count_dynamodb_calls() as calls:
+        assert post(api, "/v2/admin/kycvs/verifiers", {"name": "Air Deccan", "scopes": ["status"],
+                                                      "requests_per_minute": 5}, national).status_code == 201
+    assert calls == {"PutItem": 1}

@@ -55,6 +55,13 @@ def test_only_the_intended_routes_are_public():
     assert public == PUBLIC_ROUTES
 
 
+def test_only_the_status_checkers_routes_take_an_api_key():
+    from chalicelib.api.http import API_KEY_ROUTES
+
+    assert API_KEY_ROUTES == {("/v2/kycvs/request", "POST"), ("/v2/kycvs/answer", "POST")}
+    assert all(ROUTE_ACCESS[route] == frozenset() for route in API_KEY_ROUTES)  # no token is enough
+
+
 def routes_in_stage(stage: str) -> set[str]:
     code = "import json, app; print(json.dumps(sorted(app.app.routes)))"
     env = {**os.environ, "TEEKA_STAGE": stage}

@@ -11,6 +11,7 @@ from chalicelib.store import base
 from chalicelib.store.assisted import AssistedActionItem
 from chalicelib.store.booking import AppointmentItem, BookingRequestItem
 from chalicelib.store.certificates import CertificateItem, CertificateSlotItem
+from chalicelib.store.kycvs import StatusCheckerItem, StatusCheckItem
 from chalicelib.store.locker import LockerLinkItem
 from chalicelib.store.planning import AllocationItem, CenterItem, SessionItem
 from chalicelib.store.registration import AuditItem, BeneficiaryItem
@@ -26,7 +27,8 @@ PAIRS = [(records.BeneficiaryRecord, BeneficiaryItem), (records.AuditRecord, Aud
          (records.CertificateSlotRecord, CertificateSlotItem), (records.CertificateRecord, CertificateItem),
          (records.AssistedActionRecord, AssistedActionItem),
          (records.BatchRecord, BatchItem), (records.VialRecord, VialItem),
-         (records.LockerLinkRecord, LockerLinkItem)]
+         (records.LockerLinkRecord, LockerLinkItem),
+         (records.StatusCheckerRecord, StatusCheckerItem), (records.StatusCheckRecord, StatusCheckItem)]
 
 
 @pytest.mark.parametrize(("record", "model"), PAIRS, ids=lambda value: value.__name__)
