@@ -772,7 +772,7 @@ def every_route_world():
 
     with pytest.MonkeyPatch.context() as patch, mock_aws():
         # India's pack as `make run` has it, stock tracked: every dose here draws on the demo's stock.
-        patch.setenv("TEEKA_COUNTRY_PROFILE", json.dumps({"max_beneficiaries_per_mobile": 40, "stock_tracking": True}))
+        patch.setenv("TEEKA_COUNTRY_PROFILE", json.dumps({"max_beneficiaries_per_mobile": 80, "stock_tracking": True}))
         get_settings.cache_clear()
         embedded_aws.provision()
         local_carrier.clear()

@@ -19,7 +19,9 @@ SEEN = ['"USRAUT0014"', "Unauthenticated access!", "304 Not Modified", "BENREG00
         '"errorCode":"ASSIST0001"', "'register': ",
         '"vial_id":"4121Z025#', '"vial":"4121Z025#', '"errorCode":"PLANNG0020"', '"vial_id":"4121Z031#1"',
         '"vial":"4121Z031#1"', '"used":1,"wasted":9', '"errorCode":"VACCIN0021"', "'wasted': 9",
-        "area,from,to,vaccine,received,used,wasted,wastage_rate,on_hand", "district#395,"]
+        "area,from,to,vaccine,received,used,wasted,wastage_rate,on_hand", "district#395,",
+        "(wrong dose details) is registered", '"status":"resolved"', "is resolved. The session register says so",
+        "in.gov.teeka-VACER-", '"errorCode":"LOCKER0002"', "KYC-VS answer valid:", '"status":"answered"']
 
 
 def walkthrough(title: str = "## Walkthrough") -> str:
