@@ -104,7 +104,7 @@ def test_a_transfer_racing_a_booking_of_the_member_leaves_one_of_them(world, ser
         outbox = requests.get(f"{server_url}/_local/outbox", params={"mobile": receiver}, timeout=10).json()
         code = re.search(r"\b(\d{6})\b", outbox[-1]["message"]).group(1)
         opened = raise_issue(server_url, citizen, type="transfer_member", beneficiary_reference_id=ref,
-                             to_mobile=receiver, txnId=asked.json()["txnId"],
+                             to_mobile=receiver, district_id=MUMBAI, txnId=asked.json()["txnId"],
                              otp=hashlib.sha256(code.encode()).hexdigest())
         assert opened.status_code == 201, opened.text
         path = f"/v2/admin/grievances/{opened.json()['ticket_id']}"
