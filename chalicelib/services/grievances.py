@@ -199,6 +199,9 @@ def act(principal: Principal, ticket_id: str, action: str, body: Mapping[str, An
         if store.TICKET_LABEL in failed:
             raise ApiError(errors.GRIEVANCE_STATE, "Someone moved this issue meanwhile: look at it again")
         logger.info("grievance repair refused", extra={"labels": sorted(failed)})
+        if "claim" in failed:  # the passport is another person's, registered meanwhile
+            raise ApiError(errors.DUPLICATE_ID, "This passport is already registered; one passport can belong to "
+                                                "one person only")
         raise ApiError(errors.GRIEVANCE_BUSY)
     if status == rules.RESOLVED:
         metrics.add_metric(name="GrievanceResolved", unit="Count", value=1)
@@ -240,12 +243,24 @@ def _member(reference_id: str, mobile: str) -> BeneficiaryRecord:
     return person
 
 
+def _unbooked(person: BeneficiaryRecord) -> BeneficiaryRecord:
+    """A person a repair may change: one with an open appointment keeps it until it is cancelled (the
+    repair's transaction asks again)."""
+    if any((person.appointment_dose1, person.appointment_dose2, person.appointment_dose3)):
+        raise _refuse(f"beneficiary ****{person.beneficiary_reference_id[-4:]} has an open appointment: "
+                      "cancel it first")
+    return person
+
+
 def _repair(ticket: GrievanceRecord, decision: rules.Decision, officer: str, now: int, profile: CountryProfile,
             preview: BeneficiaryRecord | None = None) -> Repair:
     """The repair a ticket asks for, from the records as they are now; refused (409) with the reason
     when it cannot be made. `preview`: the member just read, when the ticket is being raised (nothing
     is written then)."""
     person = preview or _member(ticket.beneficiary_reference_id, ticket.raised_by)
+    resolving = preview is None  # an appointment opened meanwhile is asked of when resolving, not raising
+    if resolving and ticket.kind != rules.PASSPORT:
+        _unbooked(person)
     details, kind, repair = ticket.details, ticket.kind, Repair()
     reason = f"grievance {ticket.ticket_id}: {rules.KINDS[kind]}"
     if kind == rules.PASSPORT:
@@ -261,7 +276,7 @@ def _repair(ticket: GrievanceRecord, decision: rules.Decision, officer: str, now
     elif kind == rules.DOSE_DETAILS:
         _correct_dose(person, details, officer, now, profile, reason, repair)
     else:  # MERGE, WRONG_PERSON: doses change hands
-        _hand_over(person, ticket, officer, now, profile, reason, repair)
+        _hand_over(person, ticket, officer, now, profile, reason, repair, resolving)
     return repair
 
 
@@ -357,7 +372,7 @@ def _same_time(given_at: int, days: int, profile: CountryProfile) -> int:
 
 
 def _hand_over(person: BeneficiaryRecord, ticket: GrievanceRecord, officer: str, now: int,
-               profile: CountryProfile, reason: str, repair: Repair) -> None:
+               profile: CountryProfile, reason: str, repair: Repair, resolving: bool) -> None:
     """A merge: the other registration's doses join the member's history (in the order given) and it is
     removed. A wrong person: the dose leaves the member's history for the recipient's (or nobody's)."""
     details = ticket.details
@@ -366,6 +381,8 @@ def _hand_over(person: BeneficiaryRecord, ticket: GrievanceRecord, officer: str,
         other = people.get(str(details["other_reference_id"]))
         if other is None or not rules.same_person(person, other):
             raise _refuse("no registration of the same person (name, birth year and gender) has that id")
+        if resolving:
+            _unbooked(other)
         other_before, other_slots = _history(other)
         if not other_before:
             raise _refuse("the other registration holds no dose")
@@ -386,6 +403,8 @@ def _hand_over(person: BeneficiaryRecord, ticket: GrievanceRecord, officer: str,
     recipient_id = details.get("recipient_reference_id")
     if recipient_id:
         recipient = _member(str(recipient_id), ticket.raised_by)
+        if resolving:
+            _unbooked(recipient)
         recipient_before, recipient_slots = _history(recipient)
         received = in_order([*recipient_before, moving])
         _check(received, "the recipient's", profile)

@@ -208,6 +208,22 @@ def test_an_unknown_member_is_removed_or_moved_to_where_the_officer_found_them(a
     assert any("is now registered on this mobile" in m["message"] for m in local_carrier.messages_for(OTHER_CITIZEN))
 
 
+def test_a_member_with_an_open_appointment_is_repaired_only_once_it_is_cancelled(api, seeded, as_):
+    from tests.api.test_vaccination_api import book, session_at
+
+    citizen = as_(CITIZEN)
+    ref = register(api, citizen, 1)
+    ticket = raise_issue(api, citizen, type="unknown_member", beneficiary_reference_id=ref, district_id=MUMBAI)
+    assert ticket.status_code == 201, ticket.body  # raised with it: it may be cancelled meanwhile
+    appointment_id, _ = book(api, citizen, session_at(seeded), [ref])
+    refused = resolved(api, as_, ticket.json_body["ticket_id"])
+    assert refused.status_code == 409 and "open appointment: cancel it first" in refused.json_body["error"]
+    assert post(api, "/v2/appointment/cancel", {"appointment_id": appointment_id, "beneficiariesToCancel": [ref]},
+                citizen).status_code == 204
+    assert post(api, f"{ADMIN}/{ticket.json_body['ticket_id']}/resolve", {}, as_(MUMBAI_ADMIN)).status_code == 200
+    assert people.get(ref) is None
+
+
 def test_passport_details_added_by_an_officer_reissue_the_certificates(api, seeded, as_):
     citizen = as_(CITIZEN)
     ref = register(api, citizen, 1, name="Asha Rao")

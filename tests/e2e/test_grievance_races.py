@@ -119,7 +119,8 @@ def test_a_transfer_racing_a_booking_of_the_member_leaves_one_of_them(world, ser
             assert member["mobile"] == receiver and member.get("appointment_dose1") is None
             outcomes.add("moved")
         else:
-            assert resolve.json()["errorCode"] == "GRIEV0007", resolve.text
+            # The booking first: the resolve read it (GRIEV0005) or its transaction met it (GRIEV0007).
+            assert resolve.json()["errorCode"] in ("GRIEV0005", "GRIEV0007"), resolve.text
             assert member["mobile"] == mobile and member["appointment_dose1"] is not None
             outcomes.add("booked")
     assert outcomes  # which wins depends on the interleaving; the invariant holds for each
