@@ -120,7 +120,7 @@ def issue(reference_id: str, dose: int, profile: CountryProfile, now: int | None
         return LOST
     metrics.add_metric(name="CertificateIssued", unit="Count", value=1)
     notify(slot.mobile, messages.certificate_ready(content.kind, dose, reference_id))
-    locker.certificate_issued(reference_id, dose, profile)  # queued, never in issuance's way
+    locker.certificate_changed(reference_id, dose, profile)  # queued, never in issuance's way
     return ISSUED
 
 

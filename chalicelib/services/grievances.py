@@ -48,7 +48,7 @@ from chalicelib.domain.masking import mask_mobile, mask_passport
 from chalicelib.domain.records import BeneficiaryRecord, DoseRecord, GrievanceEventRecord, GrievanceRecord
 from chalicelib.domain.roles import AREA_ADMINS, Principal
 from chalicelib.observability import logger, metrics
-from chalicelib.services import auth, registration, views
+from chalicelib.services import auth, locker, registration, views
 from chalicelib.services.metadata import district_states
 from chalicelib.services.outbox import notify, request_certificates
 from chalicelib.store import certificates as certificate_store
@@ -211,6 +211,8 @@ def act(principal: Principal, ticket_id: str, action: str, body: Mapping[str, An
     if repair is not None:
         for reference_id, numbers in repair.certificates:
             request_certificates(reference_id, numbers)
+        for reference_id, number in repair.withdrawn:
+            locker.certificate_changed(reference_id, number, profile)
         for mobile, text in repair.texts:
             notify(mobile, text)
     return view(moved, None, profile)
@@ -226,6 +228,7 @@ class Repair:
     parts: list[Callable[[Transaction], None]] = field(default_factory=list)
     certificates: list[tuple[str, list[int]]] = field(default_factory=list)
     texts: list[tuple[str, messages.Sms]] = field(default_factory=list)
+    withdrawn: list[tuple[str, int]] = field(default_factory=list)  # doses left without a certificate
 
     def build(self, transaction: Transaction) -> None:
         for part in self.parts:
@@ -338,6 +341,8 @@ def _restate(person: BeneficiaryRecord, before: list[Standing], after: list[Stan
         corrections=corrections, removes_person=removes_person))
     first = min([c.dose for c in changes] + [int(fix.dose) for fix in corrections])
     repair.certificates.append((person.beneficiary_reference_id, list(range(first, len(after) + 1))))
+    repair.withdrawn += [(person.beneficiary_reference_id, int(slot.dose)) for slot in slots
+                         if int(slot.dose) > len(after) and slot.issued_id]
 
 
 def _correct_dose(person: BeneficiaryRecord, details: Mapping[str, Any], officer: str, now: int,

@@ -8,7 +8,7 @@
   1 Query slots + 1 GetItem certificate) or asks for a document by its URI (`pull_doc`: 1 GetItem
   certificate + 1 GetItem link); either only with the person's consent, + 1 S3 GetObject for the PDF.
 - Every certificate issued or reissued for a linked beneficiary is pushed (Push URI) through the locker
-  queue (`certificate_issued`: 1 GetItem of the link on issuance, a message only when linked); the
+  queue (`certificate_changed`: 1 GetItem of the link on issuance, a message only when linked); the
   worker (`push`) adds the new URI and takes out the one it replaces, and remembers what the account
   holds: 1 GetItem link + 1 GetItem slot + 1 GetItem certificate + 1 UpdateItem.
 """
@@ -95,9 +95,10 @@ def _queue(messages: list[dict]) -> None:
         logger.exception("locker push could not be queued", extra={"count": len(messages)})
 
 
-def certificate_issued(reference_id: str, dose: int, profile: CountryProfile) -> None:
-    """Issuance's hook: queue the push of this dose's new certificate if the beneficiary linked a locker.
-    Never raises: issuance has happened, whatever the locker's fate."""
+def certificate_changed(reference_id: str, dose: int, profile: CountryProfile) -> None:
+    """Issuance's hook (and a grievance's, when a repair leaves a dose without a certificate): queue the
+    push of this dose's certificate as it now is if the beneficiary linked a locker. Never raises: the
+    change has happened, whatever the locker's fate."""
     if not profile.document_locker_issuer:
         return
     try:
@@ -139,14 +140,19 @@ def push(reference_id: str, dose: int, profile: CountryProfile) -> None:
         if added and added != current and linked:  # our push lost to a newer certificate's
             locker.push(linked.locker_id, _taken_out(added), rules.DELETE)
             added = None
-        if linked is None or current is None or linked.pushed.get(str(dose)) == current:
+        held = linked.pushed.get(str(dose)) if linked else None
+        if linked is not None and current is None and held:  # a repair left the dose without a certificate
+            locker.push(linked.locker_id, _taken_out(str(held)), rules.DELETE)
+            if store.record_push(linked, dose, None):
+                return
+            continue
+        if linked is None or current is None or held == current:
             return
         certificate = certificate_store.certificate(str(slot.issued_id)) if slot else None
         if certificate is None:
             return
         locker.push(linked.locker_id, _document(issuer, certificate), rules.ADD)
         added = current
-        held = linked.pushed.get(str(dose))
         if held:
             locker.push(linked.locker_id, _taken_out(str(held)), rules.DELETE)
         if store.record_push(linked, dose, current):

@@ -41,12 +41,13 @@ def link_of(reference_id: str) -> LockerLinkRecord | None:
         return None
 
 
-def record_push(current: LockerLinkRecord, dose: int, uri: str) -> bool:
-    """Remember `uri` as the dose's document in the locker, only if the link is still the one read (same
-    account, same document before): False when a relink or another push changed it meanwhile."""
+def record_push(current: LockerLinkRecord, dose: int, uri: str | None) -> bool:
+    """Remember `uri` as the dose's document in the locker (None: none, taken out), only if the link is
+    still the one read (same account, same document before): False when a relink or another push changed
+    it meanwhile."""
     seen = current.pushed.get(str(dose))
     condition = (LockerLinkItem.locker_id == current.locker_id) & (LockerLinkItem.linked_at == current.linked_at)
     entry = LockerLinkItem.pushed[str(dose)]
     condition &= (entry == seen) if seen else entry.does_not_exist()
     return conditionally(lambda: LockerLinkItem(current.beneficiary_reference_id).update(
-        actions=[entry.set(uri)], condition=condition))
+        actions=[entry.set(uri) if uri else entry.remove()], condition=condition))

@@ -130,6 +130,27 @@ def test_a_dose_recorded_for_the_wrong_member_moves_to_who_received_it(api, seed
     assert standing_doses(mother) == [(1, "COVISHIELD", ago(5).isoformat())] and set(issued(mother)) == {1}
 
 
+def test_a_linked_locker_loses_a_withdrawn_certificate_and_gets_the_reissued_one(api, seeded, as_):
+    from tests.api.test_locker_api import held, link, uri
+
+    citizen = as_(CITIZEN)
+    mother, daughter = register(api, citizen, 1), register(api, citizen, 2, name="Riya Rao", birth_year=2001)
+    given(mother, 1, ago(30))
+    given(daughter, 1, ago(120))
+    daughters_locker = "223e4567-e89b-42d3-a456-426655440000"
+    assert link(api, citizen, mother).status_code == 200
+    assert link(api, citizen, daughter, daughters_locker).status_code == 200
+    drain()
+    mothers, daughters = issued(mother)[1], issued(daughter)[1]
+    assert held() == [uri(mothers)] and held(daughters_locker) == [uri(daughters)]
+    ticket = raise_issue(api, citizen, type="wrong_person", beneficiary_reference_id=mother, dose=1,
+                         recipient_reference_id=daughter).json_body
+    assert resolved(api, as_, ticket["ticket_id"]).status_code == 200
+    drain()  # the certificates' queue, then the locker's
+    assert held() == []  # the mother's dose is gone, and with it her certificate
+    assert sorted(held(daughters_locker)) == sorted([uri(daughters), uri(issued(daughter)[2])])
+
+
 def test_two_registrations_of_one_person_merge_into_one_history_and_the_other_goes(api, seeded, as_):
     mine, theirs = as_(CITIZEN), as_(OTHER_CITIZEN)
     keep = register(api, mine, 1, name="Asha Rao", birth_year=1990)
