@@ -1,6 +1,7 @@
 """Grievances under contention, by real threads over HTTP against the local server (docs/grievances.md):
 officers acting on one ticket at once move it once; issues raised at once from one mobile open up to its
-limit, one per member; a transfer racing a booking of the member leaves one of them, never both."""
+limit, one per member; a transfer racing a booking of the member leaves one of them, never both; thirty
+guesses at a transfer's consent code at once are judged three times."""
 from __future__ import annotations
 
 import hashlib
@@ -124,3 +125,25 @@ def test_a_transfer_racing_a_booking_of_the_member_leaves_one_of_them(world, ser
             assert member["mobile"] == mobile and member["appointment_dose1"] is not None
             outcomes.add("booked")
     assert outcomes  # which wins depends on the interleaving; the invariant holds for each
+
+
+def test_thirty_wrong_transfer_codes_at_once_are_judged_three_times_and_open_nothing(server_url):
+    citizen, _, [ref] = fresh_family(server_url, 1)
+    receiver = f"95{secrets.randbelow(10 ** 8):08d}"
+    asked = requests.post(f"{server_url}/v2/grievances/transfer-consent", headers=citizen, timeout=10,
+                          json={"beneficiary_reference_id": ref, "to_mobile": receiver})
+    assert asked.status_code == 200, asked.text
+    outbox = requests.get(f"{server_url}/_local/outbox", params={"mobile": receiver}, timeout=10).json()
+    right = re.search(r"\b(\d{6})\b", outbox[-1]["message"]).group(1)
+    wrong = [code for code in (f"{n:06d}" for n in range(31)) if code != right][:30]
+
+    def transfer(code: str) -> tuple[str, dict, dict]:
+        return ("/v2/grievances", citizen, {
+            "type": "transfer_member", "beneficiary_reference_id": ref, "to_mobile": receiver, "district_id": MUMBAI,
+            "txnId": asked.json()["txnId"], "otp": hashlib.sha256(code.encode()).hexdigest()})
+
+    answers = at_once(server_url, [transfer(code) for code in wrong])
+    assert {(a.status_code, a.json()["errorCode"]) for a in answers} == {(400, "USRAUT0014")}
+    late = at_once(server_url, [transfer(right)])[0]  # three tries were spent: the right code comes too late
+    assert (late.status_code, late.json()["errorCode"]) == (400, "USRAUT0014")
+    assert requests.get(f"{server_url}/v2/grievances", headers=citizen, timeout=10).json()["grievances"] == []
