@@ -196,7 +196,7 @@ def act(principal: Principal, ticket_id: str, action: str, body: Mapping[str, An
     moved, failed = store.move(ticket, status, principal.mobile, decision.note, now,
                                repair.build if repair else None)
     if failed:
-        if store.TICKET_LABEL in failed:
+        if store.TICKET_LABEL in failed or store.CONFLICT in failed:
             raise ApiError(errors.GRIEVANCE_STATE, "Someone moved this issue meanwhile: look at it again")
         logger.info("grievance repair refused", extra={"labels": sorted(failed)})
         if "claim" in failed:  # the passport is another person's, registered meanwhile

@@ -22,11 +22,12 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from chalicelib.domain.grievances import CLOSED
 from chalicelib.domain.records import GrievanceEventRecord, GrievanceRecord
 from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
-from chalicelib.store.common import Transaction
+from chalicelib.store.common import StoreError, Transaction, is_conflict
 
 TICKET, OPEN_MARK = "ticket", "open"
 # The labels of the items a ticket's transactions hold, as a refusal names them.
 TICKET_LABEL, LIMIT_LABEL, MEMBER_LABEL = "grievance:ticket", "grievance:limit", "grievance:member"
+CONFLICT = "conflict"
 
 
 class TicketsByMobile(GlobalSecondaryIndex):
@@ -109,14 +110,27 @@ def open_ticket(ticket: GrievanceRecord, open_limit: int) -> set[str] | None:
         transaction.put(MEMBER_LABEL, GrievanceItem(f"member#{ticket.beneficiary_reference_id}", OPEN_MARK,
                                                     ticket_id=ticket.ticket_id), GrievanceItem.key.does_not_exist())
 
-    return Transaction(GrievanceItem).attempt(build)
+    return _attempt(build)
+
+
+def _attempt(build: Callable[[Transaction], None]) -> set[str] | None:
+    """Commit a ticket's transaction: None, or the labels that refused; CONFLICT when DynamoDB cancelled it
+    because another transaction was writing the same items at that moment (two officers at once, a mobile's
+    issues raised at once): nothing was written, and someone else's write came first."""
+    try:
+        return Transaction(GrievanceItem).attempt(build)
+    except StoreError as error:
+        if not is_conflict(error):
+            raise
+        return {CONFLICT}
 
 
 def move(ticket: GrievanceRecord, status: str, officer: str, note: str, now: int,
          repair: Callable[[Transaction], None] | None = None) -> tuple[GrievanceRecord, set[str] | None]:
     """Move the ticket as read (its version) to `status` with its event, and, when that closes it, give
     back the mobile's count and the member's mark; `repair` adds its items to the same transaction.
-    Returns the ticket as moved and None, or the labels that refused (TICKET_LABEL: someone moved it first)."""
+    Returns the ticket as moved and None, or the labels that refused (TICKET_LABEL: someone moved it first;
+    CONFLICT: another transaction was writing these items at that moment)."""
     moved = replace(ticket, status=status, officer=officer, note=note or None, updated_at=now,
                     version=int(ticket.version) + 1)
 
@@ -131,7 +145,7 @@ def move(ticket: GrievanceRecord, status: str, officer: str, note: str, now: int
         if repair is not None:
             repair(transaction)
 
-    return moved, Transaction(GrievanceItem).attempt(build)
+    return moved, _attempt(build)
 
 
 def ticket_with_history(ticket_id: str) -> tuple[GrievanceRecord | None, list[GrievanceEventRecord]]:

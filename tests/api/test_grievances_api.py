@@ -323,3 +323,28 @@ def test_bad_issues_get_clear_errors(api, seeded, as_, body, code):
     ref = register(api, citizen, 1)
     answer = raise_issue(api, citizen, **{"beneficiary_reference_id": ref, **body})
     assert 400 <= answer.status_code < 500 and answer.json_body["errorCode"] == code, answer.body
+
+
+def test_a_move_cancelled_by_another_transaction_at_that_moment_answers_409_and_writes_nothing(api, seeded, as_,
+                                                                                              monkeypatch):
+    """DynamoDB cancels a transaction that meets another writing the same ticket (TransactionConflict): the
+    officer is told someone moved it meanwhile (409, not 500), and nothing of the move was written."""
+    from pynamodb.connection.base import Connection
+    from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
+
+    citizen = as_(CITIZEN)
+    ref = register(api, citizen, 1)
+    ticket = raise_issue(api, citizen, type="unknown_member", beneficiary_reference_id=ref,
+                         district_id=MUMBAI).json_body["ticket_id"]
+    officer = as_(MUMBAI_ADMIN)
+
+    def conflicting(self, *args, **kwargs):
+        raise TransactWriteError("conflict", VerboseClientError(
+            {"Error": {"Code": "TransactionCanceledException", "Message": "conflict"}}, "TransactWriteItems",
+            cancellation_reasons=[CancellationReason(code="TransactionConflict")]))
+
+    monkeypatch.setattr(Connection, "transact_write_items", conflicting)
+    answer = post(api, f"{ADMIN}/{ticket}/review", {}, officer)
+    assert answer.status_code == 409 and answer.json_body["errorCode"] == "GRIEV0002"
+    monkeypatch.undo()
+    assert get_json(api, f"/v2/grievances/{ticket}", citizen)["status"] == "open"
