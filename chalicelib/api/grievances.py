@@ -14,11 +14,11 @@ bp = Blueprint(__name__)
 
 @endpoint(bp, "/v2/grievances", methods=("POST",), roles=CITIZENS)
 def raise_issue(request: ApiRequest):
-    from chalicelib.domain.grievances import TRANSFER
+    from chalicelib.domain.grievances import MERGE, TRANSFER
     from chalicelib.services import grievances
 
-    # A transfer carries the other mobile's consent (its OTP, read once the issue itself is valid).
-    consent = (lambda: otp_guess(request)) if request.json().get("type") == TRANSFER else None
+    # A transfer or a merge carries the other mobile's consent (its OTP, read once the issue itself is valid).
+    consent = (lambda: otp_guess(request)) if request.json().get("type") in (TRANSFER, MERGE) else None
     return json_response(grievances.raise_issue(request.caller, request.json(), consent, request.now,
                                                 request.settings), 201)
 
@@ -36,6 +36,14 @@ def transfer_consent(request: ApiRequest):
 
     return json_response(grievances.request_transfer_consent(request.caller, request.json(), request.now,
                                                              request.settings))
+
+
+@endpoint(bp, "/v2/grievances/merge-consent", methods=("POST",), roles=CITIZENS)
+def merge_consent(request: ApiRequest):
+    from chalicelib.services import grievances
+
+    return json_response(grievances.request_merge_consent(request.caller, request.json(), request.now,
+                                                          request.settings))
 
 
 @endpoint(bp, "/v2/grievances/{ticket_id}", roles=ANYONE_LOGGED_IN)

@@ -2,7 +2,7 @@
 
 A dose record is never edited or deleted. What changes a dose is another record in the person's history:
 - a correction (`dose#N#fix#<time>#<id>`) supersedes the facts of the record it follows (batch, time,
-  day, vaccine); a correction that is `voided` says the dose was not this person's at all;
+  day, vaccine); a correction that is `voided` says the dose was not this person's at all, for good;
 - a dose repaired onto a person (two records of one person merged, a dose moved to whoever received it)
   is a new record, a copy of the one it `supersedes`. Where a voided record holds its number, the new
   one is keyed after it (`dose#N#v<k>`), so a dose's number is still its place in the history.
@@ -51,7 +51,7 @@ def standing(entries: Iterable[DoseRecord]) -> dict[int, Standing]:
     for record in (entry for entry in entries if entry.kind == DOSE):
         fixes = tuple(entry for entry in entries
                       if entry.kind == CORRECTION and entry.entry.startswith(f"{record.entry}#fix#"))
-        if not (fixes and fixes[-1].voided):
+        if not any(fix.voided for fix in fixes):  # a void is final: a correction after it brings nothing back
             doses[int(record.dose)] = Standing(record, fixes[-1] if fixes else record, fixes)
     return doses
 

@@ -203,6 +203,7 @@ GRIEVANCE_NOT_REPAIRABLE = ErrorCode("GRIEV0005", "This repair cannot be made", 
 GRIEVANCE_NO_AREA = ErrorCode("GRIEV0006", "Say in which district to raise this issue (district_id): no dose of "
                                            "this member says")
 GRIEVANCE_BUSY = ErrorCode("GRIEV0007", "The records this issue repairs changed meanwhile: look again and retry", 409)
+GRIEVANCE_OWN = ErrorCode("GRIEV0008", "You raised this issue: another officer of the area handles it", 403)
 # KYC-VS: third parties' status checks with the person's consent (docs/kycvs.md)
 INVALID_SCOPES = ErrorCode("KYCVS0001", "scopes must be a non-empty list of: status, precaution")
 CHECKER_NOT_FOUND = ErrorCode("KYCVS0002", "No such verifier", 404)

@@ -69,10 +69,11 @@ class Decision:
     to_mobile: str | None = None
 
 
-def consent_binding(citizen: str, reference_id: str) -> str:
-    """What a transfer's consent OTP is bound to: the citizen moving that member (never a login's, nor an
-    operator's mobile)."""
-    return f"transfer#{citizen}#{reference_id}"
+def consent_binding(kind: str, citizen: str, reference_id: str) -> str:
+    """What a consent OTP of another mobile's owner is bound to: this kind of issue, raised by this citizen,
+    about that registration (their member to transfer, or the other registration to merge); never a
+    login's, nor an operator's."""
+    return f"{kind}#{citizen}#{reference_id}"
 
 
 def next_status(status: str, action: str) -> str:

@@ -127,6 +127,9 @@ TEMPLATES = {
     "transfer_otp": Template(N_(
         "Teeka: {code} is the code to move beneficiary ****{reference} onto this mobile number. Share it only "
         "if you agree. It is valid for {minutes} minutes.")),
+    "merge_otp": Template(N_(
+        "Teeka: {code} is the code to merge beneficiary ****{reference} into another record of the same person. "
+        "Share it only if you agree. It is valid for {minutes} minutes.")),
     "grievance_opened": Template(N_(
         "Teeka: your issue {ticket} ({kind}) is registered. We will text you when it moves."),
         translated=("kind",)),
@@ -244,6 +247,10 @@ def precaution_due(vaccine: str, reference_id: str) -> Sms:
 
 def transfer_otp(code: str, reference_id: str, minutes: int) -> Sms:
     return Sms("transfer_otp", {"code": code, "reference": reference_id[-4:], "minutes": minutes})
+
+
+def merge_otp(code: str, reference_id: str, minutes: int) -> Sms:
+    return Sms("merge_otp", {"code": code, "reference": reference_id[-4:], "minutes": minutes})
 
 
 def grievance_moved(ticket_id: str, status: str, kind: str, note: str) -> Sms:

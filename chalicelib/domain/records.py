@@ -53,6 +53,9 @@ class BeneficiaryRecord:
     # How many of each dose number's records were voided (docs/grievances.md): the next record of that
     # number is keyed after them (`dose_history.dose_entry`), since records are never deleted.
     voided_doses: Mapping[str, Any] = field(default_factory=dict)
+    # One more with every dose, correction and repair of the person's history: a repair is written only
+    # over the history it read (docs/grievances.md).
+    history_version: int = 0
 
 
 @dataclass(frozen=True)

@@ -92,23 +92,26 @@ class Logins:
         return self._send(mobile, now, [assisted.consent_requests_today(self.profile, operator.mobile, now)],
                           lambda code: messages.consent_otp(code, by, minutes), operator=operator.mobile)
 
-    def request_transfer_consent(self, citizen: str, reference_id: str, to_mobile: str, now: int) -> str:
-        """Text the owner of `to_mobile` an OTP by which they agree to take the member `reference_id` of
-        `citizen`'s account onto their mobile (docs/grievances.md); only that citizen, for that member,
-        may present it, and it never logs anybody in."""
+    def request_grievance_consent(self, kind: str, citizen: str, reference_id: str, mobile: str, now: int) -> str:
+        """Text the owner of `mobile` an OTP by which they agree to the citizen's issue of this `kind` about
+        registration `reference_id` (docs/grievances.md): a member moving onto their mobile, or their
+        registration merged into the citizen's member. Only that citizen, for that issue, may present it;
+        it never logs anybody in."""
         minutes = max(self.policy.validity_seconds // 60, 1)
-        return self._send(to_mobile, now, [], lambda code: messages.transfer_otp(code, reference_id, minutes),
-                          operator=grievances.consent_binding(citizen, reference_id))
+        text = messages.transfer_otp if kind == grievances.TRANSFER else messages.merge_otp
+        return self._send(mobile, now, [], lambda code: text(code, reference_id, minutes),
+                          operator=grievances.consent_binding(kind, citizen, reference_id))
 
-    def confirm_transfer_consent(self, txn_id: str, client_hash: str, citizen: str, reference_id: str,
-                                 now: int) -> str:
-        """The mobile that consented, if this guess is right for this citizen's transfer of this member;
-        refused exactly as a login."""
-        txn = self._judged(txn_id, client_hash, now, operator=grievances.consent_binding(citizen, reference_id))
+    def confirm_grievance_consent(self, txn_id: str, client_hash: str, kind: str, citizen: str, reference_id: str,
+                                  now: int) -> str:
+        """The mobile that consented, if this guess is right for this citizen's issue; refused exactly as a
+        login."""
+        txn = self._judged(txn_id, client_hash, now, operator=grievances.consent_binding(kind, citizen, reference_id))
         if txn is None:
             metrics.add_metric(name="ConsentRefused", unit="Count", value=1)
             raise ApiError(errors.INVALID_OTP)
         return txn.mobile
+
     def request_status_consent(self, txn_id: str, checker_id: str, checker_name: str, mobile: str, now: int,
                                also: Callable[[Transaction], None]) -> None:
         """Text the owner of `mobile` an OTP naming the status checker that asks to see their vaccination

@@ -207,6 +207,8 @@ def on_dose_event(image: Mapping[str, Any], profile: CountryProfile) -> None:
     """The dose stream's consumer: tell the citizen, and remember what this dose makes due later
     (certificates hang off the same event)."""
     reference_id, dose = str(image["beneficiary_reference_id"]), int(image["dose"])
+    if image.get("voided") or (image["kind"] == DOSE and image.get("supersedes")):
+        return  # a grievance's repair (docs/grievances.md): its ticket's SMS tells the citizen
     if image["kind"] == DOSE:
         message = messages.dose_given(dose, image["vaccine"], reference_id, image["center_name"], image["given_on"],
                                       image["batch"])

@@ -53,6 +53,7 @@ from chalicelib.services.metadata import district_states
 from chalicelib.services.outbox import notify, request_certificates
 from chalicelib.store import certificates as certificate_store
 from chalicelib.store import grievances as store
+from chalicelib.store import locker as locker_store
 from chalicelib.store import registration as people
 from chalicelib.store import vaccination as doses
 from chalicelib.store.common import Transaction
@@ -70,9 +71,22 @@ def request_transfer_consent(principal: Principal, body: Mapping[str, Any], now:
     to_mobile = inputs.mobile(body, "to_mobile", profile.mobile_pattern)
     if to_mobile == principal.mobile:
         raise ApiError(errors.INVALID_INPUT, "to_mobile must be another mobile number")
-    txn_id = auth.logins(settings).request_transfer_consent(principal.mobile, person.beneficiary_reference_id,
-                                                            to_mobile, now)
-    return {"txnId": txn_id}
+    return {"txnId": auth.logins(settings).request_grievance_consent(
+        rules.TRANSFER, principal.mobile, person.beneficiary_reference_id, to_mobile, now)}
+
+
+def request_merge_consent(principal: Principal, body: Mapping[str, Any], now: int, settings: Settings) -> dict:
+    """Text the mobile of the other registration to merge an OTP naming it; its owner (the same person,
+    on their other mobile) tells the citizen the code. The answer is the same whether or not that
+    registration exists or is on another mobile: nothing is learnt of a stranger's id."""
+    profile = settings.country
+    registration.owned(principal.mobile, rules.parse_member(body, "beneficiary_reference_id", profile))
+    other_id = rules.parse_member(body, "other_reference_id", profile)
+    other = people.get(other_id)
+    if other is None or other.mobile == principal.mobile:  # none, or on this mobile: no consent to ask
+        return {"txnId": str(uuid.uuid4())}
+    return {"txnId": auth.logins(settings).request_grievance_consent(rules.MERGE, principal.mobile, other_id,
+                                                                     other.mobile, now)}
 
 
 def raise_issue(principal: Principal, body: Mapping[str, Any], consent: Callable[[], tuple[str, str]] | None,
@@ -84,12 +98,13 @@ def raise_issue(principal: Principal, body: Mapping[str, Any], consent: Callable
     person = registration.owned(principal.mobile, issue.beneficiary_reference_id)
     details = dict(issue.details)
     if issue.kind == rules.TRANSFER:
-        if consent is None:
-            raise ApiError(errors.OTP_REQUIRED)
-        consented = auth.logins(settings).confirm_transfer_consent(*consent(), principal.mobile,
-                                                                   person.beneficiary_reference_id, now)
-        if consented != details["to_mobile"]:
-            raise ApiError(errors.INVALID_OTP)
+        _consented(consent, rules.TRANSFER, principal, person.beneficiary_reference_id, details["to_mobile"], now,
+                   settings)
+    elif issue.kind == rules.MERGE:
+        other = people.get(details["other_reference_id"])
+        if other is None or other.mobile != principal.mobile:  # another mobile's registration: its consent
+            _consented(consent, rules.MERGE, principal, details["other_reference_id"],
+                       other.mobile if other else None, now, settings)
     elif issue.kind == rules.PASSPORT:
         details.update(_passport(person, body, profile, now))
     elif issue.kind == rules.WRONG_PERSON and "recipient_reference_id" in details:
@@ -109,6 +124,18 @@ def raise_issue(principal: Principal, body: Mapping[str, Any], consent: Callable
     metrics.add_metric(name="GrievanceRaised", unit="Count", value=1)
     notify(principal.mobile, messages.grievance_moved(ticket.ticket_id, rules.OPEN, rules.KINDS[ticket.kind], ""))
     return view(ticket, [], profile)
+
+
+def _consented(consent: Callable[[], tuple[str, str]] | None, kind: str, principal: Principal, reference_id: str,
+               mobile: str | None, now: int, settings: Settings) -> None:
+    """The other mobile's owner gave the code for this issue (kind, citizen, registration), from `mobile`;
+    every refusal is a login's (USRAUT0014)."""
+    if consent is None:
+        raise ApiError(errors.OTP_REQUIRED)
+    consented = auth.logins(settings).confirm_grievance_consent(*consent(), kind, principal.mobile, reference_id,
+                                                                now)
+    if mobile is None or consented != mobile:
+        raise ApiError(errors.INVALID_OTP)
 
 
 def _passport(person: BeneficiaryRecord, body: Mapping[str, Any], profile: CountryProfile, now: int) -> dict:
@@ -191,6 +218,8 @@ def act(principal: Principal, ticket_id: str, action: str, body: Mapping[str, An
     ticket, _ = _readable(principal, ticket_id)
     if not _handles(principal, ticket):
         raise ApiError(errors.GRIEVANCE_NOT_FOUND)
+    if ticket.raised_by == principal.mobile:  # staff are citizens too: another officer handles their issue
+        raise ApiError(errors.GRIEVANCE_OWN)
     status = rules.next_status(ticket.status, action)
     repair = _repair(ticket, decision, principal.mobile, now, profile) if action == rules.RESOLVE else None
     moved, failed = store.move(ticket, status, principal.mobile, decision.note, now,
@@ -199,9 +228,12 @@ def act(principal: Principal, ticket_id: str, action: str, body: Mapping[str, An
         if store.TICKET_LABEL in failed or store.CONFLICT in failed:
             raise ApiError(errors.GRIEVANCE_STATE, "Someone moved this issue meanwhile: look at it again")
         logger.info("grievance repair refused", extra={"labels": sorted(failed)})
-        if "claim" in failed:  # the passport is another person's, registered meanwhile
+        if ticket.kind == rules.PASSPORT and "claim" in failed:  # another person's, registered meanwhile
             raise ApiError(errors.DUPLICATE_ID, "This passport is already registered; one passport can belong to "
                                                 "one person only")
+        if "new account" in failed:
+            raise ApiError(errors.BENEFICIARY_LIMIT, "The mobile the member moves to has as many beneficiaries as "
+                                                     "it may")
         raise ApiError(errors.GRIEVANCE_BUSY)
     if status == rules.RESOLVED:
         metrics.add_metric(name="GrievanceResolved", unit="Count", value=1)
@@ -289,7 +321,11 @@ def _move_or_remove(person: BeneficiaryRecord, kind: str, details: Mapping[str, 
     removed if never vaccinated, else moved to where the officer found them."""
     reference_id = person.beneficiary_reference_id
     if kind == rules.UNKNOWN_MEMBER and int(person.doses_given) == 0:
-        repair.parts.append(lambda transaction: people.removal(transaction, person))
+        def remove(transaction: Transaction) -> None:
+            people.removal(transaction, person)
+            locker_store.unlinking(transaction, reference_id)
+
+        repair.parts.append(remove)
         return
     to_mobile = details["to_mobile"] if kind == rules.TRANSFER else decision.to_mobile
     if to_mobile is None:
@@ -304,6 +340,7 @@ def _move_or_remove(person: BeneficiaryRecord, kind: str, details: Mapping[str, 
     def move(transaction: Transaction) -> None:
         people.moving(transaction, person, to_mobile, profile.max_beneficiaries_per_mobile, officer, now)
         certificate_store.rehome(transaction, slots, to_mobile)
+        locker_store.unlinking(transaction, reference_id)
 
     repair.parts.append(move)
     repair.texts.append((to_mobile, messages.member_moved_here(reference_id)))
@@ -389,8 +426,8 @@ def _hand_over(person: BeneficiaryRecord, ticket: GrievanceRecord, officer: str,
         if resolving:
             _unbooked(other)
         other_before, other_slots = _history(other)
-        if not other_before:
-            raise _refuse("the other registration holds no dose")
+        if not other_before or not before:
+            raise _refuse("a merge joins two registrations that each hold doses")
         after = in_order([*before, *other_before])
         _check(after, "the merged", profile)
         _restate(person, before, after, slots, reason=reason, officer=officer, now=now, profile=profile, repair=repair)

@@ -42,6 +42,8 @@ def _correction_counting(image: Mapping[str, Any], profile: CountryProfile) -> s
     record = next(entry for entry in entries
                   if entry.kind == DOSE and str(image["entry"]).startswith(f"{entry.entry}#fix#"))
     position = next(i for i, entry in enumerate(entries) if entry.record_id == image["record_id"])
+    if any(entry.voided for entry in entries[:position] if entry.entry.startswith(f"{record.entry}#fix#")):
+        return store.Counting(str(image["record_id"]), {})  # a voided dose counts no more, however corrected
     site = asdict(record)
     before = rules.dose_fact(asdict(entries[position - 1]), site, profile)
     after = None if image.get("voided") else rules.dose_fact(image, site, profile)

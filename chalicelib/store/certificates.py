@@ -119,8 +119,11 @@ def new_certificate(reference_id: str, dose: int, kind: str, now: int) -> Certif
 
 def mark_due(transaction: Transaction, reference_id: str, dose: int, mobile: str, now: int) -> None:
     """Inside a dose's (or a correction's) transaction: this dose needs a (new) certificate."""
+    # A slot keeps the mobile it has: a person moved to another mobile (`rehome`) keeps their certificates
+    # there, whatever mobile an older record of theirs names.
     transaction.change("certificate", CertificateSlotItem(reference_id, dose), [
-        CertificateSlotItem.mobile.set(mobile), CertificateSlotItem.due_shard.set(due_shard(reference_id)),
+        CertificateSlotItem.mobile.set(CertificateSlotItem.mobile | mobile),
+        CertificateSlotItem.due_shard.set(due_shard(reference_id)),
         CertificateSlotItem.due_at.set(now), CertificateSlotItem.marks.add(1)])
 
 

@@ -12,7 +12,7 @@ from pynamodb.attributes import MapAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.domain.records import LockerLinkRecord
 from chalicelib.store.base import TeekaModel, item_of, record_of, table_meta
-from chalicelib.store.common import conditionally
+from chalicelib.store.common import Transaction, conditionally
 
 
 class LockerLinkItem(TeekaModel):
@@ -31,6 +31,12 @@ def link(record: LockerLinkRecord) -> None:
 
 def unlink(reference_id: str) -> None:
     LockerLinkItem(reference_id).delete()
+
+
+def unlinking(transaction: Transaction, reference_id: str) -> None:
+    """Inside a move of the person to another mobile, or their removal (docs/grievances.md): the consent
+    was the old mobile's owner's, so it goes with them (what the account holds, it keeps)."""
+    transaction.remove("locker link", LockerLinkItem(reference_id))
 
 
 def link_of(reference_id: str) -> LockerLinkRecord | None:

@@ -69,6 +69,7 @@ class BeneficiaryItem(TeekaModel):
     birth_date = UnicodeAttribute(null=True)
     surname = UnicodeAttribute(null=True)
     voided_doses: MapAttribute[str, Any] = MapAttribute(default=dict)  # dose number -> records voided
+    history_version = NumberAttribute(default=0)  # + 1 with each dose, correction and repair
     by_mobile = BeneficiariesByMobile()
 
 
@@ -181,7 +182,8 @@ def removal(transaction: Transaction, beneficiary: BeneficiaryRecord, doses_give
                        & (BeneficiaryItem.doses_given == doses_given)
                        & BeneficiaryItem.appointment_dose1.does_not_exist()
                        & BeneficiaryItem.appointment_dose2.does_not_exist()
-                       & BeneficiaryItem.appointment_dose3.does_not_exist() & _same_travel_details(beneficiary))
+                       & BeneficiaryItem.appointment_dose3.does_not_exist() & _same_travel_details(beneficiary)
+                       & same_history(beneficiary))
     transaction.remove("claim", IdClaimItem(beneficiary.id_claim),
                        condition=IdClaimItem.beneficiary_reference_id == beneficiary.beneficiary_reference_id)
     if beneficiary.passport_claim and beneficiary.passport_claim != beneficiary.id_claim:
@@ -220,6 +222,13 @@ def correct(beneficiary: BeneficiaryRecord, changes: dict[str, Any], actor: str,
             raise
         return Outcome.REFUSED
     return Outcome.DONE
+
+
+def same_history(beneficiary: BeneficiaryRecord) -> Any:
+    """The person's doses as read (`history_version`: one more with each dose, correction and repair)."""
+    version = int(beneficiary.history_version)
+    same = BeneficiaryItem.history_version == version
+    return same | BeneficiaryItem.history_version.does_not_exist() if version == 0 else same
 
 
 def _same_travel_details(beneficiary: BeneficiaryRecord) -> Any:
@@ -275,8 +284,7 @@ def moving(transaction: Transaction, beneficiary: BeneficiaryRecord, to_mobile: 
     reference_id = beneficiary.beneficiary_reference_id
     transaction.change("beneficiary", BeneficiaryItem(reference_id), [BeneficiaryItem.mobile.set(to_mobile)],
                        (BeneficiaryItem.mobile == beneficiary.mobile)
-                       & (BeneficiaryItem.doses_given == int(beneficiary.doses_given))
-                       & BeneficiaryItem.appointment_dose1.does_not_exist()
+                       & same_history(beneficiary) & BeneficiaryItem.appointment_dose1.does_not_exist()
                        & BeneficiaryItem.appointment_dose2.does_not_exist()
                        & BeneficiaryItem.appointment_dose3.does_not_exist())
     transaction.change("account", AccountItem(beneficiary.mobile), actions=[AccountItem.beneficiary_count.add(-1)],

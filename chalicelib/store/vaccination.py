@@ -61,7 +61,14 @@ from chalicelib.store.booking import (
 )
 from chalicelib.store.common import Transaction, conditionally, connection
 from chalicelib.store.planning import AllocationItem, SessionItem, session_record
-from chalicelib.store.registration import AuditItem, BeneficiaryItem, Outcome, audit_entry, beneficiary_record
+from chalicelib.store.registration import (
+    AuditItem,
+    BeneficiaryItem,
+    Outcome,
+    audit_entry,
+    beneficiary_record,
+    same_history,
+)
 
 ACCEPTED, REJECTED = "accepted", "rejected"
 CAPTURE_KEPT_SECONDS = 90 * 24 * 3600  # a device may resend a batch for this long
@@ -344,7 +351,7 @@ def record(dose: DoseRecord, *, series_vaccine: str | None, takes_seat: bool, co
     if dose.gender_id is not None and dose.birth_year is not None:
         # The person as the dose copied them: a correction of their details in between is not missed.
         condition &= (BeneficiaryItem.gender_id == dose.gender_id) & (BeneficiaryItem.birth_year == dose.birth_year)
-    actions = [BeneficiaryItem.doses_given.set(number),
+    actions = [BeneficiaryItem.doses_given.set(number), BeneficiaryItem.history_version.add(1),
                (BeneficiaryItem.precaution_vaccine if dose.precaution else BeneficiaryItem.vaccine).set(dose.vaccine),
                getattr(BeneficiaryItem, f"dose{number}_date").set(dose.given_on),
                BeneficiaryItem.dose_places[str(number)].set(dose_place(dose))]
@@ -406,9 +413,13 @@ def person_corrections(person: BeneficiaryRecord, corrected: BeneficiaryRecord, 
 
 
 def add_correction(correction: DoseRecord) -> bool:
-    """The correction record and its certificate's due mark, together."""
+    """The correction record, its certificate's due mark and one more in the person's history version
+    (a repair read before it is then refused), together."""
     def build(transaction: Transaction) -> None:
         transaction.put("correction", item_of(correction, DoseItem), DoseItem.entry.does_not_exist())
+        transaction.change("beneficiary", BeneficiaryItem(correction.beneficiary_reference_id),
+                           [BeneficiaryItem.history_version.add(1)],
+                           BeneficiaryItem.beneficiary_reference_id.exists())
         certificates.mark_due(transaction, correction.beneficiary_reference_id, int(correction.dose),
                               correction.mobile, int(correction.recorded_at))
 
@@ -421,7 +432,7 @@ def restatement(person: BeneficiaryRecord, doses_before: int, changes: Sequence[
     """What a repair of a person's history adds to its transaction (docs/grievances.md): for each
     changed number, a correction voiding the record there and a new record, a copy of the dose that takes
     the number; the person's doses as they now stand (`after`: the facts of each number, in order), only
-    if their doses are still `doses_before` and no appointment is open; certificates due again from the
+    if their history is still as read (`same_history`) and no appointment is open; certificates due again from the
     first changed number on, and those of numbers left empty revoked; `corrections` of the facts of doses
     that keep their number join it. `removes_person`: the history
     empties into another registration of the same person (a merge), which goes with it."""
@@ -446,6 +457,7 @@ def restatement(person: BeneficiaryRecord, doses_before: int, changes: Sequence[
     first_changed = min([change.dose for change in changes] + [int(fix.dose) for fix in corrections])
     emptied = [slot for slot in slots if int(slot.dose) > len(after)]
     condition = (BeneficiaryItem.mobile == person.mobile) & (BeneficiaryItem.doses_given == doses_before) & (
+        same_history(person)) & (
         BeneficiaryItem.appointment_dose1.does_not_exist() & BeneficiaryItem.appointment_dose2.does_not_exist()
         & BeneficiaryItem.appointment_dose3.does_not_exist())
 
@@ -459,7 +471,8 @@ def restatement(person: BeneficiaryRecord, doses_before: int, changes: Sequence[
             registration_store.removal(transaction, person, doses_given=doses_before)
             return
         series = [dose for dose in after if not dose.precaution]
-        actions = [BeneficiaryItem.doses_given.set(len(after)), BeneficiaryItem.voided_doses.set(counts)]
+        actions = [BeneficiaryItem.doses_given.set(len(after)), BeneficiaryItem.voided_doses.set(counts),
+                   BeneficiaryItem.history_version.add(1)]
         actions.append(BeneficiaryItem.vaccine.set(series[0].vaccine) if series else BeneficiaryItem.vaccine.remove())
         precaution = next((dose.vaccine for dose in after if dose.precaution), None)
         actions.append(BeneficiaryItem.precaution_vaccine.set(precaution) if precaution

@@ -673,6 +673,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/v2/grievances/transfer-consent"): _beneficiary_call(
         "/v2/grievances/transfer-consent", lambda w, ref, seed: {"beneficiary_reference_id": ref,
                                                                   "to_mobile": w.fresh_mobile()}),
+    ("POST", "/v2/grievances/merge-consent"): _beneficiary_call(
+        "/v2/grievances/merge-consent", lambda w, ref, seed: {
+            "beneficiary_reference_id": ref, "other_reference_id": w.beneficiary(w.fresh_mobile())[0]}),
     ("GET", "/v2/grievances/{ticket_id}"): Row(_own_ticket, 200, OWNER | AREA_HERE, (404, "GRIEV0001")),
     ("GET", "/v2/admin/grievances"): Row(lambda w: Call("GET", "/v2/admin/grievances?district_id=395"), 200,
                                          AREA_HERE),

@@ -151,15 +151,27 @@ def test_a_linked_locker_loses_a_withdrawn_certificate_and_gets_the_reissued_one
     assert sorted(held(daughters_locker)) == sorted([uri(daughters), uri(issued(daughter)[2])])
 
 
-def test_two_registrations_of_one_person_merge_into_one_history_and_the_other_goes(api, seeded, as_):
+def merge_consent(api, citizen, keep: str, other: str) -> dict:
+    """The other registration's mobile's consent to merge it: (txnId, the SHA-256 of the code it got)."""
+    asked = post(api, "/v2/grievances/merge-consent", {"beneficiary_reference_id": keep, "other_reference_id": other},
+                 citizen)
+    assert asked.status_code == 200, asked.body
+    return {"txnId": asked.json_body["txnId"], "otp": sha256(last_otp(OTHER_CITIZEN))}
+
+
+def test_two_registrations_of_one_person_merge_into_one_history_and_the_other_goes(api, seeded, as_, clock):
     mine, theirs = as_(CITIZEN), as_(OTHER_CITIZEN)
     keep = register(api, mine, 1, name="Asha Rao", birth_year=1990)
     other = register(api, theirs, 2, name="ASHA  RAO", birth_year=1990)
     given(keep, 1, ago(120))
     given(other, 1, ago(20))
     others_certificate = issued(other)[1]
-    ticket = raise_issue(api, mine, type="merge_records", beneficiary_reference_id=keep,
-                         other_reference_id=other).json_body
+    without = raise_issue(api, mine, type="merge_records", beneficiary_reference_id=keep, other_reference_id=other)
+    assert without.status_code == 400 and without.json_body["errorCode"] == "USRAUT0012"  # the other's consent
+    clock.advance(181)  # past the other mobile's login OTP
+    ticket = raise_issue(api, mine, type="merge_records", beneficiary_reference_id=keep, other_reference_id=other,
+                         **merge_consent(api, mine, keep, other)).json_body
+    assert any("to merge beneficiary ****" in m["message"] for m in local_carrier.messages_for(OTHER_CITIZEN))
     answer = resolved(api, as_, ticket["ticket_id"])
     assert answer.status_code == 200, answer.body
     drain()
@@ -170,15 +182,35 @@ def test_two_registrations_of_one_person_merge_into_one_history_and_the_other_go
     assert any("was merged into" in m["message"] for m in local_carrier.messages_for(OTHER_CITIZEN))
 
 
-def test_a_merge_of_someone_else_is_refused_when_raised(api, seeded, as_):
+def test_a_merge_needs_the_other_mobiles_consent_and_the_same_person(api, seeded, as_, clock):
     mine, theirs = as_(CITIZEN), as_(OTHER_CITIZEN)
     keep = register(api, mine, 1, name="Asha Rao", birth_year=1990)
     stranger = register(api, theirs, 2, name="Vikram Shah", birth_year=1990)
     given(keep, 1, ago(120))
     given(stranger, 1, ago(20))
-    refused = raise_issue(api, mine, type="merge_records", beneficiary_reference_id=keep, other_reference_id=stranger)
+    # No such registration: the consent's answer is the same, and nothing can be raised with it.
+    nobody = post(api, "/v2/grievances/merge-consent", {"beneficiary_reference_id": keep,
+                                                       "other_reference_id": "12345678901234"}, mine)
+    assert nobody.status_code == 200
+    guessed = raise_issue(api, mine, type="merge_records", beneficiary_reference_id=keep,
+                          other_reference_id="12345678901234", txnId=nobody.json_body["txnId"], otp=sha256("123456"))
+    assert guessed.status_code == 400 and guessed.json_body["errorCode"] == "USRAUT0014"
+    clock.advance(181)
+    consent = merge_consent(api, mine, keep, stranger)  # even if the stranger's mobile agreed
+    refused = raise_issue(api, mine, type="merge_records", beneficiary_reference_id=keep, other_reference_id=stranger,
+                          **consent)
     assert refused.status_code == 409 and refused.json_body["errorCode"] == "GRIEV0005"
     assert standing_doses(stranger) == [(1, "COVISHIELD", ago(20).isoformat())]
+
+
+def test_an_officer_does_not_handle_an_issue_they_raised(api, seeded, as_):
+    officer = as_(MUMBAI_ADMIN)  # staff are citizens too
+    ref = register(api, officer, 1)
+    ticket = raise_issue(api, officer, type="unknown_member", beneficiary_reference_id=ref,
+                         district_id=MUMBAI).json_body["ticket_id"]
+    own = post(api, f"{ADMIN}/{ticket}/review", {}, officer)
+    assert own.status_code == 403 and own.json_body["errorCode"] == "GRIEV0008"
+    assert post(api, f"{ADMIN}/{ticket}/review", {}, as_(STATE_ADMIN)).status_code == 200
 
 
 def test_a_member_moves_to_another_mobile_with_its_owners_consent(api, seeded, as_, clock):

@@ -45,11 +45,14 @@ def test_thirty_login_otp_guesses_at_once_judge_three(server_url, embedded_aws_u
     guesses = [{"otp": sha256(code), "txnId": txn} for code in [*wrong_codes(right, GUESSES - 1), right]]
     answers = race(server_url, "/v2/auth/public/confirmOTP", [({}, guess) for guess in guesses])
 
-    assert sum(a.status_code == 200 for a in answers) <= 1
+    logged_in = sum(a.status_code == 200 for a in answers)
+    assert logged_in <= 1
     refusals = [a.json() for a in answers if a.status_code != 200]
     assert {a.status_code for a in answers} <= {200, 400}
     assert all(refusal == refusals[0] for refusal in refusals) and refusals[0]["errorCode"] == "USRAUT0014"
-    assert stored_item(embedded_aws_url, "otp", {"pk": f"txn#{txn}"})["attempts"] == 3  # judged: exactly 3
+    # Judged: exactly 3, or fewer when the right guess was among them (it used the OTP up).
+    attempts = stored_item(embedded_aws_url, "otp", {"pk": f"txn#{txn}"})["attempts"]
+    assert attempts == 3 if not logged_in else 1 <= attempts <= 3
     # Whatever happened to the right guess in the crowd, it is no good now, and says so like any other.
     late = requests.post(f"{server_url}/v2/auth/public/confirmOTP", json=guesses[-1], timeout=10)
     assert late.status_code == 400 and late.json() == refusals[0]
