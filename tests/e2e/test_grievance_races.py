@@ -48,6 +48,16 @@ def raise_issue(url: str, headers: dict, **body) -> requests.Response:
     return requests.post(f"{url}/v2/grievances", json=body, headers=headers, timeout=10)
 
 
+def transfer_consent(url: str, citizen: dict, ref: str) -> tuple[str, str, str]:
+    """A fresh mobile's consent to take member `ref`: (the mobile, the transaction, the code it was texted)."""
+    receiver = f"95{secrets.randbelow(10 ** 8):08d}"
+    asked = requests.post(f"{url}/v2/grievances/transfer-consent", headers=citizen, timeout=10,
+                          json={"beneficiary_reference_id": ref, "to_mobile": receiver})
+    assert asked.status_code == 200, asked.text
+    outbox = requests.get(f"{url}/_local/outbox", params={"mobile": receiver}, timeout=10).json()
+    return receiver, asked.json()["txnId"], re.search(r"\b(\d{6})\b", outbox[-1]["message"]).group(1)
+
+
 def open_count(aws_url: str, mobile: str) -> int:
     item = stored_item(aws_url, "grievances", {"key": f"mobile#{mobile}", "entry": "open"})
     return int(item["open_count"]) if item else 0
@@ -98,14 +108,9 @@ def test_a_transfer_racing_a_booking_of_the_member_leaves_one_of_them(world, ser
     outcomes = set()
     for _ in range(TRIALS):
         citizen, mobile, [ref] = fresh_family(server_url, 1)
-        receiver = f"95{secrets.randbelow(10 ** 8):08d}"
-        asked = requests.post(f"{server_url}/v2/grievances/transfer-consent", headers=citizen, timeout=10,
-                              json={"beneficiary_reference_id": ref, "to_mobile": receiver})
-        assert asked.status_code == 200, asked.text
-        outbox = requests.get(f"{server_url}/_local/outbox", params={"mobile": receiver}, timeout=10).json()
-        code = re.search(r"\b(\d{6})\b", outbox[-1]["message"]).group(1)
+        receiver, txn, code = transfer_consent(server_url, citizen, ref)
         opened = raise_issue(server_url, citizen, type="transfer_member", beneficiary_reference_id=ref,
-                             to_mobile=receiver, district_id=MUMBAI, txnId=asked.json()["txnId"],
+                             to_mobile=receiver, district_id=MUMBAI, txnId=txn,
                              otp=hashlib.sha256(code.encode()).hexdigest())
         assert opened.status_code == 201, opened.text
         path = f"/v2/admin/grievances/{opened.json()['ticket_id']}"
@@ -129,18 +134,13 @@ def test_a_transfer_racing_a_booking_of_the_member_leaves_one_of_them(world, ser
 
 def test_thirty_wrong_transfer_codes_at_once_are_judged_three_times_and_open_nothing(server_url):
     citizen, _, [ref] = fresh_family(server_url, 1)
-    receiver = f"95{secrets.randbelow(10 ** 8):08d}"
-    asked = requests.post(f"{server_url}/v2/grievances/transfer-consent", headers=citizen, timeout=10,
-                          json={"beneficiary_reference_id": ref, "to_mobile": receiver})
-    assert asked.status_code == 200, asked.text
-    outbox = requests.get(f"{server_url}/_local/outbox", params={"mobile": receiver}, timeout=10).json()
-    right = re.search(r"\b(\d{6})\b", outbox[-1]["message"]).group(1)
+    receiver, txn, right = transfer_consent(server_url, citizen, ref)
     wrong = [code for code in (f"{n:06d}" for n in range(31)) if code != right][:30]
 
     def transfer(code: str) -> tuple[str, dict, dict]:
         return ("/v2/grievances", citizen, {
             "type": "transfer_member", "beneficiary_reference_id": ref, "to_mobile": receiver, "district_id": MUMBAI,
-            "txnId": asked.json()["txnId"], "otp": hashlib.sha256(code.encode()).hexdigest()})
+            "txnId": txn, "otp": hashlib.sha256(code.encode()).hexdigest()})
 
     answers = at_once(server_url, [transfer(code) for code in wrong])
     assert {(a.status_code, a.json()["errorCode"]) for a in answers} == {(400, "USRAUT0014")}
