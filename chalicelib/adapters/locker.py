@@ -58,11 +58,17 @@ class SimulatedLocker:
             raise ValueError(f"Push URI action must be A or D, not {action!r}")
 
     def documents(self, locker_id: str) -> list[dict]:
-        """What the account holds, by URI (the simulator's own window, for the local stage and tests)."""
+        """What the account holds, by URI (the simulator's own window, for the local stage and tests). A
+        document taken out between the listing and its reading (a push replacing it) is not held."""
         s3 = client("s3")
         listed = s3.list_objects_v2(Bucket=documents.bucket(), Prefix=f"{PREFIX}/{locker_id}/").get("Contents", [])
-        return sorted((json.loads(s3.get_object(Bucket=documents.bucket(), Key=item["Key"])["Body"].read())
-                       for item in listed), key=lambda document: document["uri"])
+        held = []
+        for item in listed:
+            try:
+                held.append(json.loads(s3.get_object(Bucket=documents.bucket(), Key=item["Key"])["Body"].read()))
+            except s3.exceptions.NoSuchKey:
+                continue
+        return sorted(held, key=lambda document: document["uri"])
 
 
 _simulator = SimulatedLocker()

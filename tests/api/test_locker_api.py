@@ -231,3 +231,25 @@ def test_the_local_window_shows_an_accounts_documents_and_the_partners_credentia
     partner = api.http.get("/_local/locker/partner").json_body
     assert partner["orgId"] == "in.gov.digilocker" and partner["key"].encode() == get_secrets().locker_key
     assert api.http.get("/_local/locker?locker_id=nope").json_body["errorCode"] == "LOCKER0006"
+
+
+def test_the_simulators_window_skips_a_document_taken_out_while_it_reads(api, vaccinated, monkeypatch):
+    """The local window lists the account, then reads each document: one a push takes out in between is
+    simply not held (a race the end-to-end test of a reissue met), never a 500."""
+    from chalicelib.adapters import aws
+    from chalicelib.adapters.locker import LockerDocument
+
+    ref, citizen = vaccinated["ref"], vaccinated["citizen"]
+    assert link(api, citizen, ref).status_code == 200
+    drain()
+    [held_uri] = held()
+    s3 = aws.client("s3")
+    real_get = s3.get_object
+
+    def taken_out_meanwhile(**kwargs):
+        simulator().push(LOCKER, LockerDocument(held_uri, "VACER", held_uri[-36:], "", ""), "D")
+        return real_get(**kwargs)
+
+    monkeypatch.setattr(s3, "get_object", taken_out_meanwhile)
+    answer = api.http.get(f"/_local/locker?locker_id={LOCKER}")
+    assert answer.status_code == 200 and answer.json_body["documents"] == []
