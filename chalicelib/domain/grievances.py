@@ -16,7 +16,6 @@ from typing import Any
 from chalicelib.config import CountryProfile
 from chalicelib.domain import errors, inputs
 from chalicelib.domain.booking import parse_dose, reference_ids
-from chalicelib.domain.calendar import format_cowin_date
 from chalicelib.domain.errors import ApiError
 from chalicelib.domain.messages import N_
 from chalicelib.domain.records import BeneficiaryRecord
@@ -154,11 +153,3 @@ def same_person(one: BeneficiaryRecord, other: BeneficiaryRecord) -> bool:
 
     return (name(one), int(one.birth_year), int(one.gender_id)) == (
         name(other), int(other.birth_year), int(other.gender_id))
-
-
-def described(details: Mapping[str, Any]) -> str:
-    """A dose's corrected facts as the ticket's history reads them."""
-    parts = [f"vaccine {details['vaccine']}" if "vaccine" in details else "",
-             f"date {format_cowin_date(details['date'])}" if "date" in details else "",
-             f"batch {details['batch']}" if "batch" in details else ""]
-    return ", ".join(part for part in parts if part)
