@@ -97,23 +97,25 @@ def raise_issue(principal: Principal, body: Mapping[str, Any], consent: Callable
     issue = rules.parse_issue(body, profile, local_date(profile, now))
     person = registration.owned(principal.mobile, issue.beneficiary_reference_id)
     details = dict(issue.details)
+    read: dict[str, BeneficiaryRecord | None] = {}  # the other people the checks read, for the preview
     if issue.kind == rules.TRANSFER:
         _consented(consent, rules.TRANSFER, principal, person.beneficiary_reference_id, details["to_mobile"], now,
                    settings)
     elif issue.kind == rules.MERGE:
-        other = people.get(details["other_reference_id"])
+        other = read[details["other_reference_id"]] = people.get(details["other_reference_id"])
         if other is None or other.mobile != principal.mobile:  # another mobile's registration: its consent
             _consented(consent, rules.MERGE, principal, details["other_reference_id"],
                        other.mobile if other else None, now, settings)
     elif issue.kind == rules.PASSPORT:
         details.update(_passport(person, body, profile, now))
     elif issue.kind == rules.WRONG_PERSON and "recipient_reference_id" in details:
-        registration.owned(principal.mobile, details["recipient_reference_id"])
+        recipient_id = details["recipient_reference_id"]
+        read[recipient_id] = registration.owned(principal.mobile, recipient_id)
     ticket = store.new_ticket(issue.kind, principal.mobile, person.beneficiary_reference_id,
                               *_area(person, issue, profile), now, details, issue.description, rules.OPEN)
     # Whether the repair can be made at all is told now, not after days in a queue; the officer's
     # resolution asks again of the records as they are then.
-    _repair(ticket, rules.Decision(rules.RESOLVE), principal.mobile, now, profile, preview=person)
+    _repair(ticket, rules.Decision(rules.RESOLVE), principal.mobile, now, profile, preview=person, read=read)
     failed = store.open_ticket(ticket, profile.grievances_open_per_mobile)
     if failed:
         if store.LIMIT_LABEL in failed:
@@ -288,10 +290,11 @@ def _unbooked(person: BeneficiaryRecord) -> BeneficiaryRecord:
 
 
 def _repair(ticket: GrievanceRecord, decision: rules.Decision, officer: str, now: int, profile: CountryProfile,
-            preview: BeneficiaryRecord | None = None) -> Repair:
+            preview: BeneficiaryRecord | None = None,
+            read: Mapping[str, BeneficiaryRecord | None] | None = None) -> Repair:
     """The repair a ticket asks for, from the records as they are now; refused (409) with the reason
     when it cannot be made. `preview`: the member just read, when the ticket is being raised (nothing
-    is written then)."""
+    is written then), with the other people its checks `read` (by reference id)."""
     person = preview or _member(ticket.beneficiary_reference_id, ticket.raised_by)
     resolving = preview is None  # an appointment opened meanwhile is asked of when resolving, not raising
     if resolving and ticket.kind != rules.PASSPORT:
@@ -311,7 +314,7 @@ def _repair(ticket: GrievanceRecord, decision: rules.Decision, officer: str, now
     elif kind == rules.DOSE_DETAILS:
         _correct_dose(person, details, officer, now, profile, reason, repair)
     else:  # MERGE, WRONG_PERSON: doses change hands
-        _hand_over(person, ticket, officer, now, profile, reason, repair, resolving)
+        _hand_over(person, ticket, officer, now, profile, reason, repair, resolving, read or {})
     return repair
 
 
@@ -414,13 +417,16 @@ def _same_time(given_at: int, days: int, profile: CountryProfile) -> int:
 
 
 def _hand_over(person: BeneficiaryRecord, ticket: GrievanceRecord, officer: str, now: int,
-               profile: CountryProfile, reason: str, repair: Repair, resolving: bool) -> None:
+               profile: CountryProfile, reason: str, repair: Repair, resolving: bool,
+               read: Mapping[str, BeneficiaryRecord | None]) -> None:
     """A merge: the other registration's doses join the member's history (in the order given) and it is
-    removed. A wrong person: the dose leaves the member's history for the recipient's (or nobody's)."""
+    removed. A wrong person: the dose leaves the member's history for the recipient's (or nobody's).
+    `read`: the other people already read (when raising); resolving reads them now."""
     details = ticket.details
     before, slots = _history(person)
     if ticket.kind == rules.MERGE:
-        other = people.get(str(details["other_reference_id"]))
+        other_id = str(details["other_reference_id"])
+        other = read[other_id] if other_id in read else people.get(other_id)
         if other is None or not rules.same_person(person, other):
             raise _refuse("no registration of the same person (name, birth year and gender) has that id")
         if resolving:
@@ -444,7 +450,7 @@ def _hand_over(person: BeneficiaryRecord, ticket: GrievanceRecord, officer: str,
     _check(remaining, "the member's", profile)
     recipient_id = details.get("recipient_reference_id")
     if recipient_id:
-        recipient = _member(str(recipient_id), ticket.raised_by)
+        recipient = read.get(str(recipient_id)) or _member(str(recipient_id), ticket.raised_by)
         if resolving:
             _unbooked(recipient)
         recipient_before, recipient_slots = _history(recipient)
